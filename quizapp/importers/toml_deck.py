@@ -1,0 +1,154 @@
+"""quizapp's own deck format (docs/deck-format.md), read with tomllib."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from quizapp.importers.base import DeckError, ParsedCard, ParsedDeck, Problem
+from quizapp.importers.cloze import cloze_answers, cloze_back, cloze_front, cloze_numbers
+from quizapp.store.models import CardKind
+
+FORMAT_VERSION = 1
+CARD_TYPES = ("basic", "reversed", "cloze", "type", "generated")
+_REQUIRED = {
+    "basic": ("front", "back"),
+    "reversed": ("front", "back"),
+    "cloze": ("text",),
+    "type": ("front", "answer"),
+    "generated": ("family",),
+}
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_TOML_LINE = re.compile(r"at line (\d+)")
+_CARD_HEADER = re.compile(r"^\s*\[\[\s*cards\s*\]\]", re.MULTILINE)
+
+
+def read_toml_deck(path: Path, *, source_prefix: str = "toml") -> ParsedDeck:
+    """Parse a deck file; raise DeckError listing every problem with its line."""
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DeckError([Problem(name, None, f"cannot read file: {exc.strerror or exc}")]) from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DeckError([Problem(name, line, "not valid UTF-8")]) from exc
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = _TOML_LINE.search(str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise DeckError([Problem(name, int(m.group(1)) if m else None, f"invalid TOML: {message}")]) from exc
+    # tomllib keeps no positions: the n-th [[cards]] header is the n-th card.
+    card_lines = [text.count("\n", 0, m.start()) + 1 for m in _CARD_HEADER.finditer(text)]
+    return _parse(doc, path, card_lines, source_prefix)
+
+
+def _parse(doc: dict, path: Path, card_lines: list[int], source_prefix: str) -> ParsedDeck:
+    name = str(path)
+    problems: list[Problem] = []
+
+    def problem(line: int | None, message: str) -> None:
+        problems.append(Problem(name, line, message))
+
+    version = doc.get("format", FORMAT_VERSION)
+    if version != FORMAT_VERSION:
+        problem(1, f"unknown format {version!r} (this quizapp reads format {FORMAT_VERSION})")
+    deck = doc.get("deck")
+    if not isinstance(deck, dict):
+        raise DeckError([Problem(name, 1, "missing [deck] table with id and name")])
+    deck_id, deck_name = deck.get("id"), deck.get("name")
+    if not isinstance(deck_id, str) or not _ID.match(deck_id):
+        problem(1, "[deck] id must be a word of letters, digits, '-', '_' or '.'")
+    if not isinstance(deck_name, str) or not deck_name.strip():
+        problem(1, "[deck] name is missing")
+    cards = doc.get("cards", [])
+    if not isinstance(cards, list):
+        problem(1, "cards must be an array of tables ([[cards]])")
+        cards = []
+    if problems:
+        raise DeckError(problems)
+
+    decks: dict[str, str] = {deck_name: str(deck.get("description", ""))}
+    parsed: list[ParsedCard] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(cards):
+        line = card_lines[index] if index < len(card_lines) else None
+        if not isinstance(entry, dict):
+            problem(line, "a card must be a table")
+            continue
+        card_id = entry.get("id")
+        if not isinstance(card_id, str) or not _ID.match(card_id):
+            problem(line, "card id must be a word of letters, digits, '-', '_' or '.'")
+            continue
+        if card_id in seen:
+            problem(line, f"duplicate card id {card_id!r} (first at line {seen[card_id]})")
+            continue
+        seen[card_id] = line or 0
+        kind = entry.get("type", "basic")
+        if kind not in CARD_TYPES:
+            problem(line, f"card {card_id!r}: unknown type {kind!r} (one of {', '.join(CARD_TYPES)})")
+            continue
+        missing = [f for f in _REQUIRED[kind] if not isinstance(entry.get(f), str) or not entry[f].strip()]
+        if missing:
+            problem(line, f"card {card_id!r} ({kind}) needs {', '.join(missing)}")
+            continue
+        tags = entry.get("tags", [])
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            problem(line, f"card {card_id!r}: tags must be a list of strings")
+            continue
+        subdeck = entry.get("subdeck")
+        card_deck = f"{deck_name}::{subdeck}" if subdeck else deck_name
+        decks.setdefault(card_deck, "")
+        base = f"{deck_id}:{card_id}"
+        common = dict(deck=card_deck, tags=tuple(t.replace(" ", "_") for t in tags), line=line)
+        if kind == "basic":
+            parsed.append(ParsedCard(base, kind=CardKind.BASIC, front=entry["front"], back=entry["back"], **common))
+        elif kind == "reversed":
+            parsed.append(ParsedCard(base, kind=CardKind.BASIC, front=entry["front"], back=entry["back"], **common))
+            parsed.append(ParsedCard(f"{base}::rev", kind=CardKind.BASIC, front=entry["back"], back=entry["front"], **common))
+        elif kind == "cloze":
+            text = entry["text"]
+            numbers = cloze_numbers(text)
+            if not numbers:
+                problem(line, f"card {card_id!r}: cloze text has no {{{{c1::...}}}} deletion")
+                continue
+            for n in numbers:
+                parsed.append(
+                    ParsedCard(
+                        f"{base}::c{n}",
+                        kind=CardKind.CLOZE,
+                        front=cloze_front(text, n),
+                        back=cloze_back(text, n) + (f"\n\n{entry['back']}" if entry.get("back") else ""),
+                        data={"text": text, "cloze": n, "answers": cloze_answers(text, n)},
+                        **common,
+                    )
+                )
+        elif kind == "type":
+            parsed.append(
+                ParsedCard(
+                    base,
+                    kind=CardKind.TYPE,
+                    front=entry["front"],
+                    back=entry.get("back", ""),
+                    data={"answer": entry["answer"]},
+                    **common,
+                )
+            )
+        else:
+            parsed.append(
+                ParsedCard(
+                    base,
+                    kind=CardKind.GENERATED,
+                    front=entry.get("front", ""),
+                    back=entry.get("back", ""),
+                    data={"family": entry["family"]},
+                    **common,
+                )
+            )
+    if problems:
+        raise DeckError(problems)
+    return ParsedDeck(source=f"{source_prefix}:{deck_id}", path=path, cards=parsed, decks=decks)

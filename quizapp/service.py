@@ -1,0 +1,449 @@
+"""Use cases shared by the TUI and the CLI: what to review next, answering,
+undo, bury, suspend, deck counts, syncing decks, statistics.
+
+A Service belongs to one learner and one database. Each call is its own unit
+of work (one Session, one transaction), so it is safe to call from a worker
+thread; don't share a Service call's objects across threads.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone, tzinfo
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from quizapp.importers.base import ParsedDeck
+from quizapp.scheduling import Memory, Outcome, Rating, Scheduler, SchedulingConfig, day_start, next_day_start
+from quizapp.store import queries
+from quizapp.store.models import Card, CardKind, CardState, Deck, MemoryState, ReviewLog, User
+
+
+@dataclass(frozen=True)
+class DeckCounts:
+    """A row of the deck list: today's counts, subdecks included."""
+
+    name: str
+    new: int
+    learning: int
+    due: int
+    total: int
+
+    @property
+    def depth(self) -> int:
+        return self.name.count("::")
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "new": self.new, "learning": self.learning, "due": self.due, "total": self.total}
+
+
+@dataclass(frozen=True)
+class CardView:
+    """A card as the review screen shows it."""
+
+    id: str
+    deck: str
+    kind: str
+    front: str
+    back: str
+    data: dict
+    tags: tuple[str, ...]
+    state: MemoryState
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "deck": self.deck,
+            "kind": self.kind,
+            "front": self.front,
+            "back": self.back,
+            "tags": list(self.tags),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the learner was asked and answered (typed and generated cards)."""
+
+    asked: str = ""
+    answered: str = ""
+    correct_answer: str = ""
+    family: str | None = None
+    seed: int | None = None
+    torch_version: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    log_id: int
+    outcome: Outcome
+    #: The answer made the card a leech: it is now suspended.
+    leech: bool
+
+
+@dataclass
+class SyncReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    decks: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged, "removed": self.removed}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Service:
+    """The learner ``user``'s view of the database behind ``engine``."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        user: str,
+        *,
+        config: SchedulingConfig | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        tz: tzinfo | None = None,
+    ) -> None:
+        self.engine = engine
+        self.user_name = user
+        self.config = config or SchedulingConfig()
+        self.scheduler = Scheduler(self.config)
+        self.clock = clock
+        #: Time zone of the learner's days (None: the machine's local zone).
+        self.tz = tz
+        with Session(engine) as session:
+            self.user_id = queries.get_or_create_user(session=session, name=user).id
+            session.commit()
+
+    # -- days -------------------------------------------------------------
+
+    def day_bounds(self, now: datetime | None = None) -> tuple[datetime, datetime]:
+        """(start, end) in UTC of the study day containing ``now``."""
+        now = now or self.clock()
+        hour = self.config.day_start_hour
+        return day_start(now, hour, self.tz), next_day_start(now, hour, self.tz)
+
+    # -- decks ------------------------------------------------------------
+
+    def sync_deck(self, parsed: ParsedDeck, *, dry_run: bool = False) -> SyncReport:
+        """Bring the cards of one source in line with ``parsed``, atomically.
+
+        Cards keep their ids, so their schedules survive text edits. Cards of
+        this source that are gone are deactivated, not deleted: history stays.
+        """
+        report = SyncReport(decks=sorted(parsed.decks))
+        now = self.clock()
+        with Session(self.engine) as session:
+            deck_ids = {
+                name: queries.ensure_deck(session=session, name=name, description=desc).id
+                for name, desc in parsed.decks.items()
+            }
+            existing = {c.id: c for c in session.exec(select(Card).where(Card.source == parsed.source))}
+            seen: set[str] = set()
+            for position, pc in enumerate(parsed.cards):
+                seen.add(pc.id)
+                deck_id = deck_ids.get(pc.deck) or queries.ensure_deck(session=session, name=pc.deck).id
+                values = dict(
+                    deck_id=deck_id,
+                    kind=pc.kind,
+                    front=pc.front,
+                    back=pc.back,
+                    data=pc.data_json(),
+                    tags=" ".join(pc.tags),
+                    position=position,
+                    active=True,
+                )
+                card = existing.get(pc.id) or session.get(Card, pc.id)
+                if card is None:
+                    session.add(Card(id=pc.id, source=parsed.source, created_at=now, updated_at=now, **values))
+                    report.added += 1
+                elif all(getattr(card, k) == v for k, v in values.items()) and card.source == parsed.source:
+                    report.unchanged += 1
+                else:
+                    for k, v in values.items():
+                        setattr(card, k, v)
+                    card.source = parsed.source
+                    card.updated_at = now
+                    report.updated += 1
+            for card_id, card in existing.items():
+                if card_id not in seen and card.active:
+                    card.active = False
+                    card.updated_at = now
+                    report.removed += 1
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
+        return report
+
+    def sync_builtin_decks(self, directory: Path | None = None) -> list[SyncReport]:
+        """Install or re-sync every built-in deck (decks/*.toml)."""
+        from quizapp.importers.toml_deck import read_toml_deck
+        from quizapp.locations import builtin_decks_dir
+
+        directory = directory or builtin_decks_dir()
+        return [
+            self.sync_deck(read_toml_deck(path, source_prefix="builtin"))
+            for path in sorted(directory.glob("*.toml"))
+        ]
+
+    def deck_counts(self) -> list[DeckCounts]:
+        """Every deck with today's counts (subdecks included, daily limits applied)."""
+        now = self.clock()
+        start, end = self.day_bounds(now)
+        with Session(self.engine) as session:
+            raw = queries.counts_by_deck(session=session, user_id=self.user_id, now=now, day_end=end)
+            _, new_done, reviews_done = queries.studied_since(session=session, user_id=self.user_id, since=start)
+        new_left = max(self.config.new_per_day - new_done, 0)
+        reviews_left = max(self.config.reviews_per_day - reviews_done, 0)
+        rows = []
+        for name in sorted(raw, key=lambda n: n.split("::")):
+            subtree = [c for n, c in raw.items() if n == name or n.startswith(name + "::")]
+            rows.append(
+                DeckCounts(
+                    name=name,
+                    new=min(sum(c.new for c in subtree), new_left),
+                    learning=sum(c.learning for c in subtree),
+                    due=min(sum(c.due for c in subtree), reviews_left),
+                    total=sum(c.total for c in subtree),
+                )
+            )
+        return rows
+
+    def deck_names(self) -> list[str]:
+        with Session(self.engine) as session:
+            return sorted(session.exec(select(Deck.name)))
+
+    def cards(self, deck: str | None = None) -> list[CardView]:
+        """Active cards, optionally of one deck and its subdecks."""
+        with Session(self.engine) as session:
+            stmt = (
+                select(Card, Deck.name)
+                .join(Deck, Deck.id == Card.deck_id)
+                .where(Card.active == True, queries.deck_filter(deck))  # noqa: E712
+                .order_by(Card.source, Card.position)
+            )
+            return [self._view(card, deck_name, None) for card, deck_name in session.exec(stmt)]
+
+    # -- review -----------------------------------------------------------
+
+    def next_card(self, deck: str | None = None) -> CardView | None:
+        """What to show next, in Anki's order: learning cards that are due,
+        reviews due today, new cards (within the daily limits), then learning
+        cards due within the learn-ahead limit. None: done for today."""
+        now = self.clock()
+        start, end = self.day_bounds(now)
+        with Session(self.engine) as session:
+            kw = dict(session=session, user_id=self.user_id, deck=deck, now=now)
+            _, new_done, reviews_done = queries.studied_since(session=session, user_id=self.user_id, since=start)
+            card_id = queries.next_learning(due_by=now, **kw)
+            if card_id is None and reviews_done < self.config.reviews_per_day:
+                card_id = queries.next_review(day_end=end, **kw)
+            if card_id is None and new_done < self.config.new_per_day:
+                card_id = queries.next_new(**kw)
+            if card_id is None:
+                card_id = queries.next_learning(due_by=now + self.config.learn_ahead, **kw)
+            if card_id is None:
+                return None
+            return self._load_view(session, card_id)
+
+    def card(self, card_id: str) -> CardView:
+        with Session(self.engine) as session:
+            return self._load_view(session, card_id)
+
+    def _load_view(self, session: Session, card_id: str) -> CardView:
+        card = session.get(Card, card_id)
+        if card is None:
+            raise KeyError(card_id)
+        deck = session.get(Deck, card.deck_id)
+        state = session.get(CardState, (self.user_id, card_id))
+        return self._view(card, deck.name if deck else "", state)
+
+    @staticmethod
+    def _view(card: Card, deck: str, state: CardState | None) -> CardView:
+        return CardView(
+            id=card.id,
+            deck=deck,
+            kind=card.kind,
+            front=card.front,
+            back=card.back,
+            data=json.loads(card.data or "{}"),
+            tags=tuple(card.tags.split()),
+            state=MemoryState(state.state) if state else MemoryState.NEW,
+        )
+
+    def memory(self, card_id: str) -> Memory:
+        with Session(self.engine) as session:
+            return _memory(session.get(CardState, (self.user_id, card_id)))
+
+    def preview(self, card_id: str) -> dict[Rating, Outcome]:
+        """What each grade would do now: the intervals on the grade buttons."""
+        return self.scheduler.preview(self.memory(card_id), self.clock(), fuzz_key=card_id)
+
+    def answer(self, card_id: str, rating: Rating, *, duration_ms: int = 0, answer: Answer | None = None) -> AnswerResult:
+        """Grade a card: its new schedule and the review log row commit together."""
+        answer = answer or Answer()
+        now = self.clock()
+        with Session(self.engine) as session:
+            if session.get(Card, card_id) is None:
+                raise KeyError(card_id)
+            state = session.get(CardState, (self.user_id, card_id))
+            snapshot = queries.state_snapshot(state)
+            before = _memory(state)
+            outcome = self.scheduler.outcome(before, Rating(rating), now, fuzz_key=card_id)
+            if state is None:
+                state = CardState(user_id=self.user_id, card_id=card_id)
+                session.add(state)
+            after = outcome.memory
+            state.state = int(after.state)
+            state.step = after.step
+            state.stability = after.stability
+            state.difficulty = after.difficulty
+            state.due = after.due
+            state.last_review = after.last_review
+            state.reps = after.reps
+            state.lapses = after.lapses
+            state.buried_until = None
+            if outcome.becomes_leech:
+                state.leech = True
+                state.suspended = True
+            log = ReviewLog(
+                user_id=self.user_id,
+                card_id=card_id,
+                reviewed_at=now,
+                rating=int(rating),
+                duration_ms=max(int(duration_ms), 0),
+                state_before=int(before.state),
+                interval_before_days=_interval_days(before),
+                interval_after_days=_interval_days(after),
+                previous=snapshot,
+                asked=answer.asked,
+                answered=answer.answered,
+                correct_answer=answer.correct_answer,
+                family=answer.family,
+                seed=answer.seed,
+                torch_version=answer.torch_version,
+            )
+            session.add(log)
+            session.commit()
+            return AnswerResult(log_id=log.id, outcome=outcome, leech=outcome.becomes_leech)
+
+    def undo(self, log_id: int | None = None) -> str | None:
+        """Take back an answer (the learner's latest when ``log_id`` is None):
+        the card's schedule returns to what it was and the log row goes.
+        Returns the card id, or None when there is nothing to undo."""
+        with Session(self.engine) as session:
+            stmt = select(ReviewLog).where(ReviewLog.user_id == self.user_id)
+            if log_id is not None:
+                stmt = stmt.where(ReviewLog.id == log_id)
+            log = session.exec(stmt.order_by(ReviewLog.id.desc()).limit(1)).first()
+            if log is None:
+                return None
+            later = session.exec(
+                select(ReviewLog.id).where(
+                    ReviewLog.user_id == self.user_id, ReviewLog.card_id == log.card_id, ReviewLog.id > log.id
+                )
+            ).first()
+            if later is not None:
+                raise ValueError("only a card's most recent answer can be undone")
+            queries.restore_snapshot(session=session, user_id=self.user_id, card_id=log.card_id, snapshot=log.previous)
+            session.delete(log)
+            session.commit()
+            return log.card_id
+
+    def bury(self, card_id: str) -> None:
+        """Hide the card until the next study day."""
+        _, end = self.day_bounds()
+        self._set_flags(card_id, buried_until=end)
+
+    def suspend(self, card_id: str, suspended: bool = True) -> None:
+        """Hide the card from review until unsuspended."""
+        self._set_flags(card_id, suspended=suspended)
+
+    def _set_flags(self, card_id: str, **flags) -> None:
+        with Session(self.engine) as session:
+            if session.get(Card, card_id) is None:
+                raise KeyError(card_id)
+            state = session.get(CardState, (self.user_id, card_id))
+            if state is None:
+                state = CardState(user_id=self.user_id, card_id=card_id)
+                session.add(state)
+            for k, v in flags.items():
+                setattr(state, k, v)
+            session.commit()
+
+    # -- statistics -------------------------------------------------------
+
+    def stats(self) -> dict:
+        """Today's figures (the fields of ``quizapp stats --json``)."""
+        now = self.clock()
+        start, end = self.day_bounds(now)
+        with Session(self.engine) as session:
+            total, new_today, _ = queries.studied_since(session=session, user_id=self.user_id, since=start)
+            due_now = queries.due_between(session=session, user_id=self.user_id, start=None, end=now)
+            tomorrow_end = next_day_start(end + timedelta(hours=1), self.config.day_start_hour, self.tz)
+            due_tomorrow = queries.due_between(session=session, user_id=self.user_id, start=end, end=tomorrow_end)
+            times = queries.review_times(session=session, user_id=self.user_id, since=start - timedelta(days=400))
+            time_today_ms = session.exec(
+                select(ReviewLog.duration_ms).where(ReviewLog.user_id == self.user_id, ReviewLog.reviewed_at >= start)
+            ).all()
+        return {
+            "user": self.user_name,
+            "reviews_today": total,
+            "new_today": new_today,
+            "due_now": due_now,
+            "due_tomorrow": due_tomorrow,
+            "streak_days": self._streak(times, now),
+            "time_today_s": round(sum(time_today_ms) / 1000, 1),
+        }
+
+    def _streak(self, times: list[datetime], now: datetime) -> int:
+        """Consecutive study days with a review, ending today (or yesterday
+        when there is none yet today)."""
+        hour = self.config.day_start_hour
+        days = {day_start(t, hour, self.tz).astimezone(self.tz).date() for t in times}
+        today = day_start(now, hour, self.tz).astimezone(self.tz).date()
+        day = today if today in days else today - timedelta(days=1)
+        streak = 0
+        while day in days:
+            streak += 1
+            day -= timedelta(days=1)
+        return streak
+
+    def user_names(self) -> list[str]:
+        with Session(self.engine) as session:
+            return sorted(session.exec(select(User.name)))
+
+
+def _memory(state: CardState | None) -> Memory:
+    if state is None:
+        return Memory()
+    return Memory(
+        state=MemoryState(state.state),
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=state.due,
+        last_review=state.last_review,
+        reps=state.reps,
+        lapses=state.lapses,
+    )
+
+
+def _interval_days(memory: Memory) -> float:
+    """Days from the last review to the due date (0 for a new card)."""
+    if memory.due is None or memory.last_review is None:
+        return 0.0
+    return round((memory.due - memory.last_review).total_seconds() / 86400, 4)
+
+
+__all__ = ["Answer", "AnswerResult", "CardKind", "CardView", "DeckCounts", "Service", "SyncReport"]

@@ -1,0 +1,1 @@
+"""Persistence: SQLModel models, the engine factory and the queries."""

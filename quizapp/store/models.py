@@ -1,0 +1,162 @@
+"""All tables, in one module (as SQLModel advises).
+
+Datetimes are stored as naive UTC (SQLite has no time zones) and handed back
+timezone-aware by the UTCDateTime column type: the one place where that
+conversion happens.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from enum import IntEnum
+
+from sqlalchemy import Column, Index, types
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = 1
+
+
+class UTCDateTime(types.TypeDecorator):
+    """Aware UTC datetimes in Python, naive UTC in the database."""
+
+    impl = types.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use UTC-aware datetimes")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _dt(nullable: bool = True, index: bool = False) -> Column:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class CardKind:
+    """Kinds of card (values stored in Card.kind)."""
+
+    BASIC = "basic"
+    CLOZE = "cloze"
+    TYPE = "type"  # type the answer
+    GENERATED = "generated"  # a code-prediction family; data holds "family"
+
+
+class MemoryState(IntEnum):
+    """A card's learning state for one user. 1-3 match fsrs.State."""
+
+    NEW = 0
+    LEARNING = 1
+    REVIEW = 2
+    RELEARNING = 3
+
+
+class SchemaInfo(SQLModel, table=True):
+    """One row: the schema version of this database, for migrations."""
+
+    id: int = Field(default=1, primary_key=True)
+    version: int
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_dt(nullable=False))
+
+
+class Deck(SQLModel, table=True):
+    """A deck; hierarchical names use "::" (``PyTorch (ES)::Tensores``)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    description: str = ""
+
+
+class Card(SQLModel, table=True):
+    """A card as written in its source; shared by all users.
+
+    ``id`` is stable across edits and re-imports: ``<source namespace>:<key>``.
+    """
+
+    id: str = Field(primary_key=True)
+    deck_id: int = Field(foreign_key="deck.id", index=True)
+    kind: str = CardKind.BASIC
+    front: str = ""
+    back: str = ""
+    #: JSON object with kind-specific fields: cloze text and index, typed
+    #: answer, generated family...
+    data: str = "{}"
+    #: Space-separated tags, as in Anki.
+    tags: str = ""
+    #: Where the card came from (``builtin:pytorch-es``, a file path...).
+    source: str = Field(default="", index=True)
+    #: Order within its source, for showing new cards in the author's order.
+    position: int = 0
+    #: False once the card is gone from its source: hidden, history kept.
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_dt(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_dt(nullable=False))
+
+
+class CardState(SQLModel, table=True):
+    """One user's schedule for one card. No row means the card is new."""
+
+    __table_args__ = (Index("ix_cardstate_user_due", "user_id", "due"),)
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    card_id: str = Field(foreign_key="card.id", primary_key=True)
+    state: int = MemoryState.NEW
+    #: Index of the current (re)learning step; None in the review state.
+    step: int | None = None
+    #: FSRS stability, in days.
+    stability: float | None = None
+    #: FSRS difficulty, 1 (easy) to 10 (hard).
+    difficulty: float | None = None
+    due: datetime | None = Field(default=None, sa_column=_dt())
+    last_review: datetime | None = Field(default=None, sa_column=_dt())
+    reps: int = 0
+    lapses: int = 0
+    suspended: bool = False
+    leech: bool = False
+    #: Hidden until this time (bury); None when not buried.
+    buried_until: datetime | None = Field(default=None, sa_column=_dt())
+
+
+class ReviewLog(SQLModel, table=True):
+    """One answer. Written in the same transaction as the CardState it changes."""
+
+    __table_args__ = (Index("ix_reviewlog_user_time", "user_id", "reviewed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    card_id: str = Field(foreign_key="card.id", index=True)
+    reviewed_at: datetime = Field(sa_column=_dt(nullable=False))
+    #: 1 Again, 2 Hard, 3 Good, 4 Easy.
+    rating: int
+    #: Time from showing the card to answering, in milliseconds.
+    duration_ms: int = 0
+    #: MemoryState before this review (NEW, LEARNING, REVIEW, RELEARNING).
+    state_before: int = MemoryState.NEW
+    #: Days between the previous review and the due date before/after this one.
+    interval_before_days: float = 0.0
+    interval_after_days: float = 0.0
+    #: JSON snapshot of the CardState before the answer; undo restores it.
+    previous: str = "null"
+    #: What was asked, what the learner answered, and the right answer.
+    asked: str = ""
+    answered: str = ""
+    correct_answer: str = ""
+    #: For generated questions: the family, the seed and torch's version.
+    family: str | None = None
+    seed: int | None = None
+    torch_version: str | None = None

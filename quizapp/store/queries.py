@@ -1,0 +1,205 @@
+"""Queries. Functions take the session as a keyword argument and never commit:
+the caller (service.py) owns the unit of work."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, literal, or_
+from sqlmodel import Session, col, select
+
+from quizapp.store.models import Card, CardState, Deck, MemoryState, ReviewLog, User
+
+
+def get_or_create_user(*, session: Session, name: str) -> User:
+    user = session.exec(select(User).where(User.name == name)).first()
+    if user is None:
+        user = User(name=name)
+        session.add(user)
+        session.flush()
+    return user
+
+
+def ensure_deck(*, session: Session, name: str, description: str = "") -> Deck:
+    """The deck called ``name``, created with its parents if missing."""
+    parts = name.split("::")
+    deck = None
+    for depth in range(1, len(parts) + 1):
+        partial = "::".join(parts[:depth])
+        deck = session.exec(select(Deck).where(Deck.name == partial)).first()
+        if deck is None:
+            deck = Deck(name=partial)
+            session.add(deck)
+            session.flush()
+    assert deck is not None
+    if description and deck.description != description:
+        deck.description = description
+    return deck
+
+
+def deck_filter(name: str | None):
+    """SQL condition: the card's deck is ``name`` or one of its subdecks."""
+    if name is None:
+        return literal(True)
+    return or_(Deck.name == name, Deck.name.startswith(name + "::", autoescape=True))
+
+
+def _visible(now: datetime):
+    """Not suspended and not buried at ``now`` (for cards that have a state)."""
+    return and_(
+        or_(CardState.suspended.is_(None), CardState.suspended == False),  # noqa: E712
+        or_(CardState.buried_until.is_(None), CardState.buried_until <= now),
+    )
+
+
+def _state_join(user_id: int):
+    return and_(CardState.card_id == Card.id, CardState.user_id == user_id)
+
+
+@dataclass(frozen=True)
+class RawCounts:
+    deck: str
+    new: int
+    learning: int
+    due: int
+    total: int
+
+
+def counts_by_deck(*, session: Session, user_id: int, now: datetime, day_end: datetime) -> dict[str, RawCounts]:
+    """Per deck (not aggregated over subdecks): cards new, in learning due
+    today, in review due today (no daily limits applied), and the total."""
+    state = func.coalesce(CardState.state, MemoryState.NEW)
+    visible = _visible(now)
+    new = func.sum(case((and_(state == MemoryState.NEW, visible), 1), else_=0))
+    learning = func.sum(
+        case(
+            (and_(state.in_([MemoryState.LEARNING, MemoryState.RELEARNING]), CardState.due < day_end, visible), 1),
+            else_=0,
+        )
+    )
+    due = func.sum(case((and_(state == MemoryState.REVIEW, CardState.due < day_end, visible), 1), else_=0))
+    stmt = (
+        select(Deck.name, new, learning, due, func.count(Card.id))
+        .join(Card, and_(Card.deck_id == Deck.id, Card.active == True), isouter=True)  # noqa: E712
+        .join(CardState, _state_join(user_id), isouter=True)
+        .group_by(Deck.id)
+    )
+    return {
+        name: RawCounts(name, int(n or 0), int(lr or 0), int(d or 0), int(t or 0))
+        for name, n, lr, d, t in session.exec(stmt)
+    }
+
+
+def next_learning(*, session: Session, user_id: int, deck: str | None, due_by: datetime, now: datetime) -> str | None:
+    """The learning or relearning card due first, if due by ``due_by``."""
+    stmt = (
+        select(Card.id)
+        .join(Deck, Deck.id == Card.deck_id)
+        .join(CardState, _state_join(user_id))
+        .where(
+            Card.active == True,  # noqa: E712
+            deck_filter(deck),
+            col(CardState.state).in_([MemoryState.LEARNING, MemoryState.RELEARNING]),
+            CardState.due <= due_by,
+            _visible(now),
+        )
+        .order_by(CardState.due)
+        .limit(1)
+    )
+    return session.exec(stmt).first()
+
+
+def next_review(*, session: Session, user_id: int, deck: str | None, day_end: datetime, now: datetime) -> str | None:
+    """The review card due first, among those due before the day ends."""
+    stmt = (
+        select(Card.id)
+        .join(Deck, Deck.id == Card.deck_id)
+        .join(CardState, _state_join(user_id))
+        .where(
+            Card.active == True,  # noqa: E712
+            deck_filter(deck),
+            CardState.state == MemoryState.REVIEW,
+            CardState.due < day_end,
+            _visible(now),
+        )
+        .order_by(CardState.due)
+        .limit(1)
+    )
+    return session.exec(stmt).first()
+
+
+def next_new(*, session: Session, user_id: int, deck: str | None, now: datetime) -> str | None:
+    """The first new card, in deck and source order."""
+    stmt = (
+        select(Card.id)
+        .join(Deck, Deck.id == Card.deck_id)
+        .join(CardState, _state_join(user_id), isouter=True)
+        .where(
+            Card.active == True,  # noqa: E712
+            deck_filter(deck),
+            or_(CardState.state.is_(None), CardState.state == MemoryState.NEW),
+            _visible(now),
+        )
+        .order_by(Card.source, Card.position)
+        .limit(1)
+    )
+    return session.exec(stmt).first()
+
+
+def studied_since(*, session: Session, user_id: int, since: datetime) -> tuple[int, int, int]:
+    """Reviews since ``since``: (all answers, new cards introduced, reviews of
+    cards in the review state)."""
+    stmt = select(
+        func.count(ReviewLog.id),
+        func.count(func.distinct(case((ReviewLog.state_before == MemoryState.NEW, ReviewLog.card_id)))),
+        func.sum(case((ReviewLog.state_before == MemoryState.REVIEW, 1), else_=0)),
+    ).where(ReviewLog.user_id == user_id, ReviewLog.reviewed_at >= since)
+    total, new, review = session.exec(stmt).one()
+    return int(total or 0), int(new or 0), int(review or 0)
+
+
+def due_between(*, session: Session, user_id: int, start: datetime | None, end: datetime) -> int:
+    """Cards not new, visible, due in [start, end)."""
+    conditions = [
+        CardState.user_id == user_id,
+        CardState.state != MemoryState.NEW,
+        CardState.suspended == False,  # noqa: E712
+        CardState.due < end,
+        Card.active == True,  # noqa: E712
+    ]
+    if start is not None:
+        conditions.append(CardState.due >= start)
+    stmt = select(func.count()).select_from(CardState).join(Card, Card.id == CardState.card_id).where(*conditions)
+    return int(session.exec(stmt).one())
+
+
+def review_times(*, session: Session, user_id: int, since: datetime | None = None) -> list[datetime]:
+    stmt = select(ReviewLog.reviewed_at).where(ReviewLog.user_id == user_id)
+    if since is not None:
+        stmt = stmt.where(ReviewLog.reviewed_at >= since)
+    return list(session.exec(stmt.order_by(ReviewLog.reviewed_at)))
+
+
+def state_snapshot(state: CardState | None) -> str:
+    """JSON of a CardState row (or null), for undo."""
+    if state is None:
+        return "null"
+    return json.dumps(state.model_dump(mode="json"))
+
+
+def restore_snapshot(*, session: Session, user_id: int, card_id: str, snapshot: str) -> None:
+    """Put a CardState back as ``state_snapshot`` saw it."""
+    current = session.get(CardState, (user_id, card_id))
+    data = json.loads(snapshot)
+    if data is None:
+        if current is not None:
+            session.delete(current)
+        return
+    restored = CardState.model_validate(data)
+    if current is None:
+        session.add(restored)
+    else:
+        for key, value in restored.model_dump().items():
+            setattr(current, key, value)
