@@ -198,6 +198,19 @@ class Service:
 
     def deck_counts(self) -> list[DeckCounts]:
         """Every deck with today's counts (subdecks included, daily limits applied)."""
+        raw, new_left, reviews_left = self._raw_counts()
+        return [
+            _aggregate(name, [c for n, c in raw.items() if n == name or n.startswith(name + "::")], new_left, reviews_left)
+            for name in sorted(raw, key=lambda n: n.split("::"))
+        ]
+
+    def today_counts(self, deck: str | None = None) -> DeckCounts:
+        """What is left today in ``deck`` (None: all decks)."""
+        raw, new_left, reviews_left = self._raw_counts()
+        subtree = [c for n, c in raw.items() if deck is None or n == deck or n.startswith(deck + "::")]
+        return _aggregate(deck or "All decks", subtree, new_left, reviews_left)
+
+    def _raw_counts(self) -> tuple[dict[str, queries.RawCounts], int, int]:
         now = self.clock()
         start, end = self.day_bounds(now)
         with Session(self.engine) as session:
@@ -205,19 +218,7 @@ class Service:
             _, new_done, reviews_done = queries.studied_since(session=session, user_id=self.user_id, since=start)
         new_left = max(self.config.new_per_day - new_done, 0)
         reviews_left = max(self.config.reviews_per_day - reviews_done, 0)
-        rows = []
-        for name in sorted(raw, key=lambda n: n.split("::")):
-            subtree = [c for n, c in raw.items() if n == name or n.startswith(name + "::")]
-            rows.append(
-                DeckCounts(
-                    name=name,
-                    new=min(sum(c.new for c in subtree), new_left),
-                    learning=sum(c.learning for c in subtree),
-                    due=min(sum(c.due for c in subtree), reviews_left),
-                    total=sum(c.total for c in subtree),
-                )
-            )
-        return rows
+        return raw, new_left, reviews_left
 
     def deck_names(self) -> list[str]:
         with Session(self.engine) as session:
@@ -422,6 +423,16 @@ class Service:
     def user_names(self) -> list[str]:
         with Session(self.engine) as session:
             return sorted(session.exec(select(User.name)))
+
+
+def _aggregate(name: str, rows: list[queries.RawCounts], new_left: int, reviews_left: int) -> DeckCounts:
+    return DeckCounts(
+        name=name,
+        new=min(sum(c.new for c in rows), new_left),
+        learning=sum(c.learning for c in rows),
+        due=min(sum(c.due for c in rows), reviews_left),
+        total=sum(c.total for c in rows),
+    )
 
 
 def _memory(state: CardState | None) -> Memory:

@@ -1,0 +1,154 @@
+"""The command line: parse arguments into Settings, then open the TUI or run a
+command. Heavy modules (textual, sqlmodel) are imported inside the function
+that needs them, so `quizapp --help` and errors are instant."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from quizapp import __version__
+
+
+class CliError(Exception):
+    """A user error: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not argparse's usage dump
+        raise CliError(f"{self.prog}: {message} (see {self.prog.split()[0]} --help)")
+
+
+def _global_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="PATH|URL", default=argparse.SUPPRESS,
+                        help="database file or SQLAlchemy URL (env QUIZAPP_DB)")
+    common.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS,
+                        help="whose schedule to use (env QUIZAPP_USER; default: login name)")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _global_options()
+    parser = _Parser(prog="quizapp", parents=[common],
+                     description="Spaced-repetition review of PyTorch fundamentals.")
+    parser.add_argument("--version", action="version", version=f"quizapp {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("review", parents=[common], help="open the TUI straight in a review")
+    p.add_argument("--deck", metavar="NAME", help="review this deck (and its subdecks)")
+
+    p = sub.add_parser("decks", parents=[common], help="list decks with today's counts")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("cards", parents=[common], help="list cards")
+    p.add_argument("--deck", metavar="NAME", help="only this deck (and its subdecks)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("stats", parents=[common], help="today's statistics")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except CliError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `quizapp cards | head`: stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _main(argv: list[str]) -> int:
+    from quizapp.locations import database_url, default_database_url
+    from quizapp.settings import Settings, default_user
+
+    args = build_parser().parse_args(argv)
+    db = getattr(args, "db", None)
+    settings = Settings(
+        database_url=database_url(db) if db else default_database_url(),
+        user=getattr(args, "user", None) or default_user(),
+        review_deck=getattr(args, "deck", None) if args.command == "review" else None,
+        start_in_review=args.command == "review",
+    )
+    if args.command in (None, "review"):
+        return _run_tui(settings)
+    service = _open_service(settings)
+    if args.command == "decks":
+        rows = service.deck_counts()
+        if args.json:
+            _print_json([r.to_json() for r in rows])
+        else:
+            print(f"{'Deck':<40} {'New':>5} {'Learn':>5} {'Due':>5} {'Total':>6}")
+            for r in rows:
+                name = "  " * r.depth + r.name.split("::")[-1]
+                print(f"{name:<40} {r.new:>5} {r.learning:>5} {r.due:>5} {r.total:>6}")
+        return 0
+    if args.command == "cards":
+        _require_deck(service, args.deck)
+        cards = service.cards(args.deck)
+        if args.json:
+            _print_json([c.to_json() for c in cards])
+        else:
+            for c in cards:
+                print(f"{c.id}\t{c.deck}\t{c.kind}\t{_one_line(c.front)}")
+        return 0
+    if args.command == "stats":
+        stats = service.stats()
+        if args.json:
+            _print_json(stats)
+        else:
+            for key, value in stats.items():
+                print(f"{key.replace('_', ' ')}: {value}")
+        return 0
+    raise CliError(f"quizapp: unknown command {args.command!r}")
+
+
+def _open_service(settings):
+    from quizapp.importers.base import DeckError
+    from quizapp.service import Service
+    from quizapp.store.engine import DatabaseError, make_engine
+
+    try:
+        engine = make_engine(settings.database_url)
+        service = Service(engine, settings.user)
+        if settings.sync_builtin_decks:
+            service.sync_builtin_decks()
+    except (DatabaseError, DeckError) as exc:
+        raise CliError(f"quizapp: {str(exc).splitlines()[0]}") from exc
+    except Exception as exc:  # sqlalchemy's errors name the URL
+        raise CliError(f"quizapp: {settings.database_url}: {type(exc).__name__}: {str(exc).splitlines()[0]}") from exc
+    return service
+
+
+def _require_deck(service, deck: str | None) -> None:
+    if deck is not None and deck not in service.deck_names():
+        raise CliError(f"quizapp: no deck named {deck!r} (see quizapp decks)")
+
+
+def _run_tui(settings) -> int:
+    service = _open_service(settings)
+    if settings.review_deck is not None:
+        _require_deck(service, settings.review_deck)
+    from quizapp.tui.app import make_app
+
+    make_app(settings, service=service).run()
+    return 0
+
+
+def _print_json(value) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=None)
+    sys.stdout.write("\n")
+
+
+def _one_line(text: str, width: int = 70) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1] + "…"

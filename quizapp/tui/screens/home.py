@@ -1,0 +1,103 @@
+"""Home: the deck list with today's new / learning / due counts, as Anki's."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from quizapp.tui.messages import DecksLoaded, WorkFailed
+
+
+class HomeScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "study", "Study deck"),
+        Binding("a", "study_all", "Study all"),
+        Binding("r", "refresh", "Refresh"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Decks", id="home-title")
+        table = DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+        table.add_column("Deck", key="deck", width=44)
+        table.add_column("New", key="new", width=5)
+        table.add_column("Learn", key="learning", width=5)
+        table.add_column("Due", key="due", width=5)
+        yield table
+        yield Static("Loading decks…", id="home-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        self.load_counts()
+
+    def on_screen_resume(self) -> None:
+        self.load_counts()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="counts", description="deck counts")
+    def load_counts(self) -> None:
+        try:
+            rows = self.app.service.deck_counts()
+        except Exception as exc:  # shown, never a crash
+            self.post_message(WorkFailed("loading the decks", str(exc)))
+            return
+        self.post_message(DecksLoaded(rows))
+
+    @on(DecksLoaded)
+    def show_counts(self, message: DecksLoaded) -> None:
+        table = self.query_one(DataTable)
+        selected = self._selected_deck()
+        table.clear()
+        for row in message.rows:
+            name = "  " * row.depth + row.name.split("::")[-1]
+            table.add_row(
+                name,
+                _count(row.new, "new"),
+                _count(row.learning, "learning"),
+                _count(row.due, "due"),
+                key=row.name,
+            )
+        if selected is not None and selected in [r.name for r in message.rows]:
+            table.move_cursor(row=table.get_row_index(selected))
+        due = sum(r.new + r.learning + r.due for r in message.rows if r.depth == 0)
+        status = self.query_one("#home-status", Static)
+        if not message.rows:
+            status.update("No decks yet.")
+        elif due:
+            status.update("Enter studies the selected deck; a studies all decks.")
+        else:
+            status.update("Congratulations! Nothing is due now.")
+
+    @on(WorkFailed)
+    def show_failure(self, message: WorkFailed) -> None:
+        self.query_one("#home-status", Static).update(f"Error {message.what}: {message.error}")
+
+    @on(DataTable.RowSelected)
+    def row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.start_review(str(event.row_key.value))
+
+    def _selected_deck(self) -> str | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def action_study(self) -> None:
+        deck = self._selected_deck()
+        if deck is not None:
+            self.app.start_review(deck)
+
+    def action_study_all(self) -> None:
+        self.app.start_review(None)
+
+    def action_refresh(self) -> None:
+        self.load_counts()
+
+
+def _count(value: int, kind: str) -> Text:
+    return Text(str(value), style="bold" if value else "dim", justify="right")

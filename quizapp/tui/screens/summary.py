@@ -1,0 +1,55 @@
+"""End of a review session: what was done, then back to the deck list."""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from quizapp.scheduling import Rating
+from quizapp.tui.screens.review import SessionStats
+
+
+class SummaryScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "close", "Decks"),
+        Binding("escape", "close", "Decks", show=False),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, deck: str | None, session: SessionStats, *, finished: bool) -> None:
+        super().__init__()
+        self.deck = deck
+        self.session = session
+        self.finished = finished
+        self.elapsed_s = time.monotonic() - session.started
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(self.render_summary(), id="summary")
+        yield Footer()
+
+    def render_summary(self) -> Text:
+        s = self.session
+        ratings = s.ratings
+        again_rate = ratings[Rating.AGAIN] / s.reviewed if s.reviewed else 0.0
+        text = Text()
+        title = "Congratulations! You have finished this deck for now." if self.finished else "Session ended."
+        text.append(title + "\n\n", style="bold")
+        text.append(f"Deck: {self.deck or 'All decks'}\n")
+        text.append(f"Cards reviewed: {s.reviewed}\n")
+        text.append("Grades: " + ", ".join(f"{r.label} {ratings[r]}" for r in Rating) + "\n")
+        text.append(f"Again rate: {again_rate:.0%}\n")
+        minutes, seconds = divmod(round(self.elapsed_s), 60)
+        text.append(f"Time: {minutes} min {seconds} s")
+        if s.reviewed:
+            text.append(f" ({s.answer_ms / 1000 / s.reviewed:.1f} s per card)")
+        text.append("\n\nEnter: back to the decks")
+        return text
+
+    def action_close(self) -> None:
+        self.dismiss()
