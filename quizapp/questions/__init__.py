@@ -11,10 +11,10 @@ import pkgutil
 
 from quizapp.questions.base import AnswerKind, Draft, Family, Question, Variant, assemble
 
-__all__ = ["FAMILIES", "AnswerKind", "Draft", "Family", "Question", "Variant", "assemble", "families"]
+__all__ = ["FAMILIES", "AnswerKind", "Draft", "Family", "Question", "Variant", "all_families", "assemble"]
 
 
-def families() -> dict[str, Family]:
+def all_families() -> dict[str, Family]:
     """Every family, by name, sorted by its ``ORDER``."""
     from quizapp.questions import families as package
 
@@ -29,5 +29,5 @@ def families() -> dict[str, Family]:
 
 def __getattr__(name: str):
     if name == "FAMILIES":
-        return families()
+        return all_families()
     raise AttributeError(name)
