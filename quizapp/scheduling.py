@@ -181,7 +181,7 @@ def day_start(now: datetime, hour: int = 4, tz: tzinfo | None = None) -> datetim
         start -= timedelta(days=1)
     # Re-localise: the UTC offset may differ across a DST change.
     start = start.replace(tzinfo=None)
-    start = start.astimezone(tz) if tz is not None else start.astimezone()
+    start = start.replace(tzinfo=tz) if tz is not None else start.astimezone()
     return start.astimezone(timezone.utc)
 
 

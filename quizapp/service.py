@@ -390,7 +390,7 @@ class Service:
         start, end = self.day_bounds(now)
         with Session(self.engine) as session:
             total, new_today, _ = queries.studied_since(session=session, user_id=self.user_id, since=start)
-            due_now = queries.due_between(session=session, user_id=self.user_id, start=None, end=now)
+            due_now = queries.due_between(session=session, user_id=self.user_id, start=None, end=now, include_end=True)
             tomorrow_end = next_day_start(end + timedelta(hours=1), self.config.day_start_hour, self.tz)
             due_tomorrow = queries.due_between(session=session, user_id=self.user_id, start=end, end=tomorrow_end)
             times = queries.review_times(session=session, user_id=self.user_id, since=start - timedelta(days=400))

@@ -21,7 +21,7 @@ _REQUIRED = {
 }
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _TOML_LINE = re.compile(r"at line (\d+)")
-_CARD_HEADER = re.compile(r"^\s*\[\[\s*cards\s*\]\]", re.MULTILINE)
+_CARD_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*cards[ \t]*\]\]", re.MULTILINE)
 
 
 def read_toml_deck(path: Path, *, source_prefix: str = "toml") -> ParsedDeck:

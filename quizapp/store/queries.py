@@ -160,13 +160,15 @@ def studied_since(*, session: Session, user_id: int, since: datetime) -> tuple[i
     return int(total or 0), int(new or 0), int(review or 0)
 
 
-def due_between(*, session: Session, user_id: int, start: datetime | None, end: datetime) -> int:
-    """Cards not new, visible, due in [start, end)."""
+def due_between(
+    *, session: Session, user_id: int, start: datetime | None, end: datetime, include_end: bool = False
+) -> int:
+    """Cards not new and not suspended, due in [start, end) ([start, end] with include_end)."""
     conditions = [
         CardState.user_id == user_id,
         CardState.state != MemoryState.NEW,
         CardState.suspended == False,  # noqa: E712
-        CardState.due < end,
+        CardState.due <= end if include_end else CardState.due < end,
         Card.active == True,  # noqa: E712
     ]
     if start is not None:

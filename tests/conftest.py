@@ -1,0 +1,106 @@
+"""Shared fixtures: every test gets its own data directory and database."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path_factory, monkeypatch):
+    """No test reads or writes the real user's data or settings."""
+    data = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("QUIZAPP_DATA_DIR", str(data))
+    monkeypatch.delenv("QUIZAPP_DB", raising=False)
+    monkeypatch.setenv("QUIZAPP_USER", "tester")
+    monkeypatch.setenv("TZ", "UTC")
+    return data
+
+
+class Clock:
+    """A settable clock for the service (UTC, aware)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+
+
+@pytest.fixture
+def db_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'quizapp.sqlite3'}"
+
+
+@pytest.fixture
+def engine(db_url):
+    from quizapp.store.engine import make_engine
+
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def make_service(engine, clock):
+    """Service factory: make_service("ana") -> that learner's Service."""
+    from zoneinfo import ZoneInfo
+
+    from quizapp.service import Service
+
+    def make(user: str = "tester", **kwargs):
+        kwargs.setdefault("tz", ZoneInfo("UTC"))
+        return Service(engine, user, clock=clock, **kwargs)
+
+    return make
+
+
+SMALL_DECK = """\
+format = 1
+[deck]
+id = "small"
+name = "Small"
+
+[[cards]]
+id = "one"
+front = "1?"
+back = "one"
+
+[[cards]]
+id = "two"
+type = "reversed"
+subdeck = "Sub"
+front = "2?"
+back = "two"
+
+[[cards]]
+id = "three"
+type = "cloze"
+subdeck = "Sub"
+text = "a {{c1::b}} c {{c2::d::hint}}"
+
+[[cards]]
+id = "four"
+type = "type"
+front = "dtype of torch.zeros(1)?"
+answer = "torch.float32"
+"""
+
+
+@pytest.fixture
+def small_deck(tmp_path) -> Path:
+    path = tmp_path / "small.toml"
+    path.write_text(SMALL_DECK, encoding="utf-8")
+    return path
