@@ -10,6 +10,13 @@ from quizapp.questions.base import AnswerKind, Draft, Variant, format_shape
 ORDER = 1
 
 _OPS = ("+", "*", "-")
+_INPLACE = {"+": "add_", "*": "mul_", "-": "sub_"}
+
+_LEFT = {"es": "quedarse con la forma de a", "en": "keeping a's shape"}
+_RIGHT = {"es": "quedarse con la forma de b", "en": "keeping b's shape"}
+_ALIGNED = {"es": "alinear las dimensiones por la izquierda", "en": "aligning dimensions from the left"}
+_GROWS = {"es": "creer que un in-place puede cambiar la forma de a",
+          "en": "thinking an in-place op can change a's shape"}
 
 
 @dataclass(frozen=True)
@@ -19,51 +26,68 @@ class Broadcasting:
     answer_kind: str = AnswerKind.SHAPE
 
     def build(self, rng: random.Random) -> Draft:
-        a = [rng.randint(2, 5) for _ in range(rng.randint(2, 3))]
         style = rng.choice(["trailing", "ones", "incompatible", "inplace"])
-        b = a[-rng.randint(1, len(a)) :]
-        if style == "ones":
-            b = [1 if rng.random() < 0.5 else d for d in b]
-            if b == a[-len(b) :]:
-                b[0] = 1
-        elif style == "incompatible":
-            i = rng.randrange(len(b))
-            b[i] = b[i] + 1
-        elif style == "inplace":
-            # In-place ops can't grow the left operand: b is the bigger one.
-            a, b = a[-2:], [rng.randint(2, 4)] + a[-2:]
+        a = [rng.randint(2, 5) for _ in range(rng.randint(2, 3))]
         op = rng.choice(_OPS)
         if style == "inplace":
-            method = {"+": "add_", "*": "mul_", "-": "sub_"}[op]
-            code = f"a = torch.ones{_args(a)}\nb = torch.ones{_args(b)}\na.{method}(b).shape"
+            return self._inplace(rng, a, op)
+        if style == "trailing":
+            # A strict suffix: b always lacks at least one of a's dimensions.
+            b = a[-rng.randint(1, len(a) - 1):]
+        elif style == "ones":
+            b = a[-rng.randint(1, len(a)):]
+            offset = len(a) - len(b)
+            for i in range(len(b)):
+                roll = rng.random()
+                if roll < 0.4:
+                    b[i] = 1
+                elif roll < 0.6:
+                    a[offset + i] = 1  # a 1 on a's side: both operands stretch
+            if b == a[offset:]:
+                b[0] = 1 if a[offset] != 1 else rng.randint(2, 5)
+        else:  # incompatible
+            b = a[-rng.randint(1, len(a)):]
+            i = rng.randrange(len(b))
+            b[i] = b[i] + 1
+        if rng.random() < 0.4:
+            a, b = b, a  # the longer shape on the right, sometimes
+        code = f"a = torch.ones{_args(a)}\nb = torch.ones{_args(b)}\n(a {op} b).shape"
+        variants = (
+            Variant(f"torch.ones{_args(a)}.shape", "left_shape", _LEFT),
+            Variant(_aligned_left_code(a, b, op), "aligned_left", _ALIGNED),
+            Variant(f"torch.ones{_args(b)}.shape", "right_shape", _RIGHT),
+        )
+        expected = _broadcast(a, b)
+        return self._draft(code, variants, a, b, expected)
+
+    def _inplace(self, rng: random.Random, a: list[int], op: str) -> Draft:
+        method = _INPLACE[op]
+        if rng.random() < 0.5:
+            # b is bigger than a: the in-place op would have to grow a.
+            a, b = a[-2:], [rng.randint(2, 4)] + a[-2:]
             variants = (
-                Variant(
-                    f"torch.empty{_args(_broadcast(a, b))}.shape",
-                    "inplace_grows",
-                    {"es": "creer que un in-place puede cambiar la forma de a",
-                     "en": "thinking an in-place op can change a's shape"},
-                ),
+                Variant(f"torch.empty{_args(_broadcast(a, b))}.shape", "inplace_grows", _GROWS),
+                Variant(f"torch.ones{_args(a)}.shape", "left_shape", _LEFT),
             )
         else:
-            code = f"a = torch.ones{_args(a)}\nb = torch.ones{_args(b)}\n(a {op} b).shape"
+            # b fits into a: the in-place op succeeds and a keeps its shape.
+            b = a[-rng.randint(1, len(a) - 1):] if rng.random() < 0.5 else list(a)
+            for i in range(len(b)):
+                if rng.random() < 0.5:
+                    b[i] = 1
+            if len(b) == len(a) and 1 not in b:
+                b[rng.randrange(len(b))] = 1
             variants = (
-                Variant(
-                    f"torch.ones{_args(a)}.shape",
-                    "left_shape",
-                    {"es": "quedarse con la forma de a", "en": "keeping a's shape"},
-                ),
-                Variant(
-                    _aligned_left_code(a, b, op),
-                    "aligned_left",
-                    {"es": "alinear las dimensiones por la izquierda", "en": "aligning dimensions from the left"},
-                ),
-                Variant(
-                    f"torch.ones{_args(b)}.shape",
-                    "right_shape",
-                    {"es": "quedarse con la forma de b", "en": "keeping b's shape"},
-                ),
+                Variant(f"torch.ones{_args(b)}.shape", "right_shape", _RIGHT),
+                Variant(f"torch.ones{_args(a)}.{method}(torch.ones{_args(_pad_right(b, len(a)))}).shape",
+                        "aligned_left", _ALIGNED),
             )
-        expected = _broadcast(a, b)
+        code = f"a = torch.ones{_args(a)}\nb = torch.ones{_args(b)}\na.{method}(b).shape"
+        return self._draft(code, variants, a, b, _broadcast(a, b))
+
+    @staticmethod
+    def _draft(code: str, variants: tuple[Variant, ...], a: list[int], b: list[int],
+               expected: list[int] | None) -> Draft:
         return Draft(
             code=code,
             answer_kind=AnswerKind.SHAPE,
@@ -74,18 +98,23 @@ class Broadcasting:
             explanation={
                 "es": "Las formas se comparan desde la última dimensión: cada par debe ser igual, "
                 "o uno de los dos 1, o faltar en un tensor. Un in-place no puede cambiar la forma "
-                "del tensor que modifica.",
+                "del tensor que modifica, pero sí estirar el otro operando.",
                 "en": "Shapes are compared from the last dimension: each pair must be equal, or one "
                 "of them 1, or missing in one tensor. An in-place op can't change the shape of the "
-                "tensor it modifies.",
+                "tensor it modifies, but it can stretch the other operand.",
             },
             variants=variants,
-            fallbacks=("RuntimeError", format_shape(expected or a), format_shape(a[::-1]), format_shape(b)),
+            fallbacks=("RuntimeError", format_shape(expected or a), format_shape(a[::-1]),
+                       format_shape(b), format_shape(a + [1])),
         )
 
 
 def _args(shape: list[int]) -> str:
     return "(" + ", ".join(str(d) for d in shape) + ")"
+
+
+def _pad_right(shape: list[int], n: int) -> list[int]:
+    return shape + [1] * (n - len(shape))
 
 
 def _broadcast(a: list[int], b: list[int]) -> list[int] | None:
@@ -99,9 +128,9 @@ def _broadcast(a: list[int], b: list[int]) -> list[int] | None:
 
 
 def _aligned_left_code(a: list[int], b: list[int], op: str) -> str:
-    """The snippet as if b's dimensions lined up with a's first ones."""
-    padded = b + [1] * (len(a) - len(b))
-    return f"(torch.ones{_args(a)} {op} torch.ones{_args(padded)}).shape"
+    """The snippet as if the shorter shape lined up with the other's first dimensions."""
+    n = max(len(a), len(b))
+    return f"(torch.ones{_args(_pad_right(a, n))} {op} torch.ones{_args(_pad_right(b, n))}).shape"
 
 
 FAMILY = Broadcasting()
