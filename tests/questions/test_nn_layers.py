@@ -1,0 +1,243 @@
+"""The nn_layers family: nn.Linear / nn.Conv2d output shapes, weight shapes, parameter counts."""
+
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from quizapp.kernel.validator import validate
+from quizapp.questions.base import KERNEL_FAILURES, AnswerKind, QuestionError, assemble
+from quizapp.questions.families import nn_layers as module
+
+FAMILY = module.FAMILY
+SEEDS = range(200)
+ROOT = Path(__file__).resolve().parents[2]
+SHAPE_RE = re.compile(r"^\((\d+,|\d+(, \d+)+)?\)$")
+ERROR_RE = re.compile(r"^[A-Z][A-Za-z]*(Error|Exception)$")
+
+_built: dict[int, tuple] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Run convolutions on one thread, as the kernel does: a thread pool on a busy
+    machine makes each tiny conv take ~30 ms instead of ~0.2 ms."""
+    torch = pytest.importorskip("torch")
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def _well_formed(text: str, kind: str) -> bool:
+    if ERROR_RE.match(text):
+        return True
+    if kind == AnswerKind.SHAPE:
+        return bool(SHAPE_RE.match(text))
+    return bool(re.fullmatch(r"0|[1-9]\d*", text))
+
+
+@pytest.fixture
+def built(runner):
+    """seed -> (draft, question or QuestionError, main reply); built once per module."""
+    if not _built:
+        for seed in SEEDS:
+            mains = []
+
+            def recording(codes, mains=mains):
+                replies = runner(codes)
+                mains.append(replies[0])
+                return replies
+
+            try:
+                question = assemble(FAMILY, seed, recording)
+            except QuestionError as exc:
+                question = exc
+            _built[seed] = (FAMILY.build(random.Random(seed)), question, mains[0])
+    return _built
+
+
+# -- what every family must do -------------------------------------------------
+
+
+def test_metadata():
+    assert module.ORDER == 15
+    assert FAMILY.name == "nn_layers"
+    assert FAMILY.answer_kind == AnswerKind.SHAPE
+    assert set(FAMILY.title) == {"es", "en"} and all(FAMILY.title.values())
+
+
+def test_main_snippet_never_fails_in_the_kernel(built):
+    for seed, (draft, question, main) in built.items():
+        assert main.error_type not in KERNEL_FAILURES, (seed, draft.code, main.error_message)
+        assert not isinstance(question, QuestionError), (seed, question)
+
+
+def test_choices_hold_the_answer_once(built):
+    three = 0
+    for seed, (draft, q, _) in built.items():
+        assert q.choices.count(q.answer) == 1, (seed, q.code, q.choices)
+        assert len(set(q.choices)) == len(q.choices), (seed, q.choices)
+        three += len(q.choices) >= 3
+    assert three >= 0.9 * len(built)
+
+
+def test_deterministic(built, runner):
+    for seed in range(0, 200, 4):
+        again = assemble(FAMILY, seed, runner)
+        first = built[seed][1]
+        assert (again.code, again.choices, again.answer) == (first.code, first.choices, first.answer)
+        assert FAMILY.build(random.Random(seed)) == FAMILY.build(random.Random(seed))
+
+
+def test_every_snippet_and_variant_passes_the_validator(built):
+    for draft, _, _ in built.values():
+        validate(draft.code)
+        for variant in draft.variants:
+            validate(variant.code)
+
+
+def test_drafts_are_complete(built):
+    for draft, _, _ in built.values():
+        assert set(draft.prompt) >= {"es", "en"} and set(draft.explanation) >= {"es", "en"}
+        assert all(draft.prompt.values()) and all(draft.explanation.values())
+        assert 2 <= len(draft.variants) <= 4
+        for variant in draft.variants:
+            assert re.fullmatch(r"[a-z][a-z0-9_]*", variant.mistake)
+            assert set(variant.label) == {"es", "en"} and all(variant.label.values())
+            assert variant.code != draft.code
+        for fallback in draft.fallbacks:
+            assert _well_formed(fallback, draft.answer_kind), fallback
+
+
+def test_answers_are_canonical(built):
+    for _, q, _ in built.values():
+        assert q.answer_kind in (AnswerKind.INT, AnswerKind.SHAPE)
+        for choice in q.choices:
+            assert _well_formed(choice, q.answer_kind), choice
+
+
+def test_family_module_does_not_import_torch():
+    code = f"import sys, {module.__name__}; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+
+
+CONV_RE = re.compile(
+    r"torch\.manual_seed\(0\)\nconv = nn\.Conv2d\((\d+), (\d+), kernel_size=(\d+)(?:, stride=(\d+))?(?:, padding=(\d+))?\)\n"
+    r"conv\(torch\.zeros\((\d+), (\d+), (\d+), (\d+)\)\)\.shape"
+)
+LINEAR_RE = re.compile(r"torch\.manual_seed\(0\)\nlayer = nn\.Linear\((\d+), (\d+)\)\nlayer\(torch\.zeros\((.*)\)\)\.shape")
+COUNT = "sum(p.numel() for p in layer.parameters())"
+
+
+def _fmt(shape) -> str:
+    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def test_snippets_seed_before_building_layers(built):
+    for draft, _, _ in built.values():
+        assert draft.code.startswith("torch.manual_seed(0)\n")
+
+
+def test_conv_shapes_follow_the_formula(built):
+    seen = 0
+    for seed, (draft, q, _) in built.items():
+        m = CONV_RE.fullmatch(draft.code)
+        if not m:
+            continue
+        cin, cout, k = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        s, p = int(m.group(4) or 1), int(m.group(5) or 0)
+        n, c, h, w = (int(m.group(i)) for i in range(6, 10))
+        if c != cin:
+            assert q.answer == "RuntimeError", (seed, draft.code)
+            assert "channels_not_checked" in q.mistakes.values() or "channels_last_accepted" in q.mistakes.values()
+        else:
+            out = [(size + 2 * p - k) // s + 1 for size in (h, w)]
+            assert q.answer == _fmt([n, cout, *out]), (seed, draft.code, q.answer)
+            if p:
+                no_pad = [(size - k) // s + 1 for size in (h, w)]
+                assert _fmt([n, cout, *no_pad]) in q.choices  # padding forgotten
+        seen += 1
+    assert seen >= 40
+
+
+def test_linear_acts_on_the_last_dimension(built):
+    seen = errors = 0
+    for seed, (draft, q, _) in built.items():
+        m = LINEAR_RE.fullmatch(draft.code)
+        if not m:
+            continue
+        i, o = int(m.group(1)), int(m.group(2))
+        x = [int(d) for d in m.group(3).split(",")]
+        if x[-1] != i:
+            assert q.answer == "RuntimeError", (seed, draft.code)
+            errors += 1
+        else:
+            assert q.answer == _fmt(x[:-1] + [o]), (seed, draft.code)
+            assert _fmt(x[:-1] + [i]) in q.choices  # in/out swapped
+        seen += 1
+    assert seen >= 25 and errors >= 8
+
+
+def test_parameter_counts(built):
+    seen = set()
+    for seed, (draft, q, _) in built.items():
+        if not draft.code.endswith(COUNT):
+            continue
+        layer = draft.code.splitlines()[1]
+        bias = "bias=False" not in layer
+        lin = re.fullmatch(r"layer = nn\.Linear\((\d+), (\d+)(, bias=(True|False))?\)", layer)
+        conv = re.fullmatch(r"layer = nn\.Conv2d\((\d+), (\d+), kernel_size=(\d+)(, bias=(True|False))?\)", layer)
+        seq = re.fullmatch(r"layer = nn\.Sequential\(nn\.Linear\((\d+), (\d+)(?:, bias=False)?\), nn\.ReLU\(\), "
+                           r"nn\.Linear\((\d+), (\d+)(?:, bias=False)?\)\)", layer)
+        if lin:
+            i, o = int(lin.group(1)), int(lin.group(2))
+            expected, wrong = i * o + (o if bias else 0), i * o + (0 if bias else o)
+            seen.add("linear")
+        elif conv:
+            cin, cout, k = (int(conv.group(g)) for g in (1, 2, 3))
+            expected = cout * cin * k * k + (cout if bias else 0)
+            wrong = cout * cin * k * k + (0 if bias else cout)
+            seen.add("conv")
+        else:
+            assert seq, layer
+            a, h, h2, c = (int(seq.group(g)) for g in (1, 2, 3, 4))
+            assert h == h2
+            expected = a * h + h * c + ((h + c) if bias else 0)
+            wrong = a * h + h * c + (0 if bias else h + c)
+            seen.add("sequential")
+        assert q.answer == str(expected), (seed, draft.code, q.answer)
+        assert str(wrong) in q.choices, (seed, draft.code)  # bias forgotten / added
+        seen.add(bias)
+    assert seen == {"linear", "conv", "sequential", True, False}
+
+
+def test_weight_shapes_are_out_then_in(built):
+    seen = 0
+    for draft, q, _ in built.values():
+        if not draft.code.endswith("layer.weight.shape"):
+            continue
+        lin = re.search(r"nn\.Linear\((\d+), (\d+)\)", draft.code)
+        conv = re.search(r"nn\.Conv2d\((\d+), (\d+), kernel_size=(\d+)\)", draft.code)
+        if lin:
+            assert q.answer == _fmt([int(lin.group(2)), int(lin.group(1))])
+        else:
+            k = int(conv.group(3))
+            assert q.answer == _fmt([int(conv.group(2)), int(conv.group(1)), k, k])
+        seen += 1
+    assert seen >= 3
+
+
+def test_each_misconception_shows_up(built):
+    mistakes = set()
+    for _, q, _ in built.values():
+        mistakes.update(q.mistakes.values())
+    assert set(module._LABELS) <= mistakes, set(module._LABELS) - mistakes
