@@ -26,7 +26,7 @@ class Broadcasting:
     answer_kind: str = AnswerKind.SHAPE
 
     def build(self, rng: random.Random) -> Draft:
-        style = rng.choice(["trailing", "ones", "incompatible", "inplace"])
+        style = rng.choices(["trailing", "ones", "incompatible", "inplace"], weights=[3, 3, 2, 2])[0]
         a = [rng.randint(2, 5) for _ in range(rng.randint(2, 3))]
         op = rng.choice(_OPS)
         if style == "inplace":

@@ -21,6 +21,8 @@ _PROMPTS = {
 
 _L = {
     "rows_columns_swapped": {"es": "leer los tamaños al revés", "en": "reading the sizes backwards"},
+    "sizes_as_values": {"es": "leer los tamaños como valores, como en torch.tensor",
+                        "en": "reading the sizes as values, as in torch.tensor"},
     "single_size_square": {"es": "creer que un solo tamaño da una matriz cuadrada",
                            "en": "thinking a single size gives a square matrix"},
     "inclusive_end": {"es": "creer que arange incluye el final", "en": "thinking arange includes the end"},
@@ -146,6 +148,7 @@ class CreationLike:
             variants = [_v(f"torch.{name}({_args(shape[::-1])}).shape", "rows_columns_swapped")]
             if len(shape) == 1:
                 variants = [_v(f"torch.{name}({shape[0]}, {shape[0]}).shape", "single_size_square")]
+            variants.append(_v(f"torch.tensor([{_args(shape)}]).shape", "sizes_as_values"))
             fallbacks = (format_shape(shape + [1]), format_shape([len(shape)]), "TypeError")
         elif fn == "arange":
             step = rng.choice([1, 2, 2, 3])

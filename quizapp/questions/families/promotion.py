@@ -40,6 +40,8 @@ _L = {
                    "en": "keeping the right operand's dtype"},
     "wider_wins": {"es": "quedarse con el dtype de más bytes, sea int o float",
                    "en": "keeping the dtype with more bytes, int or float"},
+    "widest_of_kind": {"es": "creer que una mezcla va al tipo más ancho de su clase (float64 o int64)",
+                       "en": "thinking a mix goes to the widest type of its kind (float64 or int64)"},
     "zero_dim_counts": {"es": "tratar el tensor 0-dim como uno con dimensiones",
                         "en": "treating the 0-dim tensor like a dimensioned one"},
     "zero_dim_wins": {"es": "quedarse con el dtype del tensor 0-dim",
@@ -143,6 +145,8 @@ class Promotion:
             _v(setup + "\na.dtype", "left_wins"),
             _v(setup + "\nb.dtype", "right_wins"),
             _v(setup + "\na.dtype if a.element_size() >= b.element_size() else b.dtype", "wider_wins"),
+            _v(setup + "\ntorch.float64 if a.is_floating_point() or b.is_floating_point() else torch.int64",
+               "widest_of_kind"),
         ]
         explanation = {
             "es": "Entre dos tensores con dimensiones, el resultado es el dtype más pequeño que admite a los dos: "

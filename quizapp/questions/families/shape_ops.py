@@ -36,6 +36,8 @@ _L = {
                            "en": "thinking squeeze() removes only the first size-1 dim"},
     "negative_like_insert": {"es": "leer el dim negativo como list.insert (antes de la última)",
                              "en": "reading the negative dim like list.insert (before the last)"},
+    "negative_from_left": {"es": "contar el dim negativo desde la izquierda",
+                           "en": "counting the negative dim from the left"},
     "unsqueeze_appends": {"es": "creer que unsqueeze siempre añade al final",
                           "en": "thinking unsqueeze always appends at the end"},
     "off_by_one": {"es": "contar la posición nueva una de más", "en": "counting the new position one too far"},
@@ -270,6 +272,8 @@ class ShapeOps:
         variants = []
         if d < 0 and d - 1 >= -ndim - 1:
             variants.append(_v(f"{setup}\nx.unsqueeze({d - 1}).shape", "negative_like_insert"))
+        if -ndim - 1 <= d < 0:
+            variants.append(_v(f"{setup}\nx.unsqueeze({-d - 1}).shape", "negative_from_left"))
         if 0 <= d < ndim:
             variants.append(_v(f"{setup}\nx.unsqueeze({d + 1}).shape", "off_by_one"))
         if not -ndim - 1 <= d <= ndim:
