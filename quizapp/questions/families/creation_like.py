@@ -113,8 +113,11 @@ def _seeded(code: str, seed: int) -> str:
 
 def _filled(dims: list[int], value) -> str:
     """Canonical values (JSON) of a tensor of shape ``dims`` filled with ``value``: a distractor."""
-    row = [value] * dims[-1]
-    return json.dumps([row] * dims[0] if len(dims) == 2 else row)
+    return json.dumps(_nested(dims, value))
+
+
+def _nested(dims: list[int], value) -> list:
+    return [value] * dims[0] if len(dims) == 1 else [_nested(dims[1:], value) for _ in range(dims[0])]
 
 
 @dataclass(frozen=True)
@@ -301,10 +304,12 @@ class CreationLike:
             x = x_int if rng.random() < 0.7 else x_float
             name = rng.choice(["zeros_like", "ones_like"])
             code = f"{x}\ntorch.{name}(x)"
-            variants = [_v(f"{x}\nx", "like_copies_values"),
-                        _v(f"{x}\ntorch.{name.split('_')[0]}(x.shape)", "like_default_dtype")]
+            # Only distractors that differ in value or shape: a typed answer is compared by value,
+            # so [0, 0] and [0.0, 0.0] count as the same answer.
+            variants = [_v(f"{x}\nx", "like_copies_values")]
             one = 1 if name == "ones_like" else 0
-            fallbacks = (_filled(dims, one), _filled(dims, float(one)), _filled([numel], one), "RuntimeError")
+            one = float(one) if x is x_float else one
+            fallbacks = (_filled([numel], one), _filled(dims[::-1], one), _filled([1] + dims, one), "RuntimeError")
         elif case == "full_like":
             kind = AnswerKind.VALUES
             fill = rng.choice(["2.6", "1.9", "0.8", "3.7", "1.6"])

@@ -29,13 +29,14 @@ _L = {
     "negative_false": {"es": "creer que los negativos son False", "en": "thinking negatives are False"},
     "small_is_false": {"es": "creer que los valores cercanos a 0 dan False",
                        "en": "thinking values close to 0 give False"},
-    "bool_stays": {"es": "creer que sigue siendo bool", "en": "thinking it stays bool"},
     "true_is_minus_one": {"es": "creer que True vale -1", "en": "thinking True is -1"},
-    "wrong_target_kind": {"es": "confundir el dtype de destino (int o float)",
-                          "en": "mixing up the target dtype (int or float)"},
+    "true_is_zero": {"es": "creer que True vale 0, como un código de salida de la shell",
+                     "en": "thinking True is 0, like a shell exit status"},
     "keeps_float": {"es": "creer que los valores siguen siendo float", "en": "thinking the values stay float"},
     "imprecise_float": {"es": "creer que 3.0 se guarda como 2.999... y se trunca a 2",
                         "en": "thinking 3.0 is stored as 2.999... and truncates to 2"},
+    "imprecise_toward_zero": {"es": "creer que cada valor se guarda algo más cerca de 0 (-3.0 como -2.999...)",
+                              "en": "thinking every value is stored a bit closer to 0 (-3.0 as -2.999...)"},
     "to_in_place": {"es": "creer que .to() cambia el tensor en el sitio",
                     "en": "thinking .to() changes the tensor in place"},
 }
@@ -173,21 +174,21 @@ class ToCasts:
         data = f"torch.tensor([{', '.join(flags)}])"
         to_float = rng.random() < 0.5
         cast = rng.choice([".float()", ".to(torch.float32)"]) if to_float else rng.choice([".int()", ".long()", ".to(torch.uint8)"])
-        other = ".int()" if to_float else ".float()"
-        scale = rng.choice(["", "", " * 3", " + 1"])
+        # Always some arithmetic: a typed answer is compared by value, so [1, 0], [1.0, 0.0]
+        # and [true, false] would all count as the same answer.
+        scale = rng.choice([" * 3", " + 1", " * 2", " + 2"])
         code = f"m = {data}\nm{cast}{scale}"
         variants = [
             _v(f"m = {data}\n(0 - m{'.float()' if to_float else '.long()'}){scale}", "true_is_minus_one"),
-            _v(f"m = {data}\nm{other}{scale}", "wrong_target_kind"),
+            _v(f"m = {data}\nm.logical_not(){cast}{scale}", "true_is_zero"),
         ]
-        if not scale:
-            variants.append(_v(f"m = {data}\nm", "bool_stays"))
         explanation = {
             "es": "De bool a número, True vale 1 y False vale 0, en el dtype pedido (1.0 y 0.0 si es float).",
             "en": "From bool to a number, True is 1 and False is 0, in the requested dtype (1.0 and 0.0 "
             "for a float).",
         }
-        return code, variants, explanation, ()
+        ones = [(1.0 if f == "True" else 0.0) if to_float else int(f == "True") for f in flags]
+        return code, variants, explanation, (json.dumps(ones),)
 
     def _exact(self, rng: random.Random):
         values = [f"{rng.randint(1, 6) * rng.choice([-1, 1])}.0" for _ in range(rng.randint(3, 4))]
@@ -195,8 +196,8 @@ class ToCasts:
         cast = _int_cast(rng)
         code = f"x = {data}\nx{cast}"
         variants = [
-            _v(f"x = {data}\nx", "keeps_float"),
             _v(f"x = {data}\n(x - 0.001){cast}", "imprecise_float"),
+            _v(f"x = {data}\n(x - 0.001 * x.sign()){cast}", "imprecise_toward_zero"),
         ]
         explanation = {
             "es": "Los enteros pequeños se representan exactamente en float, así que 3.0 pasa a 3 y -2.0 a -2: "
@@ -205,7 +206,7 @@ class ToCasts:
             "nothing away.",
         }
         nums = [int(float(v)) for v in values]
-        return code, variants, explanation, (json.dumps([n - 1 for n in nums]),)
+        return code, variants, explanation, (json.dumps([n - 1 for n in nums]), json.dumps([n + 1 for n in nums]))
 
     def _not_in_place(self, rng: random.Random):
         values = [_decimal(rng, rng.choice([-1, 1])) for _ in range(3)]
