@@ -121,3 +121,14 @@ def test_no_trivial_questions(runner):
 def test_aligned_left_is_a_distractor(runner):
     keys = {key for seed in SEEDS for key in build(seed, runner).mistakes.values()}
     assert {"left_shape", "aligned_left", "right_shape", "inplace_grows"} <= keys
+
+
+def test_no_distractor_is_graded_right(runner):
+    """Typed answers are graded by quizapp.answers: no wrong choice may pass as the answer there."""
+    from quizapp.answers import check_answer
+
+    for seed in SEEDS:
+        q = build(seed, runner)
+        for choice in q.choices:
+            if choice != q.answer:
+                assert not check_answer(q.answer_kind, choice, q.answer).correct, (seed, q.answer, choice)

@@ -174,3 +174,14 @@ def test_rand_like_never_offers_runtime_error(runner):
         q = build(seed, runner)
         if q.answer == "NotImplementedError":
             assert "RuntimeError" not in q.choices
+
+
+def test_no_distractor_is_graded_right(runner):
+    """Typed answers are graded by quizapp.answers: no wrong choice may pass as the answer there."""
+    from quizapp.answers import check_answer
+
+    for seed in SEEDS:
+        q = build(seed, runner)
+        for choice in q.choices:
+            if choice != q.answer:
+                assert not check_answer(q.answer_kind, choice, q.answer).correct, (seed, q.answer, choice)

@@ -127,3 +127,14 @@ def test_misconceptions_give_distractors(runner):
     keys = {key for seed in SEEDS for key in build(seed, runner).mistakes.values()}
     assert {"scalar_as_tensor", "left_wins", "zero_dim_counts", "integer_division",
             "sum_keeps_dtype", "mean_gives_float", "bool_stays"} <= keys
+
+
+def test_no_distractor_is_graded_right(runner):
+    """Typed answers are graded by quizapp.answers: no wrong choice may pass as the answer there."""
+    from quizapp.answers import check_answer
+
+    for seed in SEEDS:
+        q = build(seed, runner)
+        for choice in q.choices:
+            if choice != q.answer:
+                assert not check_answer(q.answer_kind, choice, q.answer).correct, (seed, q.answer, choice)

@@ -154,3 +154,14 @@ def test_every_case_is_asked(runner):
 def test_misconceptions_give_distractors(runner):
     keys = {key for seed in SEEDS for key in build(seed, runner).mistakes.values()}
     assert {"no_reseed", "seed_fixes_every_draw", "reseed_skips_used", "other_seed"} <= keys
+
+
+def test_no_distractor_is_graded_right(runner):
+    """Typed answers are graded by quizapp.answers: no wrong choice may pass as the answer there."""
+    from quizapp.answers import check_answer
+
+    for seed in SEEDS:
+        q = build(seed, runner)
+        for choice in q.choices:
+            if choice != q.answer:
+                assert not check_answer(q.answer_kind, choice, q.answer).correct, (seed, q.answer, choice)

@@ -239,3 +239,14 @@ def test_misconceptions_give_distractors(runner):
     assert declared <= keys, declared - keys
     assert {"permute_inverse", "view_copies", "contiguous_ignored", "squeeze_all", "squeeze_removes_any",
             "negative_like_insert", "end_dim_exclusive", "flatten_keeps_batch", "minus_one_is_one"} <= keys
+
+
+def test_no_distractor_is_graded_right(runner):
+    """Typed answers are graded by quizapp.answers: no wrong choice may pass as the answer there."""
+    from quizapp.answers import check_answer
+
+    for seed in SEEDS:
+        q = build(seed, runner)
+        for choice in q.choices:
+            if choice != q.answer:
+                assert not check_answer(q.answer_kind, choice, q.answer).correct, (seed, q.answer, choice)

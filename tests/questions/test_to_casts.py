@@ -134,3 +134,14 @@ def test_misconceptions_give_distractors(runner):
     assert {"rounds", "floors", "ceils", "floor_division", "saturates", "unchanged", "sign_dropped",
             "only_one_is_true", "negative_false", "true_is_minus_one", "keeps_float",
             "imprecise_float", "to_in_place"} <= keys
+
+
+def test_no_distractor_is_graded_right(runner):
+    """Typed answers are graded by quizapp.answers: no wrong choice may pass as the answer there."""
+    from quizapp.answers import check_answer
+
+    for seed in SEEDS:
+        q = build(seed, runner)
+        for choice in q.choices:
+            if choice != q.answer:
+                assert not check_answer(q.answer_kind, choice, q.answer).correct, (seed, q.answer, choice)
