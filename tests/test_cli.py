@@ -1,0 +1,101 @@
+"""The command-line contract (DESIGN.md): names, JSON shapes, errors."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from quizapp.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def db(tmp_path):
+    return str(tmp_path / "q.sqlite3")
+
+
+def test_decks_json_contract(capsys, db):
+    code, out, _ = run(capsys, "--db", db, "decks", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert rows and all(set(r) == {"name", "new", "learning", "due", "total"} for r in rows)
+    names = [r["name"] for r in rows]
+    assert "PyTorch (ES)" in names and "PyTorch (EN)" in names
+    es = next(r for r in rows if r["name"] == "PyTorch (ES)")
+    assert es["total"] >= 60 and es["new"] == 20 and es["due"] == 0
+
+
+def test_cards_json_contract_and_deck_filter(capsys, db):
+    code, out, _ = run(capsys, "decks", "--json", "--db", db)  # global options go anywhere
+    code, out, _ = run(capsys, "--db", db, "cards", "--deck", "PyTorch (ES)::Broadcasting", "--json")
+    assert code == 0
+    cards = json.loads(out)
+    assert cards and all(set(c) == {"id", "deck", "kind", "front", "back", "tags"} for c in cards)
+    assert all(c["deck"] == "PyTorch (ES)::Broadcasting" for c in cards)
+    assert len({c["id"] for c in cards}) == len(cards)
+
+
+def test_stats_json_fields(capsys, db):
+    code, out, _ = run(capsys, "--db", db, "--user", "ana", "stats", "--json")
+    stats = json.loads(out)
+    assert code == 0
+    assert stats["user"] == "ana"
+    for key in ("reviews_today", "new_today", "due_now", "due_tomorrow", "streak_days"):
+        assert stats[key] == 0
+
+
+def test_env_variables_select_database_and_user(capsys, db, monkeypatch):
+    monkeypatch.setenv("QUIZAPP_DB", db)
+    monkeypatch.setenv("QUIZAPP_USER", "env-user")
+    code, out, _ = run(capsys, "stats", "--json")
+    assert json.loads(out)["user"] == "env-user"
+    from pathlib import Path
+
+    assert Path(db).exists()
+
+
+def test_default_database_lives_in_the_data_dir(capsys, isolated_environment):
+    code, _, _ = run(capsys, "decks", "--json")
+    assert code == 0
+    assert (isolated_environment / "quizapp.sqlite3").exists()
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["cards", "--deck", "No such deck"], "no deck named 'No such deck'"),
+        (["review", "--deck", "No such deck"], "no deck named 'No such deck'"),
+    ],
+)
+def test_bad_input_is_one_line_and_non_zero(capsys, db, argv, fragment):
+    code, out, err = run(capsys, "--db", db, *argv)
+    assert code == 2
+    assert fragment in err
+    assert len(err.strip().splitlines()) == 1
+    assert out == ""
+
+
+def test_unopenable_database_is_one_line(capsys, tmp_path):
+    not_a_db = tmp_path / "notes.txt"
+    not_a_db.write_text("this is not a database\n" * 100)
+    code, out, err = run(capsys, "--db", str(not_a_db), "decks")
+    assert code == 2
+    assert str(not_a_db) in err and len(err.strip().splitlines()) == 1
+    assert not_a_db.read_text().startswith("this is not a database")  # untouched
+
+
+def test_entry_point_runs_as_module(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "quizapp", "--db", str(tmp_path / "m.db"), "decks", "--json"],
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)
