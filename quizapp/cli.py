@@ -47,6 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--deck", metavar="NAME", help="only this deck (and its subdecks)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
+    p = sub.add_parser("ask", parents=[common], help="print generated code-prediction questions")
+    p.add_argument("families", nargs="*", metavar="FAMILY", help="families to ask (default: all)")
+    p.add_argument("--seed", type=int, help="first seed (default: random); seeds N, N+1, ...")
+    p.add_argument("--count", type=int, default=1, metavar="K", help="questions per family (default 1)")
+    p.add_argument("--lang", choices=("es", "en"), default="es", help="language of prompts (default es)")
+    p.add_argument("--list", action="store_true", help="list the families")
+    p.add_argument("--json", action="store_true", help="print JSON (one object per line)")
+
     p = sub.add_parser("stats", parents=[common], help="today's statistics")
     p.add_argument("--json", action="store_true", help="print JSON")
     return parser
@@ -81,6 +89,8 @@ def _main(argv: list[str]) -> int:
     )
     if args.command in (None, "review"):
         return _run_tui(settings)
+    if args.command == "ask":
+        return _ask(args)
     service = _open_service(settings)
     if args.command == "decks":
         rows = service.deck_counts()
@@ -110,6 +120,59 @@ def _main(argv: list[str]) -> int:
                 print(f"{key.replace('_', ' ')}: {value}")
         return 0
     raise CliError(f"quizapp: unknown command {args.command!r}")
+
+
+def _ask(args) -> int:
+    """`quizapp ask`: questions answered live by torch (no database needed)."""
+    import random
+
+    from quizapp.questions import all_families
+
+    families = all_families()
+    if args.list:
+        rows = [{"family": n, "title": f.title[args.lang], "answer_kind": f.answer_kind} for n, f in families.items()]
+        if args.json:
+            _print_json(rows)
+        else:
+            for row in rows:
+                print(f"{row['family']:<16} {row['answer_kind']:<7} {row['title']}")
+        return 0
+    unknown = [name for name in args.families if name not in families]
+    if unknown:
+        raise CliError(f"quizapp ask: unknown family {unknown[0]!r} (see quizapp ask --list)")
+    if args.count < 1:
+        raise CliError("quizapp ask: --count must be at least 1")
+    from quizapp.kernel import Kernel
+    from quizapp.questions.base import QuestionError
+    from quizapp.service import make_question
+
+    first = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
+    kernel = Kernel()
+    kernel.start()
+    try:
+        for name in args.families or list(families):
+            for seed in range(first, first + args.count):
+                try:
+                    question = make_question(name, seed, kernel, lang=args.lang)
+                except QuestionError as exc:
+                    print(f"quizapp ask: {exc}", file=sys.stderr)
+                    return 1
+                if args.json:
+                    print(json.dumps(question.to_json(), ensure_ascii=False))
+                else:
+                    _print_question(question)
+    finally:
+        kernel.close()
+    return 0
+
+
+def _print_question(q) -> None:
+    print(f"# {q.family} (seed {q.seed})\n{q.prompt}\n")
+    print("\n".join("    " + line for line in q.code.splitlines()))
+    print()
+    for letter, choice in zip("abcd", q.choices):
+        print(f"  {letter}) {choice}")
+    print(f"\nanswer: {q.answer}\n{q.explanation}\n")
 
 
 def _open_service(settings):

@@ -425,6 +425,24 @@ class Service:
             return sorted(session.exec(select(User.name)))
 
 
+def make_question(family: str, seed: int, kernel, *, lang: str = "es"):
+    """Build a generated question, its answer and distractors computed by
+    running the snippets in ``kernel`` (a quizapp.kernel.Kernel).
+
+    Raises KeyError for an unknown family and QuestionError when the kernel
+    can't answer (not ready in time, timeout, died).
+    """
+    from quizapp.questions import all_families, assemble
+    from quizapp.questions.base import QuestionError
+
+    families = all_families()
+    if family not in families:
+        raise KeyError(family)
+    if not kernel.wait_ready():
+        raise QuestionError("the torch kernel did not start")
+    return assemble(families[family], seed, kernel.run_many, lang=lang, torch_version=kernel.torch_version or "")
+
+
 def _aggregate(name: str, rows: list[queries.RawCounts], new_left: int, reviews_left: int) -> DeckCounts:
     return DeckCounts(
         name=name,
