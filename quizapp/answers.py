@@ -132,6 +132,15 @@ def parse_answer(kind: str, text: str) -> str | None:
     return value
 
 
+def infer_kind(answer: str) -> str:
+    """How to compare a flashcard's typed answer: as a dtype or a shape when
+    it is written as one in canonical form, else as text."""
+    for kind in (DTYPE, SHAPE):
+        if parse_answer(kind, answer) == answer.strip():
+            return kind
+    return TEXT
+
+
 def check_answer(kind: str, typed: str, correct: str, *, lang: str = "es") -> Verdict:
     """Is ``typed`` the answer ``correct`` (a canonical string of ``kind``)?
 

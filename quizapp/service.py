@@ -75,6 +75,8 @@ class Answer:
     family: str | None = None
     seed: int | None = None
     torch_version: str | None = None
+    #: The misconception the learner's wrong answer matched, if any.
+    mistake: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,10 @@ class SyncReport:
 
     def to_json(self) -> dict:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged, "removed": self.removed}
+
+
+#: Every kind of card but generated questions.
+FLASHCARD_KINDS = (CardKind.BASIC, CardKind.CLOZE, CardKind.TYPE)
 
 
 def utcnow() -> datetime:
@@ -237,14 +243,18 @@ class Service:
 
     # -- review -----------------------------------------------------------
 
-    def next_card(self, deck: str | None = None) -> CardView | None:
+    def next_card(self, deck: str | None = None, *, generated: bool = True) -> CardView | None:
         """What to show next, in Anki's order: learning cards that are due,
         reviews due today, new cards (within the daily limits), then learning
-        cards due within the learn-ahead limit. None: done for today."""
+        cards due within the learn-ahead limit. None: done for today.
+
+        ``generated=False`` leaves out generated questions (while torch loads).
+        """
         now = self.clock()
         start, end = self.day_bounds(now)
+        kinds = None if generated else FLASHCARD_KINDS
         with Session(self.engine) as session:
-            kw = dict(session=session, user_id=self.user_id, deck=deck, now=now)
+            kw = dict(session=session, user_id=self.user_id, deck=deck, now=now, kinds=kinds)
             _, new_done, reviews_done = queries.studied_since(session=session, user_id=self.user_id, since=start)
             card_id = queries.next_learning(due_by=now, **kw)
             if card_id is None and reviews_done < self.config.reviews_per_day:
@@ -333,6 +343,7 @@ class Service:
                 family=answer.family,
                 seed=answer.seed,
                 torch_version=answer.torch_version,
+                mistake=answer.mistake,
             )
             session.add(log)
             session.commit()

@@ -145,7 +145,7 @@ def _parse(doc: dict, path: Path, card_lines: list[int], source_prefix: str) -> 
                     kind=CardKind.GENERATED,
                     front=entry.get("front", ""),
                     back=entry.get("back", ""),
-                    data={"family": entry["family"]},
+                    data={"family": entry["family"], "lang": str(deck.get("lang", "es"))},
                     **common,
                 )
             )

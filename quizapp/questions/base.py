@@ -93,6 +93,8 @@ class Question:
     printed: str
     #: Distractor -> misconception key, to name the learner's mistake.
     mistakes: dict[str, str] = field(default_factory=dict)
+    #: Misconception key -> what it is, in the question's language.
+    mistake_labels: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
@@ -229,4 +231,5 @@ def assemble(family: Family, seed: int, runner: Runner, *, lang: str = "es", tor
         torch=torch_version,
         printed=printed(main),
         mistakes=mistakes,
+        mistake_labels={v.mistake: v.label.get(lang) or v.label.get("en", v.mistake) for v in draft.variants},
     )

@@ -160,3 +160,5 @@ class ReviewLog(SQLModel, table=True):
     family: str | None = None
     seed: int | None = None
     torch_version: str | None = None
+    #: Key of the misconception a wrong answer matched ("aligned_left").
+    mistake: str | None = None

@@ -4,6 +4,7 @@ the caller (service.py) owns the unit of work."""
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -44,6 +45,13 @@ def deck_filter(name: str | None):
     if name is None:
         return literal(True)
     return or_(Deck.name == name, Deck.name.startswith(name + "::", autoescape=True))
+
+
+def kind_filter(kinds: Collection[str] | None):
+    """SQL condition: the card is of one of ``kinds`` (None: any kind)."""
+    if kinds is None:
+        return literal(True)
+    return col(Card.kind).in_(list(kinds))
 
 
 def _visible(now: datetime):
@@ -92,7 +100,9 @@ def counts_by_deck(*, session: Session, user_id: int, now: datetime, day_end: da
     }
 
 
-def next_learning(*, session: Session, user_id: int, deck: str | None, due_by: datetime, now: datetime) -> str | None:
+def next_learning(
+    *, session: Session, user_id: int, deck: str | None, due_by: datetime, now: datetime, kinds: Collection[str] | None = None
+) -> str | None:
     """The learning or relearning card due first, if due by ``due_by``."""
     stmt = (
         select(Card.id)
@@ -101,6 +111,7 @@ def next_learning(*, session: Session, user_id: int, deck: str | None, due_by: d
         .where(
             Card.active == True,  # noqa: E712
             deck_filter(deck),
+            kind_filter(kinds),
             col(CardState.state).in_([MemoryState.LEARNING, MemoryState.RELEARNING]),
             CardState.due <= due_by,
             _visible(now),
@@ -111,7 +122,9 @@ def next_learning(*, session: Session, user_id: int, deck: str | None, due_by: d
     return session.exec(stmt).first()
 
 
-def next_review(*, session: Session, user_id: int, deck: str | None, day_end: datetime, now: datetime) -> str | None:
+def next_review(
+    *, session: Session, user_id: int, deck: str | None, day_end: datetime, now: datetime, kinds: Collection[str] | None = None
+) -> str | None:
     """The review card due first, among those due before the day ends."""
     stmt = (
         select(Card.id)
@@ -120,6 +133,7 @@ def next_review(*, session: Session, user_id: int, deck: str | None, day_end: da
         .where(
             Card.active == True,  # noqa: E712
             deck_filter(deck),
+            kind_filter(kinds),
             CardState.state == MemoryState.REVIEW,
             CardState.due < day_end,
             _visible(now),
@@ -130,7 +144,9 @@ def next_review(*, session: Session, user_id: int, deck: str | None, day_end: da
     return session.exec(stmt).first()
 
 
-def next_new(*, session: Session, user_id: int, deck: str | None, now: datetime) -> str | None:
+def next_new(
+    *, session: Session, user_id: int, deck: str | None, now: datetime, kinds: Collection[str] | None = None
+) -> str | None:
     """The first new card, in deck and source order."""
     stmt = (
         select(Card.id)
@@ -139,6 +155,7 @@ def next_new(*, session: Session, user_id: int, deck: str | None, now: datetime)
         .where(
             Card.active == True,  # noqa: E712
             deck_filter(deck),
+            kind_filter(kinds),
             or_(CardState.state.is_(None), CardState.state == MemoryState.NEW),
             _visible(now),
         )

@@ -8,8 +8,13 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from quizapp.kernel import Kernel
 from quizapp.service import Service
 from quizapp.settings import Settings
+
+
+#: Times the app restarts a worker that died, before leaving it down.
+MAX_KERNEL_RESTARTS = 3
 
 
 class QuizApp(App[None]):
@@ -19,18 +24,47 @@ class QuizApp(App[None]):
     TITLE = "quizapp"
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
 
-    def __init__(self, settings: Settings, service: Service) -> None:
+    def __init__(self, settings: Settings, service: Service, kernel: Kernel | None = None) -> None:
         super().__init__()
         self.settings = settings
         self.service = service
-        self.sub_title = f"{service.user_name}"
+        #: The torch worker for generated questions (None: off).
+        self.kernel = kernel
+        self._kernel_state = ""
+        self._restarts = 0
 
     def on_mount(self) -> None:
         from quizapp.tui.screens.home import HomeScreen
 
+        if self.kernel is not None:
+            self.kernel.start()  # returns at once; torch loads in its own process
+            self.set_interval(0.5, self._watch_kernel)
+        self._watch_kernel()
         self.push_screen(HomeScreen())
         if self.settings.start_in_review:
             self.start_review(self.settings.review_deck)
+
+    def on_unmount(self) -> None:
+        if self.kernel is not None:
+            self.kernel.close()
+
+    def _watch_kernel(self) -> None:
+        """Show the kernel's state in the header: loading, ready or down."""
+        kernel = self.kernel
+        if kernel is not None and not kernel.alive and self._restarts < MAX_KERNEL_RESTARTS:
+            self._restarts += 1  # died (killed, out of memory): one more try
+            kernel.restart()
+        if kernel is None:
+            state = "torch off"
+        elif kernel.ready:
+            state = f"torch {kernel.torch_version}"
+        elif kernel.alive:
+            state = "torch loading…"
+        else:
+            state = "torch down: generated questions wait"
+        if state != self._kernel_state:
+            self._kernel_state = state
+            self.sub_title = f"{self.service.user_name} · {state}"
 
     def start_review(self, deck: str | None) -> None:
         from quizapp.tui.screens.review import ReviewScreen
@@ -57,4 +91,4 @@ def make_app(settings: Settings, *, service: Service | None = None) -> QuizApp:
         service = Service(make_engine(settings.database_url), settings.user)
         if settings.sync_builtin_decks:
             service.sync_builtin_decks()
-    return QuizApp(settings, service)
+    return QuizApp(settings, service, Kernel() if settings.start_kernel else None)

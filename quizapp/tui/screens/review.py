@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,9 +16,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from quizapp.answers import Verdict, compare_text
+from quizapp.answers import Verdict, check_answer, infer_kind
+from quizapp.questions.base import Question
 from quizapp.scheduling import Outcome, Rating
-from quizapp.service import Answer, CardView, DeckCounts
+from quizapp.service import Answer, CardView, DeckCounts, make_question
 from quizapp.store.models import CardKind
 from quizapp.tui.messages import WorkFailed
 from quizapp.tui.widgets.card_text import card_text, diff_text
@@ -25,11 +28,19 @@ from quizapp.tui.widgets.grade_bar import GradeBar
 
 @dataclass
 class CardLoaded(Message):
-    """The next card to show (None: nothing left), with its grade intervals."""
+    """The next card to show (None: nothing left), with its grade intervals
+    and, for a generated card, the question drawn for this review."""
 
     card: CardView | None
     outcomes: dict[Rating, Outcome] | None
     remaining: DeckCounts | None
+    question: Question | None = None
+    #: Only generated questions are left and torch is still loading.
+    waiting_for_kernel: bool = False
+
+
+#: Seconds between checks while waiting for the torch kernel.
+KERNEL_POLL_S = 0.5
 
 
 @dataclass
@@ -75,6 +86,9 @@ class ReviewScreen(Screen[None]):
         self.outcomes: dict[Rating, Outcome] | None = None
         self.revealed = False
         self.verdict: Verdict | None = None
+        self.question: Question | None = None
+        #: The misconception a wrong answer to a generated question matched.
+        self.mistake: str | None = None
         self.busy = True
         self.shown_at = time.monotonic()
         self.session = SessionStats()
@@ -87,8 +101,8 @@ class ReviewScreen(Screen[None]):
         with VerticalScroll(id="card"):
             yield Static("", id="front")
             yield Input(placeholder="Type the answer, then Enter", id="typed")
-            yield Static("", id="back")
             yield Static("", id="verdict")
+            yield Static("", id="back")
         yield GradeBar(id="grades")
         yield Footer()
 
@@ -100,28 +114,58 @@ class ReviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review", description="next card")
     def load_next(self, card_id: str | None = None) -> None:
-        service = self.app.service
+        """Pick the next card (or ``card_id``); for a generated card, draw a
+        fresh question through the kernel. Generated cards wait while torch
+        loads: flashcards come first and input is never blocked."""
+        service, kernel = self.app.service, self.app.kernel
+        kernel_ready = kernel is not None and kernel.ready
         try:
-            card = service.card(card_id) if card_id else service.next_card(self.deck)
+            if card_id:
+                card = service.card(card_id)
+            else:
+                card = service.next_card(self.deck, generated=kernel_ready)
+                if card is None and not kernel_ready and kernel is not None and kernel.alive:
+                    if service.next_card(self.deck, generated=True) is not None:
+                        self.post_message(CardLoaded(None, None, service.today_counts(self.deck), waiting_for_kernel=True))
+                        return
+            question = None
+            if card is not None and card.kind == CardKind.GENERATED:
+                if kernel is None:
+                    raise RuntimeError("the torch kernel is off")
+                seed = random.SystemRandom().randrange(2**31)
+                question = make_question(card.data["family"], seed, kernel, lang=card.data.get("lang", "es"))
             outcomes = service.preview(card.id) if card else None
             remaining = service.today_counts(self.deck)
         except Exception as exc:
-            self.post_message(WorkFailed("loading the next card", str(exc)))
+            self.post_message(WorkFailed("loading the next card", f"{type(exc).__name__}: {exc}"))
             return
-        self.post_message(CardLoaded(card, outcomes, remaining))
+        self.post_message(CardLoaded(card, outcomes, remaining, question))
 
     @on(CardLoaded)
     def show_card(self, message: CardLoaded) -> None:
+        if message.waiting_for_kernel:
+            self._show_progress(message.remaining)
+            self.query_one("#front", Static).update(
+                "Only generated questions are left; torch is still loading. They will show in a moment "
+                "(Escape ends the session)."
+            )
+            self.query_one("#typed", Input).display = False
+            self.set_timer(KERNEL_POLL_S, self.load_next)
+            return
         if message.card is None:
             self.card = None
             self.finish()
             return
-        self.card, self.outcomes = message.card, message.outcomes
-        self.revealed, self.verdict, self.busy = False, None, False
+        self.card, self.outcomes, self.question = message.card, message.outcomes, message.question
+        self.revealed, self.verdict, self.mistake, self.busy = False, None, None, False
         self.shown_at = time.monotonic()
         self._show_progress(message.remaining)
         card = message.card
-        self.query_one("#front", Static).update(card_text(card.front))
+        front = self.query_one("#front", Static)
+        if self.question is not None:
+            front.update(question_text(self.question))
+        else:
+            front.update(card_text(card.front))
         back = self.query_one("#back", Static)
         back.update("")
         back.display = False
@@ -129,7 +173,10 @@ class ReviewScreen(Screen[None]):
         self.query_one(GradeBar).show(None)
         typed = self.query_one("#typed", Input)
         typed.value = ""
-        if card.kind == CardKind.TYPE:
+        if card.kind == CardKind.TYPE or self.question is not None:
+            typed.placeholder = (
+                "Type the answer or a letter (a-d), then Enter" if self.question else "Type the answer, then Enter"
+            )
             typed.display = True
             typed.disabled = False
             typed.focus()
@@ -163,20 +210,22 @@ class ReviewScreen(Screen[None]):
         self.revealed = True
         back = self.query_one("#back", Static)
         back.display = True
-        highlight = card.data.get("answers") if card.kind == CardKind.CLOZE else None
-        if card.kind == CardKind.TYPE:
-            typed = self.query_one("#typed", Input)
+        typed = self.query_one("#typed", Input)
+        verdict_view = self.query_one("#verdict", Static)
+        if self.question is not None:
             typed.disabled = True
-            self.verdict = compare_text(typed.value, card.data["answer"])
-            verdict = self.query_one("#verdict", Static)
-            lines = diff_text(self.verdict.typed)
-            lines.append("\n")
-            lines.append_text(diff_text(self.verdict.expected))
-            lines.append("\n")
-            lines.append("✓ Correct" if self.verdict.correct else "✗ Not quite", style="bold")
-            verdict.update(lines)
+            self.verdict, chosen = grade_question(self.question, typed.value)
+            self.mistake = None if self.verdict.correct else self.question.mistakes.get(chosen)
+            verdict_view.update(verdict_text(self.verdict))
+            back.update(question_answer_text(self.question, self.mistake))
+        elif card.kind == CardKind.TYPE:
+            typed.disabled = True
+            answer = card.data["answer"]
+            self.verdict = check_answer(infer_kind(answer), typed.value, answer, lang=_lang(card))
+            verdict_view.update(verdict_text(self.verdict))
             back.update(card_text(card.back) if card.back else "")
         else:
+            highlight = card.data.get("answers") if card.kind == CardKind.CLOZE else None
             back.update(card_text(card.back, highlight=highlight))
         self.query_one("#card").focus()
         self.query_one(GradeBar).show(self.outcomes, self.suggested())
@@ -201,12 +250,20 @@ class ReviewScreen(Screen[None]):
         self.busy = True
         duration_ms = int((time.monotonic() - self.shown_at) * 1000)
         answer = None
-        if self.card.kind == CardKind.TYPE:
+        typed = self.query_one("#typed", Input).value
+        if self.question is not None:
+            q = self.question
             answer = Answer(
-                asked=self.card.front,
-                answered=self.query_one("#typed", Input).value,
-                correct_answer=self.card.data["answer"],
+                asked=f"{q.prompt}\n{q.code}",
+                answered=resolve_choice(q, typed),
+                correct_answer=q.answer,
+                family=q.family,
+                seed=q.seed,
+                torch_version=q.torch,
+                mistake=self.mistake,
             )
+        elif self.card.kind == CardKind.TYPE:
+            answer = Answer(asked=self.card.front, answered=typed, correct_answer=self.card.data["answer"])
         self.submit(self.card.id, Rating(rating), duration_ms, answer)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review", description="answer")
@@ -281,3 +338,58 @@ class ReviewScreen(Screen[None]):
                 self.app.notify("Nothing is due in this deck now.", timeout=4)
             self.dismiss()
 
+
+def _lang(card: CardView) -> str:
+    return card.data.get("lang") or ("en" if card.id.startswith("pytorch-en:") else "es")
+
+
+def resolve_choice(question: Question, typed: str) -> str:
+    """A single letter a-d picks that choice; anything else is a typed answer."""
+    text = typed.strip()
+    if len(text) == 1 and text.lower() in CHOICE_LETTERS[: len(question.choices)]:
+        return question.choices[CHOICE_LETTERS.index(text.lower())]
+    return text
+
+
+def grade_question(question: Question, typed: str) -> tuple[Verdict, str]:
+    """The verdict on a generated question, and the answer it was read as."""
+    chosen = resolve_choice(question, typed)
+    return check_answer(question.answer_kind, chosen, question.answer), chosen
+
+
+CHOICE_LETTERS = "abcd"
+
+
+def question_text(question: Question) -> Text:
+    text = Text()
+    text.append(question.prompt + "\n\n", style="bold")
+    text.append_text(card_text(f"```\n{question.code}\n```"))
+    text.append("\n\n")
+    for letter, choice in zip(CHOICE_LETTERS, question.choices):
+        text.append(f"  {letter}) ", style="bold")
+        text.append(choice + "\n")
+    return text
+
+
+def question_answer_text(question: Question, mistake: str | None) -> Text:
+    text = Text()
+    text.append("Answer: ", style="bold")
+    text.append(question.answer + "\n")
+    text.append("torch printed: ", style="bold")
+    text.append(f"{question.printed} (torch {question.torch})\n")
+    if mistake:
+        text.append("Your answer matches a common mistake: ", style="bold")
+        text.append(question.mistake_labels.get(mistake, mistake) + "\n")
+    text.append("\n" + question.explanation)
+    return text
+
+
+def verdict_text(verdict: Verdict) -> Text:
+    lines = diff_text(verdict.typed)
+    lines.append("\n")
+    lines.append_text(diff_text(verdict.expected))
+    lines.append("\n")
+    lines.append("✓ Correct" if verdict.correct else "✗ Not quite", style="bold")
+    if verdict.hint:
+        lines.append(f" ({verdict.hint})")
+    return lines

@@ -1,0 +1,104 @@
+"""Generated questions in the TUI, answered through the real torch kernel."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from quizapp.settings import Settings
+from quizapp.store.models import ReviewLog
+from quizapp.tui.app import make_app
+from quizapp.tui.screens.review import CHOICE_LETTERS
+
+pytest.importorskip("torch")
+
+SIZE = (100, 40)
+DECK = "PyTorch (EN)::Predict the result"
+
+
+async def settle(app, pilot):
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def logs(app) -> list[ReviewLog]:
+    with Session(app.service.engine) as session:
+        return list(session.exec(select(ReviewLog).order_by(ReviewLog.id)))
+
+
+async def wait_for_question(app, pilot):
+    assert app.kernel.wait_ready(60)
+    for _ in range(100):
+        await settle(app, pilot)
+        if getattr(app.screen, "question", None) is not None:
+            return app.screen.question
+        await pilot.pause(0.1)
+    raise AssertionError("no generated question showed")
+
+
+async def test_choose_wrong_then_type_right_and_the_log_keeps_it(db_url):
+    app = make_app(Settings(database_url=db_url, user="tester", start_in_review=True, review_deck=DECK))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        q1 = await wait_for_question(app, pilot)
+        wrong = next(i for i, c in enumerate(q1.choices) if c != q1.answer)
+        await pilot.press(CHOICE_LETTERS[wrong], "enter")  # choose a distractor
+        assert screen.revealed and not screen.verdict.correct
+        assert screen.suggested() == 1  # wrong -> Again
+        assert q1.answer in str(screen.query_one("#back").render())
+        await pilot.press("enter")  # accept Again
+        q2 = await wait_for_question(app, pilot)
+        await pilot.press(*q2.answer, "enter")  # type the right answer in full
+        assert screen.verdict.correct and screen.suggested() == 3
+        await pilot.press("4")  # override with Easy
+        await settle(app, pilot)
+    first, second = logs(app)
+    assert (first.rating, second.rating) == (1, 4)
+    assert first.family == q1.family and first.seed == q1.seed and first.torch_version == q1.torch
+    assert first.answered == q1.choices[wrong] and first.correct_answer == q1.answer
+    assert q1.code in first.asked
+    assert first.mistake == q1.mistakes.get(q1.choices[wrong])  # None for a fallback distractor
+    assert second.answered == q2.answer and second.mistake is None
+
+
+class LoadingKernel:
+    """Stands in for a kernel whose worker is still importing torch."""
+
+    ready = False
+    alive = True
+    torch_version = None
+
+    def start(self):
+        pass
+
+    def close(self):
+        pass
+
+    def restart(self):
+        pass
+
+
+async def test_flashcards_first_while_torch_loads(db_url, clock):
+    from quizapp.scheduling import Rating
+
+    app = make_app(Settings(database_url=db_url, user="tester", start_in_review=True, review_deck="PyTorch (EN)"))
+    app.kernel = LoadingKernel()
+    # A generated card in learning, due before any flashcard would be.
+    app.service.answer("pytorch-en:gen-matmul", Rating.AGAIN)
+    app.service.clock = lambda: clock.now.replace(year=2099)
+    assert app.service.next_card("PyTorch (EN)").kind == "generated"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.screen.card is not None and app.screen.card.kind != "generated"
+
+
+async def test_only_generated_left_waits_without_blocking(db_url):
+    app = make_app(Settings(database_url=db_url, user="tester", start_in_review=True, review_deck=DECK))
+    app.kernel = LoadingKernel()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.screen.card is None
+        assert "torch is still loading" in str(app.screen.query_one("#front").render())
+        await pilot.press("escape")  # input is never blocked
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
