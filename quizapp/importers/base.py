@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 
@@ -51,6 +52,25 @@ class ParsedCard:
 
 
 @dataclass(frozen=True)
+class ParsedReview:
+    """One past review carried by a source (an Anki package's revlog)."""
+
+    #: ParsedCard.id of the card reviewed.
+    card_id: str
+    #: When, timezone-aware UTC.
+    reviewed_at: datetime
+    #: 1 Again, 2 Hard, 3 Good, 4 Easy.
+    rating: int
+    #: "learning", "review", "relearning" (Anki's revlog type; "filtered"/"manual" are not imported).
+    kind: str
+    #: Interval before and after the review, in days (negative Anki values are seconds: converted).
+    interval_before_days: float = 0.0
+    interval_after_days: float = 0.0
+    #: Time taken, in milliseconds.
+    duration_ms: int = 0
+
+
+@dataclass(frozen=True)
 class ParsedDeck:
     """The cards of one source file, and the decks they belong to."""
 
@@ -59,3 +79,7 @@ class ParsedDeck:
     cards: list[ParsedCard]
     #: Deck names with their descriptions (parents are created as needed).
     decks: dict[str, str] = field(default_factory=dict)
+    #: Review history carried by the source, oldest first.
+    reviews: list[ParsedReview] = field(default_factory=list)
+    #: Problems that did not stop the import (skipped cards), reported to the learner.
+    warnings: list[Problem] = field(default_factory=list)
