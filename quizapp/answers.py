@@ -102,8 +102,8 @@ def char_diff(typed: str, expected: str) -> tuple[list[tuple[str, Mark]], list[t
 #   the right canonical string.
 # ---------------------------------------------------------------------------
 
-SHAPE, DTYPE, BOOL, INT, FLOAT, VALUES, ERROR, TEXT = (
-    "shape", "dtype", "bool", "int", "float", "values", "error", "text"
+SHAPE, DTYPE, BOOL, INT, FLOAT, VALUES, ERROR, TEXT, OUTPUT = (
+    "shape", "dtype", "bool", "int", "float", "values", "error", "text", "output"
 )  # fmt: skip
 """The answer kinds (the same strings as quizapp.questions.base.AnswerKind)."""
 

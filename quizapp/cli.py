@@ -47,6 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--deck", metavar="NAME", help="only this deck (and its subdecks)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
+    p = sub.add_parser("import", parents=[common], help="import decks: .toml, .md (or a folder), .csv/.tsv, .apkg")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders of notes")
+    p.add_argument("--deck", metavar="NAME", help="put the cards in this deck (subdecks kept under it)")
+    p.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="import the rest of a deck whose code snippets are refused (they are reported)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
     p = sub.add_parser("ask", parents=[common], help="print generated code-prediction questions")
     p.add_argument("families", nargs="*", metavar="FAMILY", help="families to ask (default: all)")
     p.add_argument("--seed", type=int, help="first seed (default: random); seeds N, N+1, ...")
@@ -91,6 +99,8 @@ def _main(argv: list[str]) -> int:
         return _run_tui(settings)
     if args.command == "ask":
         return _ask(args)
+    if args.command == "import":
+        return _import(args, settings)
     service = _open_service(settings)
     if args.command == "decks":
         rows = service.deck_counts()
@@ -120,6 +130,31 @@ def _main(argv: list[str]) -> int:
                 print(f"{key.replace('_', ' ')}: {value}")
         return 0
     raise CliError(f"quizapp: unknown command {args.command!r}")
+
+
+def _import(args, settings) -> int:
+    """`quizapp import`: all or nothing; every problem as file:line: message."""
+    from pathlib import Path
+
+    from quizapp.importing import import_paths
+
+    service = _open_service(settings)
+    report = import_paths(service, [Path(p) for p in args.paths], deck=args.deck, dry_run=args.dry_run,
+                          skip_invalid=args.skip_invalid)
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        for problem in report.errors:
+            print(problem, file=sys.stderr)
+        for problem in report.warnings:
+            print(f"warning: {problem}", file=sys.stderr)
+        if report.ok:
+            verb = "would add" if args.dry_run else "added"
+            print(f"{verb} {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+                  f"skipped {report.skipped}" + (f", {report.reviews} past reviews" if report.reviews else ""))
+        else:
+            print(f"quizapp import: {len(report.errors)} problem(s); nothing was imported", file=sys.stderr)
+    return 0 if report.ok else 1
 
 
 def _ask(args) -> int:

@@ -93,6 +93,8 @@ class SyncReport:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
+    #: Past reviews brought in as the learner's own.
+    reviews: int = 0
     decks: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
@@ -101,6 +103,8 @@ class SyncReport:
 
 #: Every kind of card but generated questions.
 FLASHCARD_KINDS = (CardKind.BASIC, CardKind.CLOZE, CardKind.TYPE)
+#: Cards whose question is computed by the kernel at each review.
+LIVE_KINDS = (CardKind.GENERATED, CardKind.CODE)
 
 
 def utcnow() -> datetime:
@@ -141,55 +145,128 @@ class Service:
     # -- decks ------------------------------------------------------------
 
     def sync_deck(self, parsed: ParsedDeck, *, dry_run: bool = False) -> SyncReport:
-        """Bring the cards of one source in line with ``parsed``, atomically.
+        """Bring the cards of one source in line with ``parsed``, atomically."""
+        return self.sync_decks([parsed], dry_run=dry_run)[0]
+
+    def sync_decks(self, decks: list[ParsedDeck], *, dry_run: bool = False) -> list[SyncReport]:
+        """Bring the cards of each source in line with its ParsedDeck, all in
+        one transaction: every file lands, or none (``dry_run``: none, but the
+        reports say what would change).
 
         Cards keep their ids, so their schedules survive text edits. Cards of
-        this source that are gone are deactivated, not deleted: history stays.
+        a source that are gone are deactivated, not deleted: history stays.
+        Review history a source carries becomes this learner's own, and the
+        schedules of those cards are derived from it.
         """
-        report = SyncReport(decks=sorted(parsed.decks))
         now = self.clock()
         with Session(self.engine) as session:
-            deck_ids = {
-                name: queries.ensure_deck(session=session, name=name, description=desc).id
-                for name, desc in parsed.decks.items()
-            }
-            existing = {c.id: c for c in session.exec(select(Card).where(Card.source == parsed.source))}
-            seen: set[str] = set()
-            for position, pc in enumerate(parsed.cards):
-                seen.add(pc.id)
-                deck_id = deck_ids.get(pc.deck) or queries.ensure_deck(session=session, name=pc.deck).id
-                values = dict(
-                    deck_id=deck_id,
-                    kind=pc.kind,
-                    front=pc.front,
-                    back=pc.back,
-                    data=pc.data_json(),
-                    tags=" ".join(pc.tags),
-                    position=position,
-                    active=True,
-                )
-                card = existing.get(pc.id) or session.get(Card, pc.id)
-                if card is None:
-                    session.add(Card(id=pc.id, source=parsed.source, created_at=now, updated_at=now, **values))
-                    report.added += 1
-                elif all(getattr(card, k) == v for k, v in values.items()) and card.source == parsed.source:
-                    report.unchanged += 1
-                else:
-                    for k, v in values.items():
-                        setattr(card, k, v)
-                    card.source = parsed.source
-                    card.updated_at = now
-                    report.updated += 1
-            for card_id, card in existing.items():
-                if card_id not in seen and card.active:
-                    card.active = False
-                    card.updated_at = now
-                    report.removed += 1
+            reports = [self._sync_one(session, parsed, now) for parsed in decks]
             if dry_run:
                 session.rollback()
             else:
                 session.commit()
+        return reports
+
+    def _sync_one(self, session: Session, parsed: ParsedDeck, now: datetime) -> SyncReport:
+        report = SyncReport(decks=sorted(parsed.decks))
+        deck_ids = {
+            name: queries.ensure_deck(session=session, name=name, description=desc).id
+            for name, desc in parsed.decks.items()
+        }
+        existing = {c.id: c for c in session.exec(select(Card).where(Card.source == parsed.source))}
+        # Cards that moved here from another source keep their id and schedule.
+        missing = [pc.id for pc in parsed.cards if pc.id not in existing]
+        existing.update(queries.cards_by_id(session=session, ids=missing))
+        seen: set[str] = set()
+        for position, pc in enumerate(parsed.cards):
+            seen.add(pc.id)
+            if pc.deck not in deck_ids:
+                deck_ids[pc.deck] = queries.ensure_deck(session=session, name=pc.deck).id
+            values = dict(
+                deck_id=deck_ids[pc.deck],
+                kind=pc.kind,
+                front=pc.front,
+                back=pc.back,
+                data=pc.data_json(),
+                tags=" ".join(pc.tags),
+                position=position,
+                active=True,
+            )
+            card = existing.get(pc.id)
+            if card is None:
+                session.add(Card(id=pc.id, source=parsed.source, created_at=now, updated_at=now, **values))
+                report.added += 1
+            elif all(getattr(card, k) == v for k, v in values.items()) and card.source == parsed.source:
+                report.unchanged += 1
+            else:
+                for k, v in values.items():
+                    setattr(card, k, v)
+                card.source = parsed.source
+                card.updated_at = now
+                report.updated += 1
+        for card_id, card in existing.items():
+            if card_id not in seen and card.active and card.source == parsed.source:
+                card.active = False
+                card.updated_at = now
+                report.removed += 1
+        if parsed.reviews:
+            session.flush()
+            report.reviews = self._import_reviews(session, parsed)
         return report
+
+    def _import_reviews(self, session: Session, parsed: ParsedDeck) -> int:
+        """Add the source's review history as this learner's, skipping reviews
+        already there, then derive each card's schedule from its whole log."""
+        by_card: dict[str, list] = {}
+        for review in parsed.reviews:
+            by_card.setdefault(review.card_id, []).append(review)
+        added = 0
+        kinds = {"learning": MemoryState.LEARNING, "review": MemoryState.REVIEW, "relearning": MemoryState.RELEARNING}
+        for card_id, reviews in by_card.items():
+            if session.get(Card, card_id) is None:
+                continue
+            known = set(session.exec(
+                select(ReviewLog.reviewed_at).where(ReviewLog.user_id == self.user_id, ReviewLog.card_id == card_id)
+            ))
+            first = not known
+            for review in sorted(reviews, key=lambda r: r.reviewed_at):
+                if review.reviewed_at in known:
+                    continue
+                state_before = MemoryState.NEW if first else kinds.get(review.kind, MemoryState.REVIEW)
+                first = False
+                session.add(ReviewLog(
+                    user_id=self.user_id,
+                    card_id=card_id,
+                    reviewed_at=review.reviewed_at,
+                    rating=review.rating,
+                    duration_ms=review.duration_ms,
+                    state_before=int(state_before),
+                    interval_before_days=review.interval_before_days,
+                    interval_after_days=review.interval_after_days,
+                    asked="(imported)",
+                ))
+                added += 1
+            session.flush()
+            self._replay(session, card_id)
+        return added
+
+    def _replay(self, session: Session, card_id: str) -> None:
+        """Recompute a card's schedule from its review log, oldest first."""
+        logs = session.exec(
+            select(ReviewLog)
+            .where(ReviewLog.user_id == self.user_id, ReviewLog.card_id == card_id)
+            .order_by(ReviewLog.reviewed_at, ReviewLog.id)
+        ).all()
+        memory = Memory()
+        for log in logs:
+            memory = self.scheduler.outcome(memory, Rating(log.rating), log.reviewed_at, fuzz_key=card_id).memory
+        state = session.get(CardState, (self.user_id, card_id))
+        if state is None:
+            state = CardState(user_id=self.user_id, card_id=card_id)
+            session.add(state)
+        for field_name in ("step", "stability", "difficulty", "due", "last_review", "reps", "lapses"):
+            setattr(state, field_name, getattr(memory, field_name))
+        state.state = int(memory.state)
 
     def sync_builtin_decks(self, directory: Path | None = None) -> list[SyncReport]:
         """Install or re-sync every built-in deck (decks/*.toml)."""
@@ -197,10 +274,9 @@ class Service:
         from quizapp.locations import builtin_decks_dir
 
         directory = directory or builtin_decks_dir()
-        return [
-            self.sync_deck(read_toml_deck(path, source_prefix="builtin"))
-            for path in sorted(directory.glob("*.toml"))
-        ]
+        return self.sync_decks(
+            [read_toml_deck(path, source_prefix="builtin") for path in sorted(directory.glob("*.toml"))]
+        )
 
     def deck_counts(self) -> list[DeckCounts]:
         """Every deck with today's counts (subdecks included, daily limits applied)."""
@@ -452,6 +528,20 @@ def make_question(family: str, seed: int, kernel, *, lang: str = "es"):
     if not kernel.wait_ready():
         raise QuestionError("the torch kernel did not start")
     return assemble(families[family], seed, kernel.run_many, lang=lang, torch_version=kernel.torch_version or "")
+
+
+def card_question(card: CardView, seed: int, kernel):
+    """The question a generated or code card asks for this ``seed``."""
+    if card.kind == CardKind.GENERATED:
+        return make_question(card.data["family"], seed, kernel, lang=card.data.get("lang", "es"))
+    from quizapp.questions import assemble
+    from quizapp.questions.base import QuestionError
+    from quizapp.questions.code_card import code_card
+
+    if not kernel.wait_ready():
+        raise QuestionError("the torch kernel did not start")
+    return assemble(code_card(card.id, card.front, card.data), seed, kernel.run_many,
+                    lang=card.data.get("lang", "es"), torch_version=kernel.torch_version or "")
 
 
 def _aggregate(name: str, rows: list[queries.RawCounts], new_left: int, reviews_left: int) -> DeckCounts:

@@ -57,7 +57,7 @@ def test_kinds_match_answer_kind():
     from quizapp import answers
 
     assert (answers.SHAPE, answers.DTYPE, answers.BOOL, answers.INT, answers.FLOAT, answers.VALUES,
-            answers.ERROR, answers.TEXT) == AnswerKind.ALL  # fmt: skip
+            answers.ERROR, answers.TEXT, answers.OUTPUT) == AnswerKind.ALL  # fmt: skip
 
 
 def test_answers_stays_pure():

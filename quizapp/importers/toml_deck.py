@@ -11,21 +11,26 @@ from quizapp.importers.cloze import cloze_answers, cloze_back, cloze_front, cloz
 from quizapp.store.models import CardKind
 
 FORMAT_VERSION = 1
-CARD_TYPES = ("basic", "reversed", "cloze", "type", "generated")
+CARD_TYPES = ("basic", "reversed", "cloze", "type", "generated", "code")
 _REQUIRED = {
     "basic": ("front", "back"),
     "reversed": ("front", "back"),
     "cloze": ("text",),
     "type": ("front", "answer"),
     "generated": ("family",),
+    "code": ("code",),
 }
+#: Answer kinds a code card may name ("auto": decided by running it at import).
+CODE_ANSWER_KINDS = ("auto", "shape", "dtype", "bool", "int", "float", "values", "error", "output")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _TOML_LINE = re.compile(r"at line (\d+)")
 _CARD_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*cards[ \t]*\]\]", re.MULTILINE)
 
 
-def read_toml_deck(path: Path, *, source_prefix: str = "toml") -> ParsedDeck:
-    """Parse a deck file; raise DeckError listing every problem with its line."""
+def read_toml_deck(path: Path, *, source_prefix: str = "toml", deck: str | None = None) -> ParsedDeck:
+    """Parse a deck file; raise DeckError listing every problem with its line.
+
+    ``deck`` replaces the file's deck name (subdecks stay under it)."""
     name = str(path)
     try:
         raw = path.read_bytes()
@@ -44,6 +49,8 @@ def read_toml_deck(path: Path, *, source_prefix: str = "toml") -> ParsedDeck:
         raise DeckError([Problem(name, int(m.group(1)) if m else None, f"invalid TOML: {message}")]) from exc
     # tomllib keeps no positions: the n-th [[cards]] header is the n-th card.
     card_lines = [text.count("\n", 0, m.start()) + 1 for m in _CARD_HEADER.finditer(text)]
+    if deck and isinstance(doc.get("deck"), dict):
+        doc["deck"]["name"] = deck
     return _parse(doc, path, card_lines, source_prefix)
 
 
@@ -135,6 +142,28 @@ def _parse(doc: dict, path: Path, card_lines: list[int], source_prefix: str) -> 
                     front=entry["front"],
                     back=entry.get("back", ""),
                     data={"answer": entry["answer"]},
+                    **common,
+                )
+            )
+        elif kind == "code":
+            answer_kind = entry.get("answer", "auto")
+            params = entry.get("params", {})
+            if answer_kind not in CODE_ANSWER_KINDS:
+                problem(line, f"card {card_id!r}: answer must be one of {', '.join(CODE_ANSWER_KINDS)}")
+                continue
+            if not isinstance(params, dict) or not all(
+                isinstance(v, list) and v and all(isinstance(x, (int, float, str, bool)) for x in v)
+                for v in params.values()
+            ):
+                problem(line, f"card {card_id!r}: params must map names to non-empty lists of numbers or strings")
+                continue
+            parsed.append(
+                ParsedCard(
+                    base,
+                    kind=CardKind.CODE,
+                    front=entry.get("front", ""),
+                    back=entry.get("back", ""),
+                    data={"code": entry["code"], "answer_kind": answer_kind, "params": params},
                     **common,
                 )
             )

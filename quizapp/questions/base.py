@@ -26,8 +26,9 @@ class AnswerKind:
     VALUES = "values"  # JSON of the nested list, floats rounded to 4 places
     ERROR = "error"  # the exception class name, "RuntimeError"
     TEXT = "text"  # free text
+    OUTPUT = "output"  # what the snippet prints (code cards from notes)
 
-    ALL = (SHAPE, DTYPE, BOOL, INT, FLOAT, VALUES, ERROR, TEXT)
+    ALL = (SHAPE, DTYPE, BOOL, INT, FLOAT, VALUES, ERROR, TEXT, OUTPUT)
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,8 @@ def canonical(reply: Reply, kind: str) -> str:
     """
     if not reply.ok:
         return str(reply.error_type)
+    if kind == AnswerKind.OUTPUT:
+        return getattr(reply, "stdout", "").strip()
     value = reply.value or {}
     vtype = value.get("type")
     if kind == AnswerKind.SHAPE:

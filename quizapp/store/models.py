@@ -50,6 +50,7 @@ class CardKind:
     CLOZE = "cloze"
     TYPE = "type"  # type the answer
     GENERATED = "generated"  # a code-prediction family; data holds "family"
+    CODE = "code"  # the learner's own snippet; data holds "code", "answer_kind", "params"
 
 
 class MemoryState(IntEnum):

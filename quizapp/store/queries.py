@@ -40,6 +40,15 @@ def ensure_deck(*, session: Session, name: str, description: str = "") -> Deck:
     return deck
 
 
+def cards_by_id(*, session: Session, ids: list[str], chunk: int = 500) -> dict[str, Card]:
+    """The cards with these ids that exist (looked up in chunks)."""
+    found: dict[str, Card] = {}
+    for i in range(0, len(ids), chunk):
+        for card in session.exec(select(Card).where(col(Card.id).in_(ids[i : i + chunk]))):
+            found[card.id] = card
+    return found
+
+
 def deck_filter(name: str | None):
     """SQL condition: the card's deck is ``name`` or one of its subdecks."""
     if name is None:

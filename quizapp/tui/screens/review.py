@@ -19,7 +19,7 @@ from textual.widgets import Footer, Header, Input, Static
 from quizapp.answers import Verdict, check_answer, infer_kind
 from quizapp.questions.base import Question
 from quizapp.scheduling import Outcome, Rating
-from quizapp.service import Answer, CardView, DeckCounts, make_question
+from quizapp.service import LIVE_KINDS, Answer, CardView, DeckCounts, card_question
 from quizapp.store.models import CardKind
 from quizapp.tui.messages import WorkFailed
 from quizapp.tui.widgets.card_text import card_text, diff_text
@@ -129,11 +129,10 @@ class ReviewScreen(Screen[None]):
                         self.post_message(CardLoaded(None, None, service.today_counts(self.deck), waiting_for_kernel=True))
                         return
             question = None
-            if card is not None and card.kind == CardKind.GENERATED:
+            if card is not None and card.kind in LIVE_KINDS:
                 if kernel is None:
                     raise RuntimeError("the torch kernel is off")
-                seed = random.SystemRandom().randrange(2**31)
-                question = make_question(card.data["family"], seed, kernel, lang=card.data.get("lang", "es"))
+                question = card_question(card, random.SystemRandom().randrange(2**31), kernel)
             outcomes = service.preview(card.id) if card else None
             remaining = service.today_counts(self.deck)
         except Exception as exc:
@@ -174,9 +173,8 @@ class ReviewScreen(Screen[None]):
         typed = self.query_one("#typed", Input)
         typed.value = ""
         if card.kind == CardKind.TYPE or self.question is not None:
-            typed.placeholder = (
-                "Type the answer or a letter (a-d), then Enter" if self.question else "Type the answer, then Enter"
-            )
+            choices = self.question is not None and len(self.question.choices) > 1
+            typed.placeholder = "Type the answer or a letter (a-d), then Enter" if choices else "Type the answer, then Enter"
             typed.display = True
             typed.disabled = False
             typed.focus()
@@ -346,7 +344,7 @@ def _lang(card: CardView) -> str:
 def resolve_choice(question: Question, typed: str) -> str:
     """A single letter a-d picks that choice; anything else is a typed answer."""
     text = typed.strip()
-    if len(text) == 1 and text.lower() in CHOICE_LETTERS[: len(question.choices)]:
+    if len(question.choices) > 1 and len(text) == 1 and text.lower() in CHOICE_LETTERS[: len(question.choices)]:
         return question.choices[CHOICE_LETTERS.index(text.lower())]
     return text
 
@@ -365,9 +363,10 @@ def question_text(question: Question) -> Text:
     text.append(question.prompt + "\n\n", style="bold")
     text.append_text(card_text(f"```\n{question.code}\n```"))
     text.append("\n\n")
-    for letter, choice in zip(CHOICE_LETTERS, question.choices):
-        text.append(f"  {letter}) ", style="bold")
-        text.append(choice + "\n")
+    if len(question.choices) > 1:  # code cards from notes have no choices
+        for letter, choice in zip(CHOICE_LETTERS, question.choices):
+            text.append(f"  {letter}) ", style="bold")
+            text.append(choice + "\n")
     return text
 
 

@@ -1,0 +1,272 @@
+"""The import use case: read deck files of any supported format, check them,
+and hand them to the Service in one transaction: all or nothing.
+
+Formats, by file name: ``.toml`` (quizapp's own), ``.md``/``.markdown``
+(Obsidian Spaced Repetition syntax; a folder is read as a vault),
+``.csv``/``.tsv``/``.txt`` (Anki text files), ``.apkg``/``.colpkg`` (Anki
+packages). Code cards are validated, then run once in the kernel to settle
+what they ask; a block that fails for a reason unrelated to what it teaches
+(a NameError from a typo) is reported and skipped.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from quizapp.importers.base import DeckError, ParsedCard, ParsedDeck, Problem
+from quizapp.kernel.validator import UnsafeSnippet, validate
+from quizapp.questions.code_card import combinations, is_nondeterministic, prints, substitute
+from quizapp.service import Service, SyncReport
+from quizapp.store.models import CardKind
+
+MARKDOWN = (".md", ".markdown")
+ANKI_TEXT = (".csv", ".tsv", ".txt")
+ANKI_PACKAGE = (".apkg", ".colpkg")
+SUFFIXES = (".toml", *MARKDOWN, *ANKI_TEXT, *ANKI_PACKAGE)
+
+#: Errors that say the block is broken, not what it teaches.
+UNRELATED_ERRORS = frozenset({
+    "NameError", "UnboundLocalError", "ImportError", "ModuleNotFoundError", "SyntaxError",
+    "Timeout", "KernelDied", "NotRun",
+})
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, with dry_run, would do)."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    reviews: int = 0
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_json(self) -> dict:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "errors": [p.to_json() for p in self.errors],
+            "warnings": [p.to_json() for p in self.warnings],
+            "reviews": self.reviews,
+            "files": self.files,
+            "dry_run": self.dry_run,
+        }
+
+
+def expand(paths: list[Path]) -> tuple[list[tuple[Path, Path | None]], list[Problem]]:
+    """Files to read, each with its vault root (for folders of notes)."""
+    files: list[tuple[Path, Path | None]] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            notes = sorted(p for p in path.rglob("*") if p.suffix.lower() in MARKDOWN and p.is_file())
+            if not notes:
+                problems.append(Problem(str(path), None, "no Markdown notes in this folder"))
+            files.extend((note, path) for note in notes)
+        elif not path.exists():
+            problems.append(Problem(str(path), None, "no such file"))
+        elif path.suffix.lower() not in SUFFIXES:
+            problems.append(
+                Problem(str(path), None, f"unknown format {path.suffix or '(none)'!r}; expected one of {', '.join(SUFFIXES)}")
+            )
+        else:
+            files.append((path, None))
+    return files, problems
+
+
+def read_deck_file(path: Path, *, deck: str | None = None, root: Path | None = None) -> ParsedDeck:
+    """Read one file with the reader its name asks for."""
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        from quizapp.importers.toml_deck import read_toml_deck
+
+        return read_toml_deck(path, deck=deck)
+    if suffix in MARKDOWN:
+        from quizapp.importers.markdown import read_markdown
+
+        return read_markdown(path, deck=deck, root=root)
+    if suffix in ANKI_TEXT:
+        from quizapp.importers.anki_text import read_anki_text
+
+        return read_anki_text(path, deck=deck)
+    from quizapp.importers.apkg import read_apkg
+
+    return read_apkg(path, deck=deck)
+
+
+def import_paths(
+    service: Service,
+    paths: list[Path],
+    *,
+    deck: str | None = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    kernel=None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> ImportReport:
+    """Import ``paths`` for ``service``'s learner; nothing is written when any
+    file has an error (or with ``dry_run``). ``skip_invalid`` imports the rest
+    of a deck whose code cards the validator refuses, reporting them."""
+    report = ImportReport(dry_run=dry_run)
+    files, report.errors = expand(paths)
+    decks: list[ParsedDeck] = []
+    for index, (path, root) in enumerate(files):
+        if progress:
+            progress(index, len(files), str(path))
+        try:
+            parsed = read_deck_file(path, deck=deck, root=root)
+        except DeckError as exc:
+            report.errors.extend(exc.problems)
+            continue
+        except Exception as exc:  # a reader bug must not lose the others' messages
+            report.errors.append(Problem(str(path), None, f"cannot read: {type(exc).__name__}: {exc}"))
+            continue
+        report.files.append(str(path))
+        report.warnings.extend(parsed.warnings)
+        decks.append(_check_cards(parsed, report, skip_invalid=skip_invalid))
+    if report.errors:
+        return report
+    if any(c.kind == CardKind.CODE for d in decks for c in d.cards):
+        decks = [_prepare_code_cards(d, report, kernel) for d in decks]
+    if progress:
+        progress(len(files), len(files), "saving")
+    report.skipped = sum(1 for w in report.warnings if "skipped" in w.message)
+    sync: list[SyncReport] = service.sync_decks(decks, dry_run=dry_run)
+    for r in sync:
+        report.added += r.added
+        report.updated += r.updated
+        report.unchanged += r.unchanged
+        report.reviews += r.reviews
+    return report
+
+
+def _check_cards(parsed: ParsedDeck, report: ImportReport, *, skip_invalid: bool) -> ParsedDeck:
+    """Refuse unknown families and snippets the validator rejects; skip, with
+    a warning, snippets that only use an undefined name (a typo: NameError)."""
+    from quizapp.questions import all_families
+
+    families = all_families()
+    kept: list[ParsedCard] = []
+    for card in parsed.cards:
+        problem, typo = None, None
+        if card.kind == CardKind.GENERATED and card.data.get("family") not in families:
+            problem = f"unknown question family {card.data.get('family')!r}"
+        elif card.kind == CardKind.CODE:
+            problem, typo = _validation_problem(card)
+        if problem is None:
+            kept.append(card)
+            continue
+        where = (str(parsed.path), card.line)
+        label = f"card {card.id.split(':', 1)[-1]!r}"
+        if typo:
+            report.warnings.append(Problem(*where, f"{label}: skipped: NameError: name {typo!r} is not defined"))
+        elif skip_invalid:
+            report.warnings.append(Problem(*where, f"{label}: {problem} (skipped)"))
+        else:
+            report.errors.append(Problem(*where, f"{label}: {problem}"))
+    return replace(parsed, cards=kept)
+
+
+#: How the validator words a name the snippet never defines.
+_UNDEFINED = "unknown or disallowed name: "
+
+
+def _validation_problem(card: ParsedCard) -> tuple[str | None, str | None]:
+    """(why the validator refuses the snippet, the undefined name if that is all)."""
+    code, params = card.data["code"], card.data.get("params") or {}
+    for values in combinations(params) if params else [{}]:
+        try:
+            validate(substitute(code, values))
+        except UnsafeSnippet as exc:
+            typo = exc.reason[len(_UNDEFINED):] if exc.reason.startswith(_UNDEFINED) else None
+            return f"snippet refused: line {exc.line} of the snippet: {exc.reason}", typo
+    return None, None
+
+
+def _prepare_code_cards(parsed: ParsedDeck, report: ImportReport, kernel) -> ParsedDeck:
+    """Run each code card once: settle its answer kind, skip broken blocks."""
+    from quizapp.kernel import Kernel
+
+    own = kernel is None
+    kernel = kernel or Kernel()
+    try:
+        kept = []
+        for card in parsed.cards:
+            if card.kind != CardKind.CODE:
+                kept.append(card)
+                continue
+            prepared, why = _prepare(card, kernel)
+            if prepared is None:
+                report.warnings.append(Problem(str(parsed.path), card.line, f"skipped: {why}"))
+            else:
+                kept.append(prepared)
+        return replace(parsed, cards=kept)
+    finally:
+        if own:
+            kernel.close()
+
+
+def _prepare(card: ParsedCard, kernel) -> tuple[ParsedCard | None, str]:
+    data = dict(card.data)
+    code, kind, params = data["code"], data.get("answer_kind", "auto"), data.get("params") or {}
+    if kind == "auto":
+        if is_nondeterministic(code):
+            final = last_value_form(code)
+            if final is None:
+                return None, "its output is not deterministic and it has no final value to ask about"
+            code, kind = final, "shape_or_dtype"
+        elif prints(code):
+            kind = "output"
+    runs = [substitute(code, values) for values in (combinations(params) if params else [{}])]
+    replies = kernel.run_many(runs)
+    for reply in replies:
+        if not reply.ok and reply.error_type in UNRELATED_ERRORS:
+            return None, f"{reply.error_type}: {reply.error_message}"
+    if kind == "auto":
+        kind = _kind_of(replies[0])
+    data.update(code=code, answer_kind=kind)
+    return replace(card, data=data), ""
+
+
+def _kind_of(reply) -> str:
+    if not reply.ok:
+        return "error"
+    value = reply.value or {}
+    return {
+        "size": "shape", "dtype": "dtype", "bool": "bool", "int": "int", "float": "float",
+    }.get(value.get("type"), "values" if value.get("type") == "tensor" and value.get("values") is not None
+         else "shape" if value.get("type") == "tensor" else "text")
+
+
+def last_value_form(code: str) -> str | None:
+    """The snippet ending in the value its last print() showed (or its last
+    expression), so shape and dtype can be asked about it."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    if not tree.body or not isinstance(tree.body[-1], ast.Expr):
+        return None
+    last = tree.body[-1]
+    value = last.value
+    if isinstance(value, ast.Call) and getattr(value.func, "id", None) == "print":
+        if len(value.args) != 1:
+            return None
+        value = value.args[0]
+    lines = code.splitlines()
+    head = "\n".join(lines[: last.lineno - 1]).rstrip()
+    expression = ast.get_source_segment(code, value)
+    return f"{head}\n{expression}" if head else expression
