@@ -55,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="import the rest of a deck whose code snippets are refused (they are reported)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
+    p = sub.add_parser("export", parents=[common], help="export cards to an Anki package, Anki text or TOML")
+    p.add_argument("--deck", metavar="NAME", help="only this deck (and its subdecks)")
+    p.add_argument("--format", required=True, choices=("apkg", "csv", "toml"), help="file format")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="file to write")
+
     p = sub.add_parser("ask", parents=[common], help="print generated code-prediction questions")
     p.add_argument("families", nargs="*", metavar="FAMILY", help="families to ask (default: all)")
     p.add_argument("--seed", type=int, help="first seed (default: random); seeds N, N+1, ...")
@@ -101,6 +106,8 @@ def _main(argv: list[str]) -> int:
         return _ask(args)
     if args.command == "import":
         return _import(args, settings)
+    if args.command == "export":
+        return _export(args, settings)
     service = _open_service(settings)
     if args.command == "decks":
         rows = service.deck_counts()
@@ -155,6 +162,49 @@ def _import(args, settings) -> int:
         else:
             print(f"quizapp import: {len(report.errors)} problem(s); nothing was imported", file=sys.stderr)
     return 0 if report.ok else 1
+
+
+def _export(args, settings) -> int:
+    """`quizapp export`: written to a temporary file, then moved into place,
+    so a failure never leaves half a file."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    service = _open_service(settings)
+    _require_deck(service, args.deck)
+    cards = service.cards(args.deck)
+    if not cards:
+        raise CliError("quizapp export: no cards to export")
+    output = Path(args.output)
+    if not output.parent.is_dir():
+        raise CliError(f"quizapp export: {output.parent}: no such directory")
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
+    os.close(fd)
+    try:
+        if args.format == "toml":
+            from quizapp.exporters.toml_deck import write_toml_deck
+
+            written, left_out = write_toml_deck(cards, Path(tmp), deck_name=args.deck), 0
+        elif args.format == "csv":
+            from quizapp.exporters.anki_text import write_anki_text
+
+            left_out = write_anki_text(cards, Path(tmp))
+            written = len(cards) - left_out
+        else:
+            from quizapp.exporters.apkg import write_apkg
+
+            left_out = write_apkg(cards, Path(tmp))
+            written = len(cards) - left_out
+        os.replace(tmp, output)
+    except OSError as exc:
+        raise CliError(f"quizapp export: {output}: {exc.strerror or exc}") from exc
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    note = f" ({left_out} generated or code cards left out: Anki can't run them)" if left_out else ""
+    print(f"exported {written} cards to {output}{note}")
+    return 0
 
 
 def _ask(args) -> int:

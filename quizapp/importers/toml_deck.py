@@ -21,7 +21,8 @@ _REQUIRED = {
     "code": ("code",),
 }
 #: Answer kinds a code card may name ("auto": decided by running it at import).
-CODE_ANSWER_KINDS = ("auto", "shape", "dtype", "bool", "int", "float", "values", "error", "output")
+CODE_ANSWER_KINDS = ("auto", "shape", "dtype", "bool", "int", "float", "values", "error", "output", "text",
+                     "shape_or_dtype")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _TOML_LINE = re.compile(r"at line (\d+)")
 _CARD_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*cards[ \t]*\]\]", re.MULTILINE)
