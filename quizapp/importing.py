@@ -115,17 +115,18 @@ def import_paths(
     dry_run: bool = False,
     skip_invalid: bool = False,
     kernel=None,
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> ImportReport:
     """Import ``paths`` for ``service``'s learner; nothing is written when any
     file has an error (or with ``dry_run``). ``skip_invalid`` imports the rest
-    of a deck whose code cards the validator refuses, reporting them."""
+    of a deck whose code cards the validator refuses, reporting them.
+    ``progress(fraction, what)`` is called as files are read and cards saved."""
     report = ImportReport(dry_run=dry_run)
     files, report.errors = expand(paths)
     decks: list[ParsedDeck] = []
     for index, (path, root) in enumerate(files):
         if progress:
-            progress(index, len(files), str(path))
+            progress(0.5 * index / max(len(files), 1), f"reading {path.name}")
         try:
             parsed = read_deck_file(path, deck=deck, root=root)
         except DeckError as exc:
@@ -141,10 +142,9 @@ def import_paths(
         return report
     if any(c.kind == CardKind.CODE for d in decks for c in d.cards):
         decks = [_prepare_code_cards(d, report, kernel) for d in decks]
-    if progress:
-        progress(len(files), len(files), "saving")
     report.skipped = sum(1 for w in report.warnings if "skipped" in w.message)
-    sync: list[SyncReport] = service.sync_decks(decks, dry_run=dry_run)
+    saving = (lambda done, total: progress(0.5 + 0.5 * done / max(total, 1), f"saving {done}/{total} cards")) if progress else None
+    sync: list[SyncReport] = service.sync_decks(decks, dry_run=dry_run, progress=saving)
     for r in sync:
         report.added += r.added
         report.updated += r.updated

@@ -148,7 +148,13 @@ class Service:
         """Bring the cards of one source in line with ``parsed``, atomically."""
         return self.sync_decks([parsed], dry_run=dry_run)[0]
 
-    def sync_decks(self, decks: list[ParsedDeck], *, dry_run: bool = False) -> list[SyncReport]:
+    def sync_decks(
+        self,
+        decks: list[ParsedDeck],
+        *,
+        dry_run: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[SyncReport]:
         """Bring the cards of each source in line with its ParsedDeck, all in
         one transaction: every file lands, or none (``dry_run``: none, but the
         reports say what would change).
@@ -159,15 +165,17 @@ class Service:
         schedules of those cards are derived from it.
         """
         now = self.clock()
+        total = sum(len(d.cards) for d in decks)
+        counter = _Progress(total, progress)
         with Session(self.engine) as session:
-            reports = [self._sync_one(session, parsed, now) for parsed in decks]
+            reports = [self._sync_one(session, parsed, now, counter) for parsed in decks]
             if dry_run:
                 session.rollback()
             else:
                 session.commit()
         return reports
 
-    def _sync_one(self, session: Session, parsed: ParsedDeck, now: datetime) -> SyncReport:
+    def _sync_one(self, session: Session, parsed: ParsedDeck, now: datetime, counter: _Progress) -> SyncReport:
         report = SyncReport(decks=sorted(parsed.decks))
         deck_ids = {
             name: queries.ensure_deck(session=session, name=name, description=desc).id
@@ -179,6 +187,7 @@ class Service:
         existing.update(queries.cards_by_id(session=session, ids=missing))
         seen: set[str] = set()
         for position, pc in enumerate(parsed.cards):
+            counter.step()
             seen.add(pc.id)
             if pc.deck not in deck_ids:
                 deck_ids[pc.deck] = queries.ensure_deck(session=session, name=pc.deck).id
@@ -528,6 +537,18 @@ def make_question(family: str, seed: int, kernel, *, lang: str = "es"):
     if not kernel.wait_ready():
         raise QuestionError("the torch kernel did not start")
     return assemble(families[family], seed, kernel.run_many, lang=lang, torch_version=kernel.torch_version or "")
+
+
+class _Progress:
+    """Calls ``report(done, total)`` every ``every`` steps (for progress bars)."""
+
+    def __init__(self, total: int, report: Callable[[int, int], None] | None, every: int = 250) -> None:
+        self.total, self.report, self.every, self.done = total, report, every, 0
+
+    def step(self) -> None:
+        self.done += 1
+        if self.report and (self.done % self.every == 0 or self.done == self.total):
+            self.report(self.done, self.total)
 
 
 def card_question(card: CardView, seed: int, kernel):

@@ -183,3 +183,23 @@ async def test_a_code_card_is_reviewed_through_the_kernel(capsys, db, tmp_path):
         assert question.choices == (question.answer,)  # typed only
         await pilot.press(*question.answer, "enter")
         assert screen.verdict.correct
+
+
+async def test_import_screen_reports_and_writes(db, tmp_path):
+    from quizapp.settings import Settings
+    from quizapp.tui.app import make_app
+
+    path = tmp_path / "mine.toml"
+    path.write_text(GOOD.replace('[[cards]]\nid = "typo"', '[[cards]]\nid = "typo2"'), encoding="utf-8")
+    app = make_app(Settings(database_url=f"sqlite:///{db}", user="tester", start_kernel=True))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("i")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ImportScreen"
+        await pilot.press(*str(path), "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(app.screen.query_one("#import-status").render())
+        assert "✓ Added 4" in status and "skipped 1" in status
+        assert "NameError" in str(app.screen.query_one("#import-report").render())
+    assert set(cards(db)) == {"mine:basic", "mine:shape", "mine:printed", "mine:empty"}

@@ -75,6 +75,12 @@ class QuizApp(App[None]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Decks", "Go to the deck list (home)", self.action_home)
         yield SystemCommand("Review all decks", "Review everything due now", lambda: self.start_review(None))
+        yield SystemCommand("Import decks", "Import TOML, Markdown, Anki text or .apkg files", self.action_import)
+
+    def action_import(self) -> None:
+        from quizapp.tui.screens.import_deck import ImportScreen
+
+        self.push_screen(ImportScreen())
 
     def action_home(self) -> None:
         from quizapp.tui.screens.home import HomeScreen

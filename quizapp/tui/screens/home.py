@@ -16,6 +16,7 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "study", "Study deck"),
         Binding("a", "study_all", "Study all"),
+        Binding("i", "app.import", "Import"),
         Binding("r", "refresh", "Refresh"),
         Binding("q", "app.quit", "Quit"),
     ]
