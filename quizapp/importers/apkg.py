@@ -47,7 +47,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from html import escape, unescape
 from pathlib import Path
@@ -842,7 +842,7 @@ class _Reader:
 
 
 def _with_deck(card: ParsedCard, deck: str) -> ParsedCard:
-    return ParsedCard(card.id, deck, card.kind, card.front, card.back, card.data, card.tags, card.line)
+    return replace(card, deck=deck)
 
 
 def _cloze_fields(nt: _NoteType, template: _Template | None) -> tuple[str, list[str]]:
