@@ -31,7 +31,6 @@ the package is imported with scheduling.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import re
@@ -44,6 +43,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from quizapp.importers.anki_ids import guid_for_card_id
 from quizapp.importers.cloze import cloze_back, cloze_numbers
 from quizapp.importers.html_text import html_to_text, text_to_html
 
@@ -225,14 +225,9 @@ MODELS = (BASIC, REVERSED, TYPE_IN, CLOZE)
 
 
 def guid_for(base_id: str) -> str:
-    """The Anki guid of the note whose cards are ``base_id`` (+ ``::rev``/``::cN``).
-
-    A card read from an Anki package keeps its note's guid; any other gets
-    ten characters of a hash of its id, stable from export to export."""
-    if base_id.startswith("apkg:") and len(base_id) > len("apkg:"):
-        return base_id[len("apkg:") :]
-    digest = hashlib.sha256(f"quizapp:{base_id}".encode()).digest()
-    return base64.b85encode(digest)[:10].decode("ascii")
+    """The Anki guid of the note whose cards are ``base_id`` (+ ``::rev``/``::cN``):
+    the note's own guid for a card read from Anki, else ``quizapp:<id>``."""
+    return guid_for_card_id(base_id)
 
 
 @dataclass

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quizapp.importers.anki_ids import ANKI_NAMESPACE, GUID_PREFIX, card_id_for_guid, guid_for_card_id
 from quizapp.importers.base import DeckError, ParsedCard, ParsedDeck, Problem
 from quizapp.importers.cloze import cloze_answers, cloze_back, cloze_front, cloze_numbers
 from quizapp.importers.html_text import html_to_text
@@ -69,32 +70,6 @@ _GUESS_BYTES = 8 * 1024
 _HTML_GUESS_ROWS = 5
 # Anki's is_html: any tag, comment, script or style in a field.
 _HTML = re.compile(r"<.*?>", re.DOTALL)
-#: Guids written by quizapp's exporters: the card id after this prefix.
-GUID_PREFIX = "quizapp:"
-#: The namespace of notes that come from Anki (the .apkg importer's too).
-ANKI_NAMESPACE = "apkg:"
-
-
-def card_id_for_guid(guid: str) -> str:
-    """The quizapp id of the note with Anki guid ``guid``.
-
-    A guid written by quizapp (``quizapp:pytorch-es:tensors``) gives back
-    the card id it was written for; any other guid, one Anki made, is the
-    ``apkg:`` namespace + the guid, as the .apkg importer names notes, so a
-    note keeps its id whichever way it travels.
-    """
-    if guid.startswith(GUID_PREFIX) and len(guid) > len(GUID_PREFIX):
-        return guid[len(GUID_PREFIX) :]
-    return f"{ANKI_NAMESPACE}{guid}"
-
-
-def guid_for_card_id(card_id: str) -> str:
-    """The inverse of card_id_for_guid: the guid to write for a note."""
-    if card_id.startswith(ANKI_NAMESPACE) and len(card_id) > len(ANKI_NAMESPACE):
-        return card_id[len(ANKI_NAMESPACE) :]
-    return f"{GUID_PREFIX}{card_id}"
-
-
 def _content_id(first_field: str) -> str:
     digest = hashlib.sha256(first_field.strip().encode("utf-8")).hexdigest()[:16]
     return f"anki-text:{digest}"

@@ -53,6 +53,7 @@ from html import escape, unescape
 from pathlib import Path
 from urllib.parse import unquote
 
+from quizapp.importers.anki_ids import card_id_for_guid
 from quizapp.importers.base import DeckError, ParsedCard, ParsedDeck, ParsedReview, Problem
 from quizapp.importers.cloze import cloze_answers, cloze_back, cloze_front, cloze_numbers
 from quizapp.importers.html_text import html_to_text
@@ -731,7 +732,7 @@ class _Reader:
         deck: str,
         tags: tuple[str, ...],
     ) -> ParsedCard | None:
-        base = f"apkg:{guid}"
+        base = card_id_for_guid(guid)
         common = dict(deck=deck, tags=tags)
         if nt.cloze:
             template = nt.templates.get(0) or next(iter(nt.templates.values()), None)

@@ -185,12 +185,8 @@ def _content(parsed) -> list[tuple]:
 def test_round_trip(package):
     parsed = read_apkg(package)
     assert _content(parsed.cards) == _content(EXPORTED)
-    suffix = {"builtin:pt:view::rev": "::rev", "builtin:pt:copy::c1": "::c1", "builtin:pt:copy::c2": "::c2"}
-    expected_ids = []
-    for card in EXPORTED:
-        base = card.id.removesuffix(suffix.get(card.id, ""))
-        expected_ids.append(f"apkg:{guid_for(base)}{suffix.get(card.id, '')}")
-    assert [c.id for c in parsed.cards] == expected_ids
+    # quizapp -> Anki package -> quizapp gives every card its own id back.
+    assert [c.id for c in parsed.cards] == [card.id for card in EXPORTED]
     assert parsed.source == "apkg:PyTorch (ES)"
     assert parsed.warnings == []
 
