@@ -39,6 +39,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("review", parents=[common], help="open the TUI straight in a review")
     p.add_argument("--deck", metavar="NAME", help="review this deck (and its subdecks)")
+    p.add_argument("--limit", type=_positive_int, metavar="N", help="end the session after N cards")
+    p.add_argument("--minutes", type=_positive_float, metavar="M", help="end the session after M minutes")
+
+    p = sub.add_parser("due", parents=[common], help="one line: what is due and new now, per deck (fast)")
+
+    p = sub.add_parser("settings", parents=[common], help="show or set your study settings")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--desired-retention", metavar="X", help="probability of recall to aim for (0.70-0.99)")
+    p.add_argument("--new-per-day", metavar="N", help="new cards per day")
+    p.add_argument("--reviews-per-day", metavar="N", help="reviews per day")
+    p.add_argument("--learning-steps", metavar="STEPS", help='learning steps, e.g. "1m 10m"')
+    p.add_argument("--relearning-steps", metavar="STEPS", help='relearning steps, e.g. "10m"')
+    p.add_argument("--day-start-hour", metavar="H", help="local hour a study day starts (0-23)")
+
+    p = sub.add_parser("optimize", parents=[common],
+                       help="fit your own FSRS parameters to your review history")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--reschedule", action="store_true",
+                   help="if new parameters are adopted, recompute the due dates of your cards with them")
+    p.add_argument("--revert", action="store_true", help="return to the parameters in use before")
 
     p = sub.add_parser("decks", parents=[common], help="list decks with today's counts")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -49,7 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", parents=[common], help="import decks: .toml, .md (or a folder), .csv/.tsv, .apkg")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders of notes")
-    p.add_argument("--deck", metavar="NAME", help="put the cards in this deck (subdecks kept under it)")
+    p.add_argument("--deck", metavar="NAME",
+                   help="deck for the cards: replaces the top-level deck of TOML decks and Anki packages; "
+                        "the deck of Markdown and Anki text files that name none")
     p.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
     p.add_argument("--skip-invalid", action="store_true",
                    help="import the rest of a deck whose code snippets are refused (they are reported)")
@@ -99,9 +121,17 @@ def _main(argv: list[str]) -> int:
         user=getattr(args, "user", None) or default_user(),
         review_deck=getattr(args, "deck", None) if args.command == "review" else None,
         start_in_review=args.command == "review",
+        review_limit=getattr(args, "limit", None) if args.command == "review" else None,
+        review_minutes=getattr(args, "minutes", None) if args.command == "review" else None,
     )
     if args.command in (None, "review"):
         return _run_tui(settings)
+    if args.command == "due":
+        return _due(settings)
+    if args.command == "settings":
+        return _settings(args, settings)
+    if args.command == "optimize":
+        return _optimize(args, settings)
     if args.command == "ask":
         return _ask(args)
     if args.command == "import":
@@ -258,6 +288,151 @@ def _print_question(q) -> None:
     for letter, choice in zip("abcd", q.choices):
         print(f"  {letter}) {choice}")
     print(f"\nanswer: {q.answer}\n{q.explanation}\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} must be more than 0")
+    return value
+
+
+def _due(settings) -> int:
+    """`quizapp due`: one line, fast enough for a shell start-up file (no
+    textual, torch or SQLAlchemy; see quizapp/due.py)."""
+    from quizapp.due import due_line
+
+    try:
+        print(due_line(settings.database_url, settings.user))
+    except Exception as exc:  # a shell start-up file must not see a traceback
+        raise CliError(f"quizapp due: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from exc
+    return 0
+
+
+def _settings(args, settings) -> int:
+    """`quizapp settings`: show the learner's settings, or validate and set some."""
+    from quizapp.study_settings import EDITABLE, LABELS, SettingsError, format_steps
+
+    changes = {name: getattr(args, name) for name in EDITABLE if getattr(args, name, None) is not None}
+    service = _open_service(settings)
+    if changes:
+        try:
+            current = service.update_settings(**changes)
+        except SettingsError as exc:
+            raise CliError(f"quizapp settings: {exc}") from exc
+    else:
+        current = service.study_settings()
+    if args.json:
+        _print_json(current.to_json())
+        return 0
+    for name in EDITABLE:
+        value = getattr(current, name)
+        shown = format_steps(value) if name.endswith("steps") else value
+        print(f"{LABELS[name]}: {shown if shown != '' else '(none)'}")
+    kind = "personal (fitted by quizapp optimize)" if current.personal else "FSRS defaults"
+    print(f"FSRS parameters: {kind}")
+    return 0
+
+
+def _optimize(args, settings) -> int:
+    """`quizapp optimize`: fit, compare, adopt if better; or --revert."""
+    from quizapp.optimizing import NotEnoughReviews, OptimizerUnavailable, optimize, reviews_needed
+
+    service = _open_service(settings)
+    if args.revert:
+        try:
+            current = service.revert_parameters()
+        except ValueError as exc:
+            raise CliError(f"quizapp optimize: {exc}") from exc
+        rescheduled = service.reschedule() if args.reschedule else None
+        if args.json:
+            _print_json({"reverted": True, "parameters": list(current.parameters), "rescheduled": rescheduled})
+        else:
+            print("Returned to the previous FSRS parameters"
+                  + (f"; {rescheduled} cards rescheduled." if rescheduled is not None else "."))
+        return 0
+    bar = _ProgressBar() if sys.stderr.isatty() else None
+    try:
+        report = optimize(service, progress=bar, reschedule=args.reschedule)
+    except NotEnoughReviews as exc:
+        if args.json:
+            rows = service.review_rows()
+            _print_json({"reviews": len(rows), "log_loss_before": None, "log_loss_after": None,
+                         "rmse_before": None, "rmse_after": None, "adopted": False,
+                         "reviews_needed": reviews_needed(rows)})
+        print(f"quizapp optimize: {exc}", file=sys.stderr)
+        return 1
+    except OptimizerUnavailable as exc:
+        print(f"quizapp optimize: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if bar is not None:
+            bar.close()
+    if args.json:
+        _print_json(report.to_json())
+        return 0
+    _print_optimize_report(report)
+    if report.adopted and not args.reschedule:
+        if sys.stdin.isatty() and input("Reschedule your cards with the new parameters? [y/N] ").strip().lower() in ("y", "yes"):
+            print(f"{service.reschedule()} cards rescheduled.")
+        else:
+            print("Cards keep their due dates; new reviews use the new parameters "
+                  "(`quizapp optimize --reschedule` reschedules them).")
+    return 0
+
+
+def _print_optimize_report(report) -> None:
+    before, after = report.before, report.after
+    held_out = before.count if before else 0
+    print(f"Reviews: {report.reviews} ({report.train_reviews} learnable in the first 80% fitted; "
+          f"{held_out} held out to compare)")
+    if before is not None and after is not None:
+        print(f"{'':<20}{'log loss':>10}{'RMSE (bins)':>14}")
+        print(f"{'current parameters':<20}{before.log_loss:>10.4f}{before.rmse:>13.2%} ")
+        print(f"{'new parameters':<20}{after.log_loss:>10.4f}{after.rmse:>13.2%} ")
+    for note in report.notes:
+        print(note)
+    if report.adopted:
+        print("Adopted the new parameters; the old ones are kept (quizapp optimize --revert returns to them).")
+        if report.rescheduled is not None:
+            print(f"{report.rescheduled} cards rescheduled.")
+    else:
+        print("Kept the current parameters: the new ones do not predict your recent reviews better.")
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr: progress(stage, done, total)."""
+
+    STAGES = {"load": "loading torch", "fit": "fitting", "evaluate": "comparing"}
+
+    def __init__(self, width: int = 30) -> None:
+        self.width = width
+        self.shown = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        filled = int(self.width * done / max(total, 1))
+        label = self.STAGES.get(stage, stage)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done * 100 // max(total, 1):3d}% {label:<14}")
+        sys.stderr.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r" + " " * (self.width + 22) + "\r")
+            sys.stderr.flush()
 
 
 def _open_service(settings):

@@ -10,17 +10,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 
+from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from quizapp.importers.base import ParsedDeck
+from quizapp.optimizing import ReviewRow
 from quizapp.scheduling import Memory, Outcome, Rating, Scheduler, SchedulingConfig, day_start, next_day_start
+from quizapp.stats import Statistics, compute_statistics
 from quizapp.store import queries
-from quizapp.store.models import Card, CardKind, CardState, Deck, MemoryState, ReviewLog, User
+from quizapp.store.models import Card, CardKind, CardState, Deck, MemoryState, ReviewLog, User, UserSettings
+from quizapp.study_settings import (
+    StudySettings,
+    check_parameters,
+    store_study_settings,
+    study_settings_from_row,
+    validate_changes,
+)
 
 
 @dataclass(frozen=True)
@@ -125,6 +135,8 @@ class Service:
     ) -> None:
         self.engine = engine
         self.user_name = user
+        #: A config given here overrides the learner's stored settings (tests, tools).
+        self._fixed_config = config
         self.config = config or SchedulingConfig()
         self.scheduler = Scheduler(self.config)
         self.clock = clock
@@ -133,6 +145,32 @@ class Service:
         with Session(engine) as session:
             self.user_id = queries.get_or_create_user(session=session, name=user).id
             session.commit()
+        if config is None:
+            self._apply_settings(self.study_settings())
+
+    # -- settings -----------------------------------------------------------
+
+    def study_settings(self) -> StudySettings:
+        """The learner's stored settings (Anki's defaults when none are stored)."""
+        with Session(self.engine) as session:
+            return study_settings_from_row(session.get(UserSettings, self.user_id))
+
+    def update_settings(self, **changes: object) -> StudySettings:
+        """Validate and store ``changes`` (values may be text, as typed): a
+        SettingsError names the first bad one and nothing is written. The
+        Service schedules with the new settings at once."""
+        with Session(self.engine) as session:
+            row = session.get(UserSettings, self.user_id)
+            updated = validate_changes(study_settings_from_row(row), changes)
+            store_study_settings(session=session, user_id=self.user_id, settings=updated)
+            session.commit()
+        self._apply_settings(updated)
+        return updated
+
+    def _apply_settings(self, settings: StudySettings) -> None:
+        if self._fixed_config is None:
+            self.config = settings.config(self.config)
+            self.scheduler = Scheduler(self.config)
 
     # -- days -------------------------------------------------------------
 
@@ -186,6 +224,7 @@ class Service:
         missing = [pc.id for pc in parsed.cards if pc.id not in existing]
         existing.update(queries.cards_by_id(session=session, ids=missing))
         seen: set[str] = set()
+        added: list[dict] = []  # inserted in bulk: ORM objects cost ~0.3 ms each
         for position, pc in enumerate(parsed.cards):
             counter.step()
             seen.add(pc.id)
@@ -203,7 +242,7 @@ class Service:
             )
             card = existing.get(pc.id)
             if card is None:
-                session.add(Card(id=pc.id, source=parsed.source, created_at=now, updated_at=now, **values))
+                added.append(dict(id=pc.id, source=parsed.source, created_at=now, updated_at=now, **values))
                 report.added += 1
             elif all(getattr(card, k) == v for k, v in values.items()) and card.source == parsed.source:
                 report.unchanged += 1
@@ -213,6 +252,8 @@ class Service:
                 card.source = parsed.source
                 card.updated_at = now
                 report.updated += 1
+        for i in range(0, len(added), 1000):
+            session.execute(insert(Card), added[i : i + 1000])
         for card_id, card in existing.items():
             if card_id not in seen and card.active and card.source == parsed.source:
                 card.active = False
@@ -373,7 +414,9 @@ class Service:
             front=card.front,
             back=card.back,
             data=json.loads(card.data or "{}"),
-            tags=tuple(card.tags.split()),
+            # "leech" is per learner (CardState.leech), shown as a tag, as Anki does.
+            tags=tuple(card.tags.split()) + (("leech",) if state is not None and state.leech
+                                             and "leech" not in card.tags.split() else ()),
             state=MemoryState(state.state) if state else MemoryState.NEW,
         )
 
@@ -478,43 +521,91 @@ class Service:
                 setattr(state, k, v)
             session.commit()
 
+    # -- FSRS parameters (quizapp/optimizing.py fits them) ------------------
+
+    def review_rows(self) -> list[ReviewRow]:
+        """The learner's review log, oldest first, as the optimizer reads it."""
+        stmt = (
+            select(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.rating, ReviewLog.duration_ms)
+            .where(ReviewLog.user_id == self.user_id)
+            .order_by(ReviewLog.reviewed_at, ReviewLog.id)
+        )
+        with Session(self.engine) as session:
+            return [ReviewRow(card, at, rating, duration) for card, at, rating, duration in session.exec(stmt)]
+
+    def set_parameters(self, parameters: tuple[float, ...]) -> StudySettings:
+        """Schedule with these FSRS parameters from now on; the ones in use
+        are kept to return to (:meth:`revert_parameters`)."""
+        current = self.study_settings()
+        updated = replace(current, parameters=check_parameters(parameters), previous_parameters=current.parameters)
+        with Session(self.engine) as session:
+            store_study_settings(session=session, user_id=self.user_id, settings=updated, optimized_at=self.clock())
+            session.commit()
+        self._apply_settings(updated)
+        return updated
+
+    def revert_parameters(self) -> StudySettings:
+        """Return to the parameters in use before the last change (the ones
+        left are kept in turn, so a revert can be reverted). ValueError when
+        none are kept."""
+        current = self.study_settings()
+        if current.previous_parameters is None:
+            raise ValueError("no previous parameters to return to")
+        updated = replace(current, parameters=current.previous_parameters, previous_parameters=current.parameters)
+        with Session(self.engine) as session:
+            store_study_settings(session=session, user_id=self.user_id, settings=updated)
+            session.commit()
+        self._apply_settings(updated)
+        return updated
+
+    def reschedule(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Replay every card's history with the current parameters (as
+        :meth:`_replay` does), in one transaction: stability and difficulty
+        follow the parameters, and review cards get the due date they give.
+        Suspension, leech and bury flags stay. Returns the number of cards
+        whose due date changed."""
+        stmt = (
+            select(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.rating)
+            .where(ReviewLog.user_id == self.user_id)
+            .order_by(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.id)
+        )
+        changed = 0
+        with Session(self.engine) as session:
+            history: dict[str, list[tuple[datetime, int]]] = {}
+            for card_id, at, rating in session.exec(stmt):
+                history.setdefault(card_id, []).append((at, rating))
+            states = {s.card_id: s for s in session.exec(select(CardState).where(CardState.user_id == self.user_id))}
+            counter = _Progress(len(history), progress, every=100)
+            for card_id, reviews in history.items():
+                counter.step()
+                state = states.get(card_id)
+                if state is None:
+                    continue
+                memory = Memory()
+                for at, rating in reviews:
+                    memory = self.scheduler.outcome(memory, Rating(rating), at, fuzz_key=card_id).memory
+                if memory.due != state.due:
+                    changed += 1
+                for field_name in ("step", "stability", "difficulty", "due", "last_review", "reps", "lapses"):
+                    setattr(state, field_name, getattr(memory, field_name))
+                state.state = int(memory.state)
+            session.commit()
+        return changed
+
     # -- statistics -------------------------------------------------------
 
-    def stats(self) -> dict:
-        """Today's figures (the fields of ``quizapp stats --json``)."""
-        now = self.clock()
-        start, end = self.day_bounds(now)
-        with Session(self.engine) as session:
-            total, new_today, _ = queries.studied_since(session=session, user_id=self.user_id, since=start)
-            due_now = queries.due_between(session=session, user_id=self.user_id, start=None, end=now, include_end=True)
-            tomorrow_end = next_day_start(end + timedelta(hours=1), self.config.day_start_hour, self.tz)
-            due_tomorrow = queries.due_between(session=session, user_id=self.user_id, start=end, end=tomorrow_end)
-            times = queries.review_times(session=session, user_id=self.user_id, since=start - timedelta(days=400))
-            time_today_ms = session.exec(
-                select(ReviewLog.duration_ms).where(ReviewLog.user_id == self.user_id, ReviewLog.reviewed_at >= start)
-            ).all()
-        return {
-            "user": self.user_name,
-            "reviews_today": total,
-            "new_today": new_today,
-            "due_now": due_now,
-            "due_tomorrow": due_tomorrow,
-            "streak_days": self._streak(times, now),
-            "time_today_s": round(sum(time_today_ms) / 1000, 1),
-        }
+    def statistics(self) -> Statistics:
+        """Every figure of the statistics screen (see quizapp.stats)."""
+        return compute_statistics(
+            self.engine, user_id=self.user_id, user_name=self.user_name, now=self.clock(), tz=self.tz,
+            day_start_hour=self.config.day_start_hour, parameters=self.config.parameters,
+        )
 
-    def _streak(self, times: list[datetime], now: datetime) -> int:
-        """Consecutive study days with a review, ending today (or yesterday
-        when there is none yet today)."""
-        hour = self.config.day_start_hour
-        days = {day_start(t, hour, self.tz).astimezone(self.tz).date() for t in times}
-        today = day_start(now, hour, self.tz).astimezone(self.tz).date()
-        day = today if today in days else today - timedelta(days=1)
-        streak = 0
-        while day in days:
-            streak += 1
-            day -= timedelta(days=1)
-        return streak
+    def stats(self) -> dict:
+        """The fields of ``quizapp stats --json``: today's figures, the streak,
+        the forecast, the heatmap, true retention, generated-question accuracy
+        and retrievability (``Statistics.to_json``)."""
+        return self.statistics().to_json()
 
     def user_names(self) -> list[str]:
         with Session(self.engine) as session:
