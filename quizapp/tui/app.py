@@ -76,11 +76,17 @@ class QuizApp(App[None]):
         yield SystemCommand("Decks", "Go to the deck list (home)", self.action_home)
         yield SystemCommand("Review all decks", "Review everything due now", lambda: self.start_review(None))
         yield SystemCommand("Import decks", "Import TOML, Markdown, Anki text or .apkg files", self.action_import)
+        yield SystemCommand("Browse cards", "Search cards; suspend, bury, reset, edit, move them", self.action_browse)
 
     def action_import(self) -> None:
         from quizapp.tui.screens.import_deck import ImportScreen
 
         self.push_screen(ImportScreen())
+
+    def action_browse(self) -> None:
+        from quizapp.tui.screens.browse import BrowseScreen
+
+        self.push_screen(BrowseScreen())
 
     def action_home(self) -> None:
         from quizapp.tui.screens.home import HomeScreen

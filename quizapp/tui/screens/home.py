@@ -17,6 +17,7 @@ class HomeScreen(Screen[None]):
         Binding("enter", "study", "Study deck"),
         Binding("a", "study_all", "Study all"),
         Binding("i", "app.import", "Import"),
+        Binding("b", "app.browse", "Browse"),
         Binding("r", "refresh", "Refresh"),
         Binding("q", "app.quit", "Quit"),
     ]

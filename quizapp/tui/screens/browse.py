@@ -1,0 +1,611 @@
+"""The card browser: search, the results, the highlighted card's text and
+review history, and Anki's browser actions (suspend, bury, reset, edit, move).
+
+Every database call runs in a thread worker that posts a message back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static, TextArea
+from textual.worker import get_current_worker
+
+from quizapp.browse import DEFAULT_LIMIT, Browser, BrowseRow, CardInfo, CardLocked, HistoryRow, QueryError, short
+from quizapp.service import CardView
+from quizapp.store.models import MemoryState
+from quizapp.tui.widgets.card_text import card_text
+
+#: What a built-in card's edit or move is refused with (the service says the same).
+BUILTIN_NOTICE = (
+    "Built-in cards can't be {verb}: they are re-synced from decks/ at every start, "
+    "so the change would be lost. Import a deck of your own instead."
+)
+DECK_WIDTH, FRONT_WIDTH = 16, 26
+#: Results columns: (label, key, width); they fit a 100-column terminal.
+COLUMNS = (
+    ("Deck", "deck", DECK_WIDTH),
+    ("Front", "front", FRONT_WIDTH),
+    ("State", "state", 10),
+    ("Due", "due", 10),
+    ("Reps", "reps", 4),
+    ("Lapses", "lapses", 6),
+    ("Flags", "flags", 5),
+)
+SEARCH_HELP = 'words, deck:"NAME", tag:NAME, is:due|new|learn|review|suspended|leech|buried, due:N, -term, or'
+
+
+# -- messages -------------------------------------------------------------------
+
+
+@dataclass
+class SearchDone(Message):
+    """Results of a search (rows None: the query failed, ``error`` says why)."""
+
+    query: str
+    rows: list[BrowseRow] | None
+    error: str = ""
+    #: Card to keep the cursor on (after an action).
+    keep: str | None = None
+    #: A search the learner asked for: the cursor goes to the results.
+    focus: bool = False
+
+
+@dataclass
+class CountDone(Message):
+    """How many cards the query matches in all (when more than the rows shown)."""
+
+    query: str
+    total: int
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, CountDone)
+
+
+@dataclass
+class InfoLoaded(Message):
+    card_id: str
+    info: CardInfo | None
+    error: str = ""
+
+
+@dataclass
+class ActionDone(Message):
+    """A card action finished: ``notice`` for the learner."""
+
+    card_id: str
+    notice: str
+    error: bool = False
+
+
+@dataclass
+class EditorReady(Message):
+    card: CardView
+
+
+@dataclass
+class DecksReady(Message):
+    card_id: str
+    current: str
+    names: list[str]
+
+
+# -- dialogs ----------------------------------------------------------------------
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question; dismisses with True for yes."""
+
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen > Vertical {
+        width: 50; height: auto; padding: 1 2;
+        border: thick $primary; background: $surface;
+    }
+    ConfirmScreen #confirm-question { margin-bottom: 1; text-style: bold; }
+    ConfirmScreen Horizontal { height: auto; }
+    ConfirmScreen Button { margin-right: 2; }
+    """
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.question, id="confirm-question")
+            with Horizontal():
+                yield Button("Yes (y)", id="yes", variant="warning")
+                yield Button("No (n)", id="no", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed)
+    def pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class EditCardScreen(ModalScreen[tuple[str, str] | None]):
+    """Edit a card's front and back; dismisses with (front, back), or None."""
+
+    DEFAULT_CSS = """
+    EditCardScreen { align: center middle; }
+    EditCardScreen > Vertical {
+        width: 90%; height: 90%; padding: 0 1;
+        border: thick $primary; background: $surface;
+    }
+    EditCardScreen Label { margin-top: 1; text-style: bold; }
+    EditCardScreen TextArea { height: 1fr; }
+    EditCardScreen #edit-hint { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, card: CardView) -> None:
+        super().__init__()
+        self.card = card
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"Edit {self.card.id} ({self.card.deck})")
+            yield Label("Front")
+            yield TextArea(self.card.front, id="edit-front")
+            yield Label("Back")
+            yield TextArea(self.card.back, id="edit-back")
+            yield Static("Ctrl+S saves · Escape cancels · Tab moves between front and back", id="edit-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#edit-front", TextArea).focus()
+
+    def action_save(self) -> None:
+        front = self.query_one("#edit-front", TextArea).text
+        back = self.query_one("#edit-back", TextArea).text
+        if not front.strip():
+            self.notify("The front can't be empty.", severity="warning")
+            return
+        self.dismiss((front, back))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DeckScreen(ModalScreen[str | None]):
+    """Ask for a deck name (new or existing); dismisses with it, or None."""
+
+    DEFAULT_CSS = """
+    DeckScreen { align: center middle; }
+    DeckScreen > Vertical {
+        width: 70; height: auto; padding: 1 2;
+        border: thick $primary; background: $surface;
+    }
+    DeckScreen #deck-hint { color: $text-muted; margin-top: 1; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, current: str, names: list[str]) -> None:
+        super().__init__()
+        self.current, self.names = current, names
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"Move to deck (now: {self.current})")
+            yield Input(self.current, id="deck-name", suggester=SuggestFromList(self.names, case_sensitive=False))
+            yield Static("Enter moves the card (a new deck is created; use :: for subdecks) · Escape cancels",
+                         id="deck-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        name = event.value.strip()
+        if not name:
+            self.notify("Type a deck name.", severity="warning")
+            return
+        self.dismiss(name)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+# -- the browser ----------------------------------------------------------------------
+
+
+class BrowseScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "leave", "Back"),
+        Binding("slash,ctrl+f", "focus_search", "Search"),
+        Binding("at", "toggle_suspend", "Suspend"),
+        Binding("minus", "toggle_bury", "Bury"),
+        Binding("r", "reset", "Reset"),
+        Binding("e", "edit", "Edit"),
+        Binding("d", "change_deck", "Change deck"),
+    ]
+
+    def __init__(self, query: str = "") -> None:
+        super().__init__()
+        #: The query the results show (the input may hold a newer one).
+        self.search_query = query
+        self.rows: dict[str, BrowseRow] = {}
+        self.info: CardInfo | None = None
+        self.browser: Browser | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(self.search_query, placeholder=f"Search: {SEARCH_HELP}; Enter", id="browse-query")
+        yield Static("Searching…", id="browse-status")
+        results = DataTable(id="browse-results", cursor_type="row", zebra_stripes=True)
+        for label, key, width in COLUMNS:
+            results.add_column(label, key=key, width=width)
+        yield results
+        with Horizontal(id="browse-detail"):
+            with VerticalScroll(id="browse-card-pane"):
+                yield Static("", id="browse-card")
+            with Vertical(id="browse-history-pane"):
+                history = DataTable(id="browse-history", cursor_type="row", zebra_stripes=True)
+                history.add_column("Date", key="date", width=16)
+                history.add_column("Rating", key="rating", width=6)
+                history.add_column("Interval (days)", key="interval", width=15)
+                history.add_column("Asked", key="asked", width=28)
+                history.add_column("Answered", key="answered", width=14)
+                history.add_column("Right answer", key="right", width=14)
+                yield history
+                yield Static("", id="browse-review")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.browser = Browser(self.app.service)
+        self.query_one("#browse-query", Input).focus()
+        self.run_search(self.search_query)
+
+    # -- search -------------------------------------------------------------
+
+    @on(Input.Submitted, "#browse-query")
+    def submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#browse-status", Static).update("Searching…")
+        self.run_search(event.value.strip(), focus=True)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-search", description="card search")
+    def run_search(self, query: str, keep: str | None = None, focus: bool = False) -> None:
+        worker = get_current_worker()
+        try:
+            rows = self.browser.search(query, DEFAULT_LIMIT)
+        except QueryError as exc:
+            self.post_message(SearchDone(query, None, str(exc)))
+            return
+        except Exception as exc:  # shown, never a crash
+            self.post_message(SearchDone(query, None, f"{type(exc).__name__}: {exc}"))
+            return
+        if worker.is_cancelled:
+            return
+        self.post_message(SearchDone(query, rows, keep=keep, focus=focus))
+        if len(rows) >= DEFAULT_LIMIT:
+            try:
+                total = self.browser.count(query)
+            except Exception:  # the rows are shown; the total is a nicety
+                return
+            if not worker.is_cancelled:
+                self.post_message(CountDone(query, total))
+
+    @on(SearchDone)
+    def show_results(self, message: SearchDone) -> None:
+        status = self.query_one("#browse-status", Static)
+        if message.rows is None:
+            status.update(Text(f"✗ {message.error}"))
+            return
+        self.search_query = message.query
+        table = self.query_one("#browse-results", DataTable)
+        old_index = table.cursor_row
+        keep = message.keep if message.keep or message.focus else self._current_id()
+        table.clear()
+        self.rows = {row.id: row for row in message.rows}
+        for row in message.rows:
+            table.add_row(
+                _left_cut(row.deck, DECK_WIDTH),
+                short(row.front, FRONT_WIDTH),
+                row.state_name,
+                self._due_text(row),
+                str(row.reps),
+                str(row.lapses),
+                row.flags,
+                key=row.id,
+            )
+        if keep and keep in self.rows:
+            table.move_cursor(row=table.get_row_index(keep))
+        elif message.rows:  # the card left the results: stay at the same place
+            table.move_cursor(row=0 if message.focus else min(max(old_index, 0), len(message.rows) - 1))
+        n = len(message.rows)
+        if n >= DEFAULT_LIMIT:
+            status.update(f"Showing the first {n} cards (counting…)")
+        else:
+            status.update(f"{n} card{'s' if n != 1 else ''}" + (f" match {message.query}" if message.query else ""))
+        if message.rows:
+            self.load_info(self._current_id())
+        else:
+            self._show_info(None)
+        if message.focus:
+            table.focus()
+
+    @on(CountDone)
+    def show_count(self, message: CountDone) -> None:
+        if message.query == self.search_query:
+            self.query_one("#browse-status", Static).update(
+                f"Showing the first {len(self.rows)} of {message.total:,} cards (narrow the search to see the rest)"
+            )
+
+    def _due_text(self, row: BrowseRow) -> str:
+        """The due date in local time; the hour for a card in learning due today."""
+        if row.due is None:
+            return ""
+        tz = self.app.service.tz
+        local = row.due.astimezone(tz)
+        if row.state in (MemoryState.LEARNING, MemoryState.RELEARNING):
+            if local.date() == self.app.service.clock().astimezone(tz).date():
+                return local.strftime("%H:%M")
+        return local.strftime("%Y-%m-%d")
+
+    # -- the highlighted card ----------------------------------------------------
+
+    @on(DataTable.RowHighlighted, "#browse-results")
+    def highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key is not None and event.row_key.value is not None:
+            self.load_info(str(event.row_key.value))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-info", description="card details")
+    def load_info(self, card_id: str) -> None:
+        try:
+            info = self.browser.info(card_id)
+        except Exception as exc:
+            self.post_message(InfoLoaded(card_id, None, f"{type(exc).__name__}: {exc}"))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(InfoLoaded(card_id, info))
+
+    @on(InfoLoaded)
+    def info_loaded(self, message: InfoLoaded) -> None:
+        if message.card_id != self._current_id():
+            return  # the cursor has moved on
+        if message.info is None:
+            self.query_one("#browse-card", Static).update(Text(f"✗ {message.error}"))
+            return
+        self._show_info(message.info)
+
+    def _show_info(self, info: CardInfo | None) -> None:
+        self.info = info
+        card_pane = self.query_one("#browse-card", Static)
+        history = self.query_one("#browse-history", DataTable)
+        history.clear()
+        self.query_one("#browse-review", Static).update("")
+        if info is None:
+            card_pane.update("")
+            return
+        card, row = info.card, info.row
+        text = Text()
+        text.append("Front\n", style="bold underline")
+        text.append_text(card_text(card.front))
+        text.append("\n\nBack\n", style="bold underline")
+        text.append_text(card_text(card.back))
+        text.append("\n\n")
+        text.append(f"{card.deck} · {card.kind} · {row.state_name}", style="dim")
+        if row.flags:
+            text.append(f" · {_flag_words(row)}", style="dim")
+        if card.tags:
+            text.append(f"\ntags: {' '.join(card.tags)}", style="dim")
+        owner = "built-in (read-only text)" if row.builtin else "your card"
+        text.append(f"\n{card.id} · {row.source} · {owner}", style="dim")
+        card_pane.update(text)
+        for review in info.history:
+            history.add_row(
+                self._local(review.reviewed_at),
+                review.rating_name,
+                f"{_days(review.interval_before_days)} -> {_days(review.interval_after_days)}",
+                short(review.asked, 28),
+                short(review.answered, 14),
+                short(review.correct_answer, 14),
+                key=str(review.id),
+            )
+        if not info.history:
+            self.query_one("#browse-review", Static).update(Text("No reviews yet.", style="dim"))
+
+    @on(DataTable.RowHighlighted, "#browse-history")
+    def review_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The highlighted review in full: what was asked, answered, expected."""
+        if self.info is None or event.row_key is None:
+            return
+        review = next((r for r in self.info.history if str(r.id) == event.row_key.value), None)
+        if review is not None:
+            self.query_one("#browse-review", Static).update(_review_text(review))
+
+    def _local(self, moment: datetime) -> str:
+        """``moment`` in the learner's time zone (None: this machine's)."""
+        return moment.astimezone(self.app.service.tz).strftime("%Y-%m-%d %H:%M")
+
+    def _current_id(self) -> str | None:
+        table = self.query_one("#browse-results", DataTable)
+        if table.row_count == 0:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def _current(self) -> BrowseRow | None:
+        card_id = self._current_id()
+        row = self.rows.get(card_id) if card_id else None
+        if row is None:
+            self.notify("No card selected.", severity="warning", timeout=3)
+        return row
+
+    # -- actions -------------------------------------------------------------------
+
+    def action_focus_search(self) -> None:
+        self.query_one("#browse-query", Input).focus()
+
+    def action_leave(self) -> None:
+        self.dismiss()
+
+    def action_toggle_suspend(self) -> None:
+        if row := self._current():
+            self.run_action("suspend", row.id)
+
+    def action_toggle_bury(self) -> None:
+        if row := self._current():
+            self.run_action("bury", row.id)
+
+    def action_reset(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.run_action("reset", row.id)
+
+        self.app.push_screen(ConfirmScreen("Reset this card to new?"), confirmed)
+
+    def action_edit(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        if row.builtin:
+            self.notify(BUILTIN_NOTICE.format(verb="edited"), severity="warning", timeout=6)
+            return
+        self.open_editor(row.id)
+
+    def action_change_deck(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        if row.builtin:
+            self.notify(BUILTIN_NOTICE.format(verb="moved"), severity="warning", timeout=6)
+            return
+        self.open_deck_dialog(row.id, row.deck)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-dialog", description="open editor")
+    def open_editor(self, card_id: str) -> None:
+        try:
+            card = self.app.service.card(card_id)
+        except Exception as exc:
+            self.post_message(ActionDone(card_id, f"Can't open the card: {exc}", error=True))
+            return
+        self.post_message(EditorReady(card))
+
+    @on(EditorReady)
+    def editor_ready(self, message: EditorReady) -> None:
+        card_id = message.card.id
+
+        def saved(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                self.run_action("edit", card_id, *result)
+
+        self.app.push_screen(EditCardScreen(message.card), saved)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-dialog", description="deck names")
+    def open_deck_dialog(self, card_id: str, current: str) -> None:
+        try:
+            names = self.app.service.deck_names()
+        except Exception as exc:
+            self.post_message(ActionDone(card_id, f"Can't list the decks: {exc}", error=True))
+            return
+        self.post_message(DecksReady(card_id, current, names))
+
+    @on(DecksReady)
+    def decks_ready(self, message: DecksReady) -> None:
+        def chosen(name: str | None) -> None:
+            if name is not None and name != message.current:
+                self.run_action("move", message.card_id, name)
+
+        self.app.push_screen(DeckScreen(message.current, message.names), chosen)
+
+    @work(thread=True, exit_on_error=False, group="browse-action", description="card action")
+    def run_action(self, action: str, card_id: str, *args: str) -> None:
+        browser = self.browser
+        try:
+            if action == "suspend":
+                notice = "Suspended." if browser.toggle_suspend(card_id) else "Unsuspended."
+            elif action == "bury":
+                notice = "Buried until tomorrow." if browser.toggle_bury(card_id) else "Unburied."
+            elif action == "reset":
+                browser.reset(card_id)
+                notice = "Reset: the card is new again (its history stays)."
+            elif action == "edit":
+                browser.edit(card_id, *args)
+                notice = "Saved. The card keeps its schedule."
+            elif action == "move":
+                notice = f"Moved to {browser.move(card_id, *args)}."
+            else:  # pragma: no cover - the bindings name every action
+                raise ValueError(f"unknown action {action!r}")
+        except KeyError:
+            self.post_message(ActionDone(card_id, f"No such card: {card_id}", error=True))
+            return
+        except (CardLocked, ValueError) as exc:
+            self.post_message(ActionDone(card_id, str(exc), error=True))
+            return
+        except Exception as exc:  # shown, never a crash
+            self.post_message(ActionDone(card_id, f"{type(exc).__name__}: {exc}", error=True))
+            return
+        self.post_message(ActionDone(card_id, notice))
+
+    @on(ActionDone)
+    def action_done(self, message: ActionDone) -> None:
+        self.notify(message.notice, severity="error" if message.error else "information",
+                    timeout=6 if message.error else 3)
+        if not message.error:
+            self.run_search(self.search_query, keep=message.card_id)
+
+
+def _left_cut(text: str, width: int) -> str:
+    """``text`` cut from the left, so a deck's own name stays visible."""
+    return text if len(text) <= width else "…" + text[len(text) - width + 1 :]
+
+
+def _days(value: float) -> str:
+    """An interval in days, short: 0, 0.007, 1.5, 12."""
+    if value == 0:
+        return "0"
+    if value < 1:
+        return f"{value:.3f}".rstrip("0")
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def _flag_words(row: BrowseRow) -> str:
+    words = [w for w, on_ in (("suspended", row.suspended), ("leech", row.leech), ("buried", row.buried)) if on_]
+    return ", ".join(words)
+
+
+def _review_text(review: HistoryRow) -> Text:
+    text = Text()
+    text.append(f"{review.rating_name}", style="bold")
+    text.append(f" · interval {_days(review.interval_before_days)} -> {_days(review.interval_after_days)} days")
+    if review.duration_ms:
+        text.append(f" · {review.duration_ms / 1000:.1f} s")
+    if review.family:
+        text.append(f" · {review.family}, seed {review.seed}")
+    if review.asked:
+        text.append("\nAsked:\n", style="bold")
+        text.append(review.asked)
+    if review.answered or review.correct_answer:
+        text.append("\nAnswered: ", style="bold")
+        text.append(review.answered or "(nothing)")
+        text.append("\nRight answer: ", style="bold")
+        text.append(review.correct_answer)
+    if review.mistake:
+        text.append(f"\nMistake: {review.mistake}")
+    return text
