@@ -28,6 +28,10 @@ class Settings:
     review_deck: str | None = None
     #: Open a review straight away.
     start_in_review: bool = False
+    #: End a review session after this many cards (None: no limit).
+    review_limit: int | None = None
+    #: End a review session after this many minutes (None: no limit).
+    review_minutes: float | None = None
     #: Start the torch kernel in the background (off in some tests).
     start_kernel: bool = True
     #: Install and re-sync the built-in decks on start.

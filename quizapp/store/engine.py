@@ -50,7 +50,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def init_schema(engine: Engine) -> None:
-    """Create missing tables and record the schema version (no migrations yet)."""
+    """Create missing tables, migrate an older schema (store/migrations.py)
+    and record the schema version."""
     try:
         SQLModel.metadata.create_all(engine)
     except Exception as exc:  # not a database, locked, read-only...
@@ -65,3 +66,12 @@ def init_schema(engine: Engine) -> None:
                 f"{engine.url}: schema version {info.version} is newer than this "
                 f"quizapp understands ({models.SCHEMA_VERSION}); upgrade quizapp"
             )
+        old_version = info.version if info is not None else models.SCHEMA_VERSION
+    if old_version < models.SCHEMA_VERSION:
+        from quizapp.store.migrations import migrate
+
+        try:
+            migrate(engine, old_version)
+        except Exception as exc:
+            raise DatabaseError(f"{engine.url}: cannot migrate schema {old_version} to "
+                                f"{models.SCHEMA_VERSION}: {exc}") from exc

@@ -13,7 +13,9 @@ from enum import IntEnum
 from sqlalchemy import Column, Index, types
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+#: 1: the first schema. 2: ``usersettings`` (per-learner settings and FSRS
+#: parameters). store/migrations.py brings older databases up to date.
+SCHEMA_VERSION = 2
 
 
 class UTCDateTime(types.TypeDecorator):
@@ -73,6 +75,29 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_dt(nullable=False))
+
+
+class UserSettings(SQLModel, table=True):
+    """One learner's study settings (quizapp/study_settings.py validates them).
+    No row means Anki's defaults."""
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    #: Probability of recall FSRS aims for, 0.70-0.99.
+    desired_retention: float = 0.9
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+    #: Anki's step syntax, space-separated: "1m 10m".
+    learning_steps: str = "1m 10m"
+    relearning_steps: str = "10m"
+    #: Local hour (0-23) at which a study day begins.
+    day_start_hour: int = 4
+    #: JSON list of the 21 FSRS parameters in use; None: the defaults.
+    parameters: str | None = None
+    #: JSON list of the parameters in use before the optimizer last adopted
+    #: new ones (for ``quizapp optimize --revert``); None: none kept.
+    previous_parameters: str | None = None
+    #: When the optimizer last adopted parameters.
+    optimized_at: datetime | None = Field(default=None, sa_column=_dt())
 
 
 class Deck(SQLModel, table=True):

@@ -42,7 +42,8 @@ class QuizApp(App[None]):
         self._watch_kernel()
         self.push_screen(HomeScreen())
         if self.settings.start_in_review:
-            self.start_review(self.settings.review_deck)
+            self.start_review(self.settings.review_deck, limit=self.settings.review_limit,
+                              minutes=self.settings.review_minutes)
 
     def on_unmount(self) -> None:
         if self.kernel is not None:
@@ -66,22 +67,36 @@ class QuizApp(App[None]):
             self._kernel_state = state
             self.sub_title = f"{self.service.user_name} · {state}"
 
-    def start_review(self, deck: str | None) -> None:
+    def start_review(self, deck: str | None, *, limit: int | None = None, minutes: float | None = None) -> None:
         from quizapp.tui.screens.review import ReviewScreen
 
-        self.push_screen(ReviewScreen(deck))
+        self.push_screen(ReviewScreen(deck, limit=limit, minutes=minutes))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Decks", "Go to the deck list (home)", self.action_home)
         yield SystemCommand("Review all decks", "Review everything due now", lambda: self.start_review(None))
         yield SystemCommand("Import decks", "Import TOML, Markdown, Anki text or .apkg files", self.action_import)
+        yield SystemCommand("Settings", "Desired retention, daily limits, learning steps, day start",
+                            self.action_study_settings)
+        yield SystemCommand("Optimize FSRS parameters", "Fit your own parameters to your review history",
+                            self.action_optimize)
         yield SystemCommand("Browse cards", "Search cards; suspend, bury, reset, edit, move them", self.action_browse)
 
     def action_import(self) -> None:
         from quizapp.tui.screens.import_deck import ImportScreen
 
         self.push_screen(ImportScreen())
+
+    def action_study_settings(self) -> None:
+        from quizapp.tui.screens.study_settings import SettingsScreen
+
+        self.push_screen(SettingsScreen())
+
+    def action_optimize(self) -> None:
+        from quizapp.tui.screens.optimize import OptimizeScreen
+
+        self.push_screen(OptimizeScreen())
 
     def action_browse(self) -> None:
         from quizapp.tui.screens.browse import BrowseScreen

@@ -19,6 +19,7 @@ class HomeScreen(Screen[None]):
         Binding("i", "app.import", "Import"),
         Binding("b", "app.browse", "Browse"),
         Binding("r", "refresh", "Refresh"),
+        Binding("o", "app.study_settings", "Settings"),
         Binding("q", "app.quit", "Quit"),
     ]
 

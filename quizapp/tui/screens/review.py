@@ -79,9 +79,14 @@ class ReviewScreen(Screen[None]):
         Binding("escape", "leave", "Back"),
     ]
 
-    def __init__(self, deck: str | None) -> None:
+    def __init__(self, deck: str | None, *, limit: int | None = None, minutes: float | None = None) -> None:
         super().__init__()
         self.deck = deck
+        #: End the session after this many answers / minutes (None: no limit).
+        self.limit = limit
+        self.minutes = minutes
+        #: The time limit passed: the session ends at the next card.
+        self.time_up = False
         self.card: CardView | None = None
         self.outcomes: dict[Rating, Outcome] | None = None
         self.revealed = False
@@ -108,7 +113,27 @@ class ReviewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#typed", Input).display = False
+        if self.minutes is not None:
+            self.set_timer(self.minutes * 60, self._time_is_up)
         self.load_next()
+
+    def _time_is_up(self) -> None:
+        """The time limit passed: end now if the card on screen is untouched,
+        else right after it is graded."""
+        self.time_up = True
+        untouched = not self.revealed and not self.query_one("#typed", Input).value
+        if self.card is None or (untouched and not self.busy):
+            self.finish()
+        else:
+            self.notify("Time is up: the session ends after this card.", timeout=4)
+
+    def limit_reason(self) -> str | None:
+        """Why the session must end now (a limit was reached), or None."""
+        if self.limit is not None and self.session.reviewed >= self.limit:
+            return f"Session limit reached: {self.session.reviewed} cards."
+        if self.time_up:
+            return f"Time limit reached: {self.minutes:g} min."
+        return None
 
     # -- loading ------------------------------------------------------------
 
@@ -142,6 +167,10 @@ class ReviewScreen(Screen[None]):
 
     @on(CardLoaded)
     def show_card(self, message: CardLoaded) -> None:
+        if self.limit_reason() is not None:
+            self.card = message.card
+            self.finish()
+            return
         if message.waiting_for_kernel:
             self._show_progress(message.remaining)
             self.query_one("#front", Static).update(
@@ -330,7 +359,8 @@ class ReviewScreen(Screen[None]):
         if self.session.reviewed:
             from quizapp.tui.screens.summary import SummaryScreen
 
-            self.app.switch_screen(SummaryScreen(self.deck, self.session, finished=self.card is None))
+            self.app.switch_screen(SummaryScreen(self.deck, self.session, finished=self.card is None,
+                                                 reason=self.limit_reason()))
         else:
             if self.card is None:
                 self.app.notify("Nothing is due in this deck now.", timeout=4)

@@ -21,11 +21,13 @@ class SummaryScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, deck: str | None, session: SessionStats, *, finished: bool) -> None:
+    def __init__(self, deck: str | None, session: SessionStats, *, finished: bool, reason: str | None = None) -> None:
         super().__init__()
         self.deck = deck
         self.session = session
         self.finished = finished
+        #: Why the session ended early (a card or time limit), if it did.
+        self.reason = reason
         self.elapsed_s = time.monotonic() - session.started
 
     def compose(self) -> ComposeResult:
@@ -40,6 +42,8 @@ class SummaryScreen(Screen[None]):
         text = Text()
         title = "Congratulations! You have finished this deck for now." if self.finished else "Session ended."
         text.append(title + "\n\n", style="bold")
+        if self.reason and not self.finished:
+            text.append(self.reason + "\n")
         text.append(f"Deck: {self.deck or 'All decks'}\n")
         text.append(f"Cards reviewed: {s.reviewed}\n")
         text.append("Grades: " + ", ".join(f"{r.label} {ratings[r]}" for r in Rating) + "\n")

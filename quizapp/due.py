@@ -1,0 +1,147 @@
+"""`quizapp due`: one line saying what is due and new now, per top-level
+deck, fast enough for a shell start-up file.
+
+It reads a SQLite database with the standard library's sqlite3, read-only,
+and imports neither textual, torch, SQLAlchemy nor fsrs
+(benchmarks/due.py measures it). The counts are the deck list's
+(Service.deck_counts, tests/test_due.py checks they agree): "due" is
+learning cards and reviews due before the study day ends, "new" the new
+cards, both within what is left of the learner's daily limits. Any other
+kind of database URL goes through the Service (slower, same answer).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone, tzinfo
+from pathlib import Path
+from urllib.parse import unquote
+
+#: Anki's defaults, used when the learner has stored no settings.
+DEFAULT_NEW_PER_DAY = 20
+DEFAULT_REVIEWS_PER_DAY = 200
+DEFAULT_DAY_START_HOUR = 4
+#: How SQLAlchemy stores a naive UTC datetime in SQLite (sorts as text).
+_STORED = "%Y-%m-%d %H:%M:%S.%f"
+
+
+@dataclass(frozen=True)
+class DueCount:
+    deck: str
+    due: int
+    new: int
+
+
+def due_line(url: str, user: str, *, now: datetime | None = None, tz: tzinfo | None = None) -> str:
+    """The line ``quizapp due`` prints."""
+    counts = due_counts(url, user, now=now, tz=tz)
+    if counts is None:
+        return "quizapp: no database yet (run quizapp)"
+    if not counts:
+        return "quizapp: no decks"
+    if not any(c.due or c.new for c in counts):
+        return "quizapp: nothing due"
+    return "quizapp: " + "; ".join(f"{c.deck} {c.due} due, {c.new} new" for c in counts if c.due or c.new)
+
+
+def due_counts(url: str, user: str, *, now: datetime | None = None, tz: tzinfo | None = None) -> list[DueCount] | None:
+    """Per top-level deck (by name): (due, new) now. None when the database
+    file does not exist (nothing is created)."""
+    now = now or datetime.now(timezone.utc)
+    path = sqlite_path(url)
+    if path is None:
+        return _via_service(url, user, now, tz)
+    if path != ":memory:" and not os.path.exists(path):
+        return None
+    uri = "file::memory:" if path == ":memory:" else Path(path).absolute().as_uri()
+    connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=5.0)
+    try:
+        return _counts(connection, user, now, tz)
+    finally:
+        connection.close()
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file of a ``sqlite:///path`` URL (None for any other database)."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = unquote(url[len("sqlite:///"):].split("?", 1)[0])
+    return path or ":memory:"
+
+
+def _counts(connection: sqlite3.Connection, user: str, now: datetime, tz: tzinfo | None) -> list[DueCount]:
+    row = connection.execute("SELECT id FROM user WHERE name = ?", (user,)).fetchone()
+    user_id = row[0] if row else -1
+    new_per_day, reviews_per_day, hour = DEFAULT_NEW_PER_DAY, DEFAULT_REVIEWS_PER_DAY, DEFAULT_DAY_START_HOUR
+    try:
+        stored = connection.execute(
+            "SELECT new_per_day, reviews_per_day, day_start_hour FROM usersettings WHERE user_id = ?", (user_id,)
+        ).fetchone()
+    except sqlite3.OperationalError:  # a version-1 database: no settings table yet
+        stored = None
+    if stored:
+        new_per_day, reviews_per_day, hour = stored
+    start = day_start(now, hour, tz)
+    end = day_start(start + timedelta(hours=26), hour, tz)
+    now_s, start_s, end_s = (_stored(t) for t in (now, start, end))
+    new_done, reviews_done = connection.execute(
+        """SELECT COUNT(DISTINCT CASE WHEN state_before = 0 THEN card_id END),
+                  COALESCE(SUM(CASE WHEN state_before = 2 THEN 1 ELSE 0 END), 0)
+           FROM reviewlog WHERE user_id = ? AND reviewed_at >= ?""",
+        (user_id, start_s),
+    ).fetchone()
+    new_left = max(new_per_day - new_done, 0)
+    reviews_left = max(reviews_per_day - reviews_done, 0)
+    rows = connection.execute(
+        """SELECT d.name,
+                  COALESCE(SUM(CASE WHEN COALESCE(s.state, 0) = 0 AND visible THEN 1 ELSE 0 END), 0),
+                  COALESCE(SUM(CASE WHEN s.state IN (1, 3) AND s.due < :end AND visible THEN 1 ELSE 0 END), 0),
+                  COALESCE(SUM(CASE WHEN s.state = 2 AND s.due < :end AND visible THEN 1 ELSE 0 END), 0)
+           FROM deck d
+           LEFT JOIN (
+               SELECT c.deck_id, s.state, s.due,
+                      ((s.suspended IS NULL OR s.suspended = 0)
+                       AND (s.buried_until IS NULL OR s.buried_until <= :now)) AS visible
+               FROM card c
+               LEFT JOIN cardstate s ON s.card_id = c.id AND s.user_id = :user
+               WHERE c.active = 1
+           ) s ON s.deck_id = d.id
+           GROUP BY d.id""",
+        {"end": end_s, "now": now_s, "user": user_id},
+    ).fetchall()
+    tops: dict[str, list[int]] = {}
+    for name, new, learning, review in rows:
+        top = tops.setdefault(name.split("::")[0], [0, 0, 0])
+        top[0] += new
+        top[1] += learning
+        top[2] += review
+    return [
+        DueCount(deck=name, due=learning + min(review, reviews_left), new=min(new, new_left))
+        for name, (new, learning, review) in sorted(tops.items())
+    ]
+
+
+def _stored(t: datetime) -> str:
+    return t.astimezone(timezone.utc).replace(tzinfo=None).strftime(_STORED)
+
+
+def day_start(now: datetime, hour: int, tz: tzinfo | None = None) -> datetime:
+    """Start (UTC) of the study day containing ``now`` (as
+    quizapp.scheduling.day_start, which this module can't import cheaply)."""
+    local = now.astimezone(tz) if tz is not None else now.astimezone()
+    start = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if local < start:
+        start -= timedelta(days=1)
+    start = start.replace(tzinfo=None)
+    start = start.replace(tzinfo=tz) if tz is not None else start.astimezone()
+    return start.astimezone(timezone.utc)
+
+
+def _via_service(url: str, user: str, now: datetime, tz: tzinfo | None) -> list[DueCount]:
+    from quizapp.service import Service
+    from quizapp.store.engine import make_engine
+
+    service = Service(make_engine(url), user, clock=lambda: now, tz=tz)
+    return [DueCount(r.name, r.learning + r.due, r.new) for r in service.deck_counts() if r.depth == 0]

@@ -1,0 +1,250 @@
+"""A learner's study settings: desired retention, daily limits, learning
+steps, the hour a study day starts, and their FSRS parameters.
+
+Pure: parsing, validation and conversion to a SchedulingConfig. They are
+stored per user in the ``usersettings`` table (store/models.py); the Service
+reads and writes them; ``quizapp settings`` and the TUI's settings screen
+edit them through :func:`validate_changes`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+from quizapp.scheduling import SchedulingConfig
+
+#: Desired retention accepted (Anki allows 0.70-0.99).
+RETENTION_RANGE = (0.70, 0.99)
+#: Largest daily limit accepted.
+MAX_PER_DAY = 9999
+#: Longest single learning step accepted.
+MAX_STEP = timedelta(days=1)
+
+_STEP = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class SettingsError(ValueError):
+    """An invalid setting; the message is one line naming the setting."""
+
+
+def parse_steps(text: str, *, name: str = "learning steps") -> tuple[timedelta, ...]:
+    """Anki's step syntax: ``"1m 10m"``, ``"30s 1h 1d"``; empty for none.
+
+    Each step is a number and a unit (s, m, h, d), at most a day, and
+    never shorter than the one before.
+    """
+    steps: list[timedelta] = []
+    for token in text.replace(",", " ").split():
+        match = _STEP.match(token.strip().lower())
+        if match is None:
+            raise SettingsError(f"{name}: {token!r} is not a step like 1m, 10m, 1h or 1d")
+        step = timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+        if step <= timedelta(0):
+            raise SettingsError(f"{name}: {token!r} must be longer than zero")
+        if step > MAX_STEP:
+            raise SettingsError(f"{name}: {token!r} is longer than a day")
+        if steps and step < steps[-1]:
+            raise SettingsError(f"{name}: {token!r} is shorter than the step before it")
+        steps.append(step)
+    return tuple(steps)
+
+
+def format_steps(steps: tuple[timedelta, ...]) -> str:
+    """The inverse of :func:`parse_steps`: ``"1m 10m"``."""
+    out = []
+    for step in steps:
+        seconds = step.total_seconds()
+        for unit in ("d", "h", "m", "s"):
+            amount = seconds / _UNIT_SECONDS[unit]
+            if amount >= 1 and float(amount).is_integer():
+                out.append(f"{int(amount)}{unit}")
+                break
+        else:
+            out.append(f"{seconds:g}s")
+    return " ".join(out)
+
+
+def check_parameters(parameters: list[float] | tuple[float, ...]) -> tuple[float, ...]:
+    """FSRS-6 parameters: 21 numbers within the bounds the fsrs package accepts."""
+    values = tuple(float(p) for p in parameters)
+    if len(values) != len(DEFAULT_PARAMETERS):
+        raise SettingsError(f"parameters: expected {len(DEFAULT_PARAMETERS)} numbers, got {len(values)}")
+    for i, (v, low, high) in enumerate(zip(values, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS)):
+        if not low <= v <= high:
+            raise SettingsError(f"parameters: w[{i}] = {v} is outside [{low}, {high}]")
+    return values
+
+
+@dataclass(frozen=True)
+class StudySettings:
+    """One learner's settings (the defaults are Anki's)."""
+
+    #: Probability of recall FSRS aims for when it schedules a review.
+    desired_retention: float = 0.9
+    #: New cards introduced per study day.
+    new_per_day: int = 20
+    #: Reviews (of cards in the review state) per study day.
+    reviews_per_day: int = 200
+    learning_steps: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta(minutes=10))
+    relearning_steps: tuple[timedelta, ...] = (timedelta(minutes=10),)
+    #: Local hour (0-23) at which a new study day begins.
+    day_start_hour: int = 4
+    #: FSRS parameters in use (the defaults until the optimizer adopts others).
+    parameters: tuple[float, ...] = tuple(DEFAULT_PARAMETERS)
+    #: The parameters in use before the optimizer last adopted new ones
+    #: (``quizapp optimize --revert`` returns to them); None: none kept.
+    previous_parameters: tuple[float, ...] | None = None
+
+    @property
+    def personal(self) -> bool:
+        """True when the parameters are not FSRS's defaults (fitted by the optimizer)."""
+        return self.parameters != tuple(DEFAULT_PARAMETERS)
+
+    def config(self, base: SchedulingConfig | None = None) -> SchedulingConfig:
+        """The SchedulingConfig these settings give (other fields from ``base``)."""
+        return replace(
+            base or SchedulingConfig(),
+            desired_retention=self.desired_retention,
+            new_per_day=self.new_per_day,
+            reviews_per_day=self.reviews_per_day,
+            learning_steps=self.learning_steps,
+            relearning_steps=self.relearning_steps,
+            day_start_hour=self.day_start_hour,
+            parameters=self.parameters,
+        )
+
+    def to_json(self) -> dict:
+        """The fields of ``quizapp settings --json``."""
+        return {
+            "desired_retention": self.desired_retention,
+            "new_per_day": self.new_per_day,
+            "reviews_per_day": self.reviews_per_day,
+            "learning_steps": format_steps(self.learning_steps),
+            "relearning_steps": format_steps(self.relearning_steps),
+            "day_start_hour": self.day_start_hour,
+            "parameters": list(self.parameters),
+            "personal_parameters": self.personal,
+            "previous_parameters": list(self.previous_parameters) if self.previous_parameters else None,
+        }
+
+
+#: Settings a learner edits (CLI options and the settings screen), in order.
+EDITABLE = ("desired_retention", "new_per_day", "reviews_per_day", "learning_steps", "relearning_steps", "day_start_hour")
+
+LABELS = {
+    "desired_retention": "Desired retention",
+    "new_per_day": "New cards per day",
+    "reviews_per_day": "Reviews per day",
+    "learning_steps": "Learning steps",
+    "relearning_steps": "Relearning steps",
+    "day_start_hour": "Next day starts at (hour)",
+}
+
+
+def validate_changes(current: StudySettings, changes: dict[str, object]) -> StudySettings:
+    """``current`` with ``changes`` applied (values may be text, as typed).
+
+    Raises SettingsError with a one-line message naming the first bad setting.
+    """
+    values = {}
+    for name, raw in changes.items():
+        if raw is None:
+            continue
+        if name not in EDITABLE:
+            raise SettingsError(f"unknown setting {name!r}")
+        label = name.replace("_", " ")
+        text = str(raw).strip()
+        if name == "desired_retention":
+            try:
+                value = float(text)
+            except ValueError:
+                raise SettingsError(f"{label}: {text!r} is not a number") from None
+            low, high = RETENTION_RANGE
+            if not low <= value <= high:
+                raise SettingsError(f"{label}: {text} is outside {low:.2f}-{high:.2f}")
+            values[name] = round(value, 4)
+        elif name in ("new_per_day", "reviews_per_day"):
+            value = _int(text, label)
+            if not 0 <= value <= MAX_PER_DAY:
+                raise SettingsError(f"{label}: {text} is outside 0-{MAX_PER_DAY}")
+            values[name] = value
+        elif name == "day_start_hour":
+            value = _int(text, label)
+            if not 0 <= value <= 23:
+                raise SettingsError(f"{label}: {text} is outside 0-23")
+            values[name] = value
+        else:
+            values[name] = parse_steps(text, name=label)
+    return replace(current, **values)
+
+
+def _int(text: str, label: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise SettingsError(f"{label}: {text!r} is not a whole number") from None
+
+
+def parameters_to_json(parameters: tuple[float, ...] | None) -> str | None:
+    return None if parameters is None else json.dumps([float(p) for p in parameters])
+
+
+def parameters_from_json(text: str | None) -> tuple[float, ...] | None:
+    if not text:
+        return None
+    return tuple(float(p) for p in json.loads(text))
+
+
+__all__ = ["EDITABLE", "LABELS", "SettingsError", "StudySettings", "format_steps", "parse_steps", "validate_changes"]
+
+
+def study_settings_from_row(row) -> StudySettings:
+    """The StudySettings of a ``UserSettings`` row (None: the defaults)."""
+    if row is None:
+        return StudySettings()
+    defaults = StudySettings()
+    parameters = parameters_from_json(row.parameters)
+    previous = parameters_from_json(row.previous_parameters)
+    try:
+        learning = parse_steps(row.learning_steps)
+        relearning = parse_steps(row.relearning_steps, name="relearning steps")
+    except SettingsError:  # edited by hand: fall back rather than refuse to start
+        learning, relearning = defaults.learning_steps, defaults.relearning_steps
+    return StudySettings(
+        desired_retention=row.desired_retention,
+        new_per_day=row.new_per_day,
+        reviews_per_day=row.reviews_per_day,
+        learning_steps=learning,
+        relearning_steps=relearning,
+        day_start_hour=row.day_start_hour,
+        parameters=parameters or defaults.parameters,
+        previous_parameters=previous,
+    )
+
+
+def store_study_settings(*, session, user_id: int, settings: StudySettings, optimized_at=None) -> None:
+    """Write ``settings`` into the learner's ``UserSettings`` row (made if
+    missing). ``optimized_at``: set when the optimizer adopted the parameters.
+    The caller commits."""
+    from quizapp.store.models import UserSettings
+
+    row = session.get(UserSettings, user_id)
+    if row is None:
+        row = UserSettings(user_id=user_id)
+        session.add(row)
+    row.desired_retention = settings.desired_retention
+    row.new_per_day = settings.new_per_day
+    row.reviews_per_day = settings.reviews_per_day
+    row.learning_steps = format_steps(settings.learning_steps)
+    row.relearning_steps = format_steps(settings.relearning_steps)
+    row.day_start_hour = settings.day_start_hour
+    row.parameters = parameters_to_json(settings.parameters) if settings.personal else None
+    row.previous_parameters = parameters_to_json(settings.previous_parameters)
+    if optimized_at is not None:
+        row.optimized_at = optimized_at

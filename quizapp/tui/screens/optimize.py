@@ -1,0 +1,183 @@
+"""Fit the learner's own FSRS parameters, with a progress bar; show how the
+current and the new parameters predict the learner's recent reviews; adopt
+the new ones only if better, and offer to reschedule the cards.
+
+The fit runs in a separate process (quizapp/kernel/optimizer_worker.py):
+torch never loads in the UI process. Escape cancels it (the worker is
+killed) and goes back.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, ProgressBar, Static
+
+from quizapp.optimizing import NotEnoughReviews, OptimizeReport, optimize
+
+STAGES = {"load": "Loading torch…", "fit": "Fitting your parameters…", "evaluate": "Comparing on your recent reviews…"}
+
+
+@dataclass
+class OptimizeProgress(Message):
+    """How far the fit is; a newer one replaces an older one."""
+
+    stage: str
+    done: int
+    total: int
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, OptimizeProgress)
+
+
+@dataclass
+class OptimizeDone(Message):
+    report: OptimizeReport | None
+    error: str = ""
+
+
+@dataclass
+class ParametersChanged(Message):
+    """After a reschedule or a revert: what to tell the learner."""
+
+    notice: str
+    error: bool = False
+
+
+def report_text(report: OptimizeReport) -> Text:
+    """Both figures, before and after, and what was decided."""
+    text = Text()
+    before, after = report.before, report.after
+    text.append(f"Reviews in your history: {report.reviews}\n")
+    text.append(f"Learned from (first 80%, a day or more apart): {report.train_reviews}\n")
+    text.append(f"Held out to compare (last 20%): {before.count if before else 0}\n\n")
+    if before is not None and after is not None:
+        text.append(f"{'':<22}{'log loss':>10}{'RMSE (bins)':>14}\n", style="bold")
+        text.append(f"{'Current parameters':<22}{before.log_loss:>10.4f}{before.rmse:>13.2%}\n")
+        text.append(f"{'New parameters':<22}{after.log_loss:>10.4f}{after.rmse:>13.2%}\n\n")
+    for note in report.notes:
+        text.append(note + "\n")
+    if report.adopted:
+        text.append("✓ Adopted: the new parameters predict your recent reviews better.\n", style="bold")
+        text.append("The old ones are kept: p returns to them.")
+    else:
+        text.append("✗ Kept the current parameters: the new ones do not predict your recent reviews better.",
+                    style="bold")
+    return text
+
+
+class OptimizeScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "leave", "Back"),
+        Binding("p", "revert", "Previous parameters"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._cancel = threading.Event()
+        self.report: OptimizeReport | None = None
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="optimize"):
+            yield Static("Personal FSRS parameters", id="optimize-title")
+            yield Static("Starting…", id="optimize-stage")
+            yield ProgressBar(total=1.0, show_eta=False, id="optimize-progress")
+            yield Static("", id="optimize-report")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.running = True
+        self.run_optimizer()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="optimize", description="FSRS optimizer")
+    def run_optimizer(self) -> None:
+        try:
+            report = optimize(
+                self.app.service,
+                progress=lambda stage, done, total: self.post_message(OptimizeProgress(stage, done, total)),
+                cancel=self._cancel.is_set,
+            )
+        except NotEnoughReviews as exc:
+            self.post_message(OptimizeDone(None, f"Not yet: {exc}."))
+            return
+        except Exception as exc:  # shown, never a crash
+            self.post_message(OptimizeDone(None, f"{exc}"))
+            return
+        self.post_message(OptimizeDone(report))
+
+    @on(OptimizeProgress)
+    def show_progress(self, message: OptimizeProgress) -> None:
+        self.query_one("#optimize-stage", Static).update(STAGES.get(message.stage, message.stage))
+        self.query_one(ProgressBar).update(total=max(message.total, 1), progress=message.done)
+
+    @on(OptimizeDone)
+    def show_result(self, message: OptimizeDone) -> None:
+        self.running = False
+        self.query_one(ProgressBar).display = False
+        stage = self.query_one("#optimize-stage", Static)
+        if message.report is None:
+            stage.update(message.error)
+            return
+        self.report = message.report
+        stage.update("Done.")
+        self.query_one("#optimize-report", Static).update(report_text(message.report))
+        if message.report.adopted:
+            from quizapp.tui.screens.confirm import ConfirmScreen
+
+            self.app.push_screen(
+                ConfirmScreen("Reschedule your cards with the new parameters?\n\n"
+                              "Due dates of cards you have reviewed are recomputed from their history. "
+                              "No: they keep their due dates; new answers use the new parameters."),
+                self._reschedule_answer,
+            )
+
+    def _reschedule_answer(self, yes: bool | None) -> None:
+        if yes:
+            self.query_one("#optimize-stage", Static).update("Rescheduling…")
+            self.reschedule()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="optimize", description="reschedule")
+    def reschedule(self) -> None:
+        try:
+            changed = self.app.service.reschedule()
+        except Exception as exc:
+            self.post_message(ParametersChanged(f"Error rescheduling: {exc}", error=True))
+            return
+        self.post_message(ParametersChanged(f"{changed} cards rescheduled."))
+
+    def action_revert(self) -> None:
+        if self.running:
+            self.notify("The optimizer is still running.", timeout=3)
+            return
+        self.revert()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="optimize", description="revert parameters")
+    def revert(self) -> None:
+        try:
+            self.app.service.revert_parameters()
+        except ValueError as exc:
+            self.post_message(ParametersChanged(f"Nothing to return to: {exc}.", error=True))
+            return
+        except Exception as exc:
+            self.post_message(ParametersChanged(f"Error: {exc}", error=True))
+            return
+        self.post_message(ParametersChanged("Returned to the previous parameters (p again swaps back)."))
+
+    @on(ParametersChanged)
+    def parameters_changed(self, message: ParametersChanged) -> None:
+        self.query_one("#optimize-stage", Static).update(message.notice)
+        self.notify(message.notice, severity="error" if message.error else "information", timeout=5)
+
+    def action_leave(self) -> None:
+        self._cancel.set()  # kills the optimizer's process if it still runs
+        self.dismiss()

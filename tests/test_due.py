@@ -1,0 +1,85 @@
+"""`quizapp due`: one line, the deck list's counts, without heavy imports."""
+
+import json
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from quizapp.due import day_start as fast_day_start
+from quizapp.due import due_counts, due_line
+from quizapp.importers.toml_deck import read_toml_deck
+from quizapp.scheduling import Rating, day_start
+from tests.conftest import SMALL_DECK
+
+
+@pytest.fixture
+def studied(make_service, small_deck, clock, tmp_path):
+    """Two decks; some cards answered, one suspended, one buried."""
+    service = make_service()
+    service.sync_deck(read_toml_deck(small_deck))
+    other = tmp_path / "other.toml"
+    other.write_text(SMALL_DECK.replace('id = "small"', 'id = "other"').replace('name = "Small"', 'name = "Other"'),
+                     encoding="utf-8")
+    service.sync_deck(read_toml_deck(other))
+    service.answer("small:one", Rating.GOOD)
+    service.answer("small:two", Rating.EASY)
+    service.answer("other:one", Rating.AGAIN)
+    service.suspend("other:two")
+    service.bury("other:four")
+    return service
+
+
+def _service_view(service):
+    return [(r.name, r.learning + r.due, r.new) for r in service.deck_counts() if r.depth == 0]
+
+
+def test_counts_match_the_deck_list(studied, db_url, clock):
+    utc = ZoneInfo("UTC")
+    for hours in (0, 1, 30, 24 * 5):
+        now = clock.now + timedelta(hours=hours)
+        clock.now = now
+        fast = [(c.deck, c.due, c.new) for c in due_counts(db_url, "tester", now=now, tz=utc)]
+        assert fast == _service_view(studied)
+
+
+def test_daily_limits_from_settings(studied, db_url, clock):
+    studied.update_settings(new_per_day=2)
+    fast = due_counts(db_url, "tester", now=clock.now, tz=ZoneInfo("UTC"))
+    assert [(c.deck, c.due, c.new) for c in fast] == _service_view(studied)
+    assert all(c.new == 0 for c in fast)  # two new cards already seen today
+
+
+def test_unknown_user_sees_everything_new(studied, db_url, clock):
+    line = due_line(db_url, "nobody", now=clock.now, tz=ZoneInfo("UTC"))
+    assert line == "quizapp: Other 0 due, 6 new; Small 0 due, 6 new"
+
+
+def test_no_database_is_not_created(tmp_path):
+    path = tmp_path / "none.sqlite3"
+    assert due_line(f"sqlite:///{path}", "ana") == "quizapp: no database yet (run quizapp)"
+    assert not path.exists()
+
+
+def test_day_start_agrees_with_scheduling():
+    madrid = ZoneInfo("Europe/Madrid")
+    t = datetime(2026, 3, 28, 0, 30, tzinfo=timezone.utc)
+    for step in range(0, 24 * 4):
+        now = t + timedelta(hours=step)
+        for hour in (0, 4, 23):
+            assert fast_day_start(now, hour, madrid) == day_start(now, hour, madrid)
+
+
+def test_command_prints_one_line_without_textual_torch_or_sqlalchemy(studied, db_url, tmp_path):
+    code = (
+        "import json, sys; from quizapp.cli import main; "
+        f"rc = main(['--db', {db_url!r}, '--user', 'tester', 'due']); "
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60).stdout
+    line, modules = out.rstrip("\n").split("\n")
+    assert line.startswith("quizapp: ") and "Small" in line
+    loaded = set(json.loads(modules))
+    assert not loaded & {"textual", "torch", "sqlalchemy", "sqlmodel", "fsrs", "pydantic"}
