@@ -164,7 +164,9 @@ def _main(argv: list[str]) -> int:
             _print_json(stats)
         else:
             for key, value in stats.items():
-                print(f"{key.replace('_', ' ')}: {value}")
+                if not isinstance(value, (dict, list)):  # the blocks: --json, or the TUI's screen
+                    print(f"{key.replace('_', ' ')}: {value}")
+            print(f"forecast (today first): {' '.join(str(n) for n in stats['forecast'])}")
         return 0
     raise CliError(f"quizapp: unknown command {args.command!r}")
 

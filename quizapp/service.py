@@ -594,11 +594,12 @@ class Service:
 
     # -- statistics -------------------------------------------------------
 
-    def statistics(self) -> Statistics:
-        """Every figure of the statistics screen (see quizapp.stats)."""
+    def statistics(self, progress: Callable[[Statistics], None] | None = None) -> Statistics:
+        """Every figure of the statistics screen (see quizapp.stats);
+        ``progress`` receives the quick figures first, then each slower block."""
         return compute_statistics(
             self.engine, user_id=self.user_id, user_name=self.user_name, now=self.clock(), tz=self.tz,
-            day_start_hour=self.config.day_start_hour, parameters=self.config.parameters,
+            day_start_hour=self.config.day_start_hour, parameters=self.config.parameters, progress=progress,
         )
 
     def stats(self) -> dict:

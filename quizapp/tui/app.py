@@ -82,11 +82,18 @@ class QuizApp(App[None]):
         yield SystemCommand("Optimize FSRS parameters", "Fit your own parameters to your review history",
                             self.action_optimize)
         yield SystemCommand("Browse cards", "Search cards; suspend, bury, reset, edit, move them", self.action_browse)
+        yield SystemCommand("Statistics", "Today, streak, forecast, calendar, true retention, accuracy, memory",
+                            self.action_stats)
 
     def action_import(self) -> None:
         from quizapp.tui.screens.import_deck import ImportScreen
 
         self.push_screen(ImportScreen())
+
+    def action_stats(self) -> None:
+        from quizapp.tui.screens.stats import StatsScreen
+
+        self.push_screen(StatsScreen())
 
     def action_study_settings(self) -> None:
         from quizapp.tui.screens.study_settings import SettingsScreen

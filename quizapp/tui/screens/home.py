@@ -18,6 +18,7 @@ class HomeScreen(Screen[None]):
         Binding("a", "study_all", "Study all"),
         Binding("i", "app.import", "Import"),
         Binding("b", "app.browse", "Browse"),
+        Binding("s", "app.stats", "Stats"),
         Binding("r", "refresh", "Refresh"),
         Binding("o", "app.study_settings", "Settings"),
         Binding("q", "app.quit", "Quit"),
