@@ -486,7 +486,9 @@ def family_accuracy(*, session: Session, user_id: int) -> dict[str, FamilyAccura
     }
 
 
-def retrievability(*, session: Session, user_id: int, now: datetime, parameters: Iterable[float]) -> RetrievabilityStats:
+def retrievability(
+    *, session: Session, user_id: int, now: datetime, parameters: Iterable[float]
+) -> RetrievabilityStats:
     """Each studied, active card's probability of recall now (suspended cards
     included: what is known does not depend on being scheduled), by FSRS's
     forgetting curve: R = (1 + factor * elapsed days / stability) ** -decay,
@@ -524,7 +526,9 @@ def retrievability(*, session: Session, user_id: int, now: datetime, parameters:
     return RetrievabilityStats(tuple(buckets), total)
 
 
-def mistake_labels(mistakes: Mapping[str, Iterable[str]], lang: str = "en") -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+def mistake_labels(
+    mistakes: Mapping[str, Iterable[str]], lang: str = "en"
+) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
     """({family: {mistake key: the misconception in words}}, {family: title})
     for the families and keys given. Labels live on the families' variants,
     so a few drafts of each family are built (pure Python, milliseconds)."""
@@ -551,7 +555,8 @@ def mistake_labels(mistakes: Mapping[str, Iterable[str]], lang: str = "en") -> t
                 break
             for variant in draft.variants:
                 if variant.mistake in wanted:
-                    found.setdefault(variant.mistake, variant.label.get(lang) or variant.label.get("en", variant.mistake))
+                    label = variant.label.get(lang) or variant.label.get("en", variant.mistake)
+                    found.setdefault(variant.mistake, label)
         if found:
             labels[name] = {k: found[k] for k in keys if k in found}
     return labels, titles
@@ -621,6 +626,6 @@ def compute_statistics(
 
 
 __all__ = [
-    "FORECAST_DAYS", "HEATMAP_DAYS", "MATURE_DAYS", "PENDING_BLOCKS", "RETENTION_WINDOWS", "FamilyAccuracy", "PassFail",
-    "Retention", "RetrievabilityStats", "Statistics", "StudyDays", "Today", "compute_statistics",
+    "FORECAST_DAYS", "HEATMAP_DAYS", "MATURE_DAYS", "PENDING_BLOCKS", "RETENTION_WINDOWS", "FamilyAccuracy",
+    "PassFail", "Retention", "RetrievabilityStats", "Statistics", "StudyDays", "Today", "compute_statistics",
 ]

@@ -327,14 +327,14 @@ def test_day_boundaries_to_the_microsecond_and_other_hours(make_service, clock, 
 
 def test_offset_segments_find_each_change_to_the_second():
     days = StudyDays(NEW_YORK, 4)
-    segments = days.offset_segments(datetime(2025, 1, 1, tzinfo=timezone.utc), datetime(2026, 1, 1, tzinfo=timezone.utc))
+    start, end = datetime(2025, 1, 1, tzinfo=timezone.utc), datetime(2026, 1, 1, tzinfo=timezone.utc)
+    segments = days.offset_segments(start, end)
     assert [(t.isoformat(), off) for t, off in segments] == [
         ("2025-01-01T00:00:00+00:00", -5 * 3600),
         ("2025-03-09T07:00:00+00:00", -4 * 3600),
         ("2025-11-02T06:00:00+00:00", -5 * 3600),
     ]
-    assert StudyDays(timezone.utc, 4).offset_segments(datetime(2025, 1, 1, tzinfo=timezone.utc),
-                                                      datetime(2026, 1, 1, tzinfo=timezone.utc))[1:] == []
+    assert StudyDays(timezone.utc, 4).offset_segments(start, end)[1:] == []
 
 
 def test_true_retention_counts_the_first_review_state_review_of_each_card_and_day(make_service, clock, engine):

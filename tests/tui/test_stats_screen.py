@@ -100,7 +100,8 @@ async def test_stats_screen_shows_the_json_numbers(service, db_url):
             row = [str(cell) for cell in families.get_row(family)]
             assert row[1:4] == [str(want["reviews"]), str(want["correct"]), rate(want["accuracy"])]
         broadcasting = [str(cell) for cell in families.get_row("broadcasting")]
-        assert f"aligning dimensions from the left ×{stats['mistakes']['broadcasting']['aligned_left']}" in broadcasting[4]
+        times = stats["mistakes"]["broadcasting"]["aligned_left"]
+        assert f"aligning dimensions from the left ×{times}" in broadcasting[4]
 
         recall = text_of(screen, "#recall-numbers")
         r = stats["retrievability"]

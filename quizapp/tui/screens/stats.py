@@ -179,6 +179,7 @@ class StatsScreen(Screen[None]):
         values = list(s.forecast)
         dates = [s.today_date + timedelta(days=i) for i in range(len(values))]
         plot = self.query_one("#forecast-plot")
+        plot.display = any(values)  # an empty chart says less than "0" everywhere
         if hasattr(plot, "plt"):
             plt = plot.plt
             plt.clear_data()
@@ -188,7 +189,7 @@ class StatsScreen(Screen[None]):
             _integer_yticks(plt, max(values, default=0))
             plot.refresh()
         lines = Text()
-        per_row = 6
+        per_row = 5  # fits 100 columns
         for i, (day, count) in enumerate(zip(dates, values)):
             label = "Today " if i == 0 else f"{day:%a %d}"
             lines.append(f"{label:>7}", style="dim")
@@ -215,7 +216,8 @@ class StatsScreen(Screen[None]):
         self._show_day(message.day, message.count)
 
     def _show_day(self, day, count: int) -> None:
-        self.query_one("#heatmap-day", Static).update(f"▸ {describe(day, count)}  (Tab to the calendar, then arrows: ←→ week, ↑↓ day)")
+        hint = "  (Tab to the calendar, then arrows: ←→ week, ↑↓ day)"
+        self.query_one("#heatmap-day", Static).update(f"▸ {describe(day, count)}{hint}")
 
     def _show_retention(self, s: Statistics) -> None:
         table = self.query_one("#retention", DataTable)
@@ -262,6 +264,7 @@ class StatsScreen(Screen[None]):
         r = s.retrievability
         labels = [f"{10 * i}-{10 * (i + 1)}" for i in range(len(r.buckets))]
         plot = self.query_one("#recall-plot")
+        plot.display = r.cards > 0
         if hasattr(plot, "plt"):
             plt = plot.plt
             plt.clear_data()
