@@ -51,3 +51,18 @@ def run_local(code: str) -> LocalReply:
 def runner():
     """A Runner for quizapp.questions.assemble that runs in this process."""
     return lambda codes: [run_local(code) for code in codes]
+
+
+@pytest.fixture
+def built(request, runner):
+    """seed -> (draft, question or QuestionError, main reply) for the test module's FAMILY,
+    over its seeds in tests/questions/family_checks.py; built once per session."""
+    from tests.questions.family_checks import built
+
+    return built(request.module.FAMILY, runner)
+
+
+@pytest.fixture
+def questions(built):
+    """seed -> question for the test module's FAMILY, over the same seeds as ``built``."""
+    return {seed: question for seed, (_, question, _) in built.items()}

@@ -1,87 +1,19 @@
 """The shape_ops family: shapes after view/permute/squeeze..., checked against a model of
-shapes and strides written here."""
+shapes and strides written here.
+
+What every family must do is checked in test_family_contract.py.
+"""
 
 from __future__ import annotations
 
 import ast
 import math
-import random
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-import pytest
-
-torch = pytest.importorskip("torch")
-
-from quizapp.kernel.validator import validate  # noqa: E402
-from quizapp.questions.base import KERNEL_FAILURES, AnswerKind, assemble, format_shape  # noqa: E402
-from quizapp.questions.families import shape_ops as module  # noqa: E402
+from quizapp.questions.base import format_shape
+from quizapp.questions.families import shape_ops as module
 
 FAMILY = module.FAMILY
-SEEDS = range(300)
-SHAPE_RE = re.compile(r"^\((\d+(, \d+)*,?)?\)$")
-ERROR_RE = re.compile(r"^[A-Z][A-Za-z]*(Error|Exception)$")
-
-_built: dict[int, object] = {}
-
-
-def build(seed, runner):
-    if seed not in _built:
-        _built[seed] = assemble(FAMILY, seed, runner)
-    return _built[seed]
-
-
-def well_formed(text: str, kind: str) -> bool:
-    if ERROR_RE.match(text):
-        return True
-    if kind == AnswerKind.SHAPE:
-        return bool(SHAPE_RE.match(text))
-    raise AssertionError(kind)
-
-
-def test_module_does_not_import_torch():
-    source = Path(module.__file__).read_text(encoding="utf-8")
-    tree = ast.parse(source)
-    imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    imported |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
-    assert "torch" not in imported
-    probe = f"import sys, {module.__name__}; print('torch' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
-
-
-def test_family_metadata():
-    assert module.ORDER == 8
-    assert FAMILY.name == "shape_ops"
-    assert set(FAMILY.title) == {"es", "en"}
-    assert FAMILY.answer_kind == AnswerKind.SHAPE
-
-
-def test_questions_are_sound(runner):
-    three = 0
-    for seed in SEEDS:
-        draft = FAMILY.build(random.Random(seed))
-        validate(draft.code)
-        for variant in draft.variants:
-            validate(variant.code)
-            assert re.fullmatch(r"[a-z][a-z0-9_]*", variant.mistake)
-            assert set(variant.label) == {"es", "en"}
-        assert set(draft.prompt) == {"es", "en"} and set(draft.explanation) == {"es", "en"}
-        q = build(seed, runner)
-        assert q.answer not in KERNEL_FAILURES, (seed, q.code, q.printed)
-        assert q.choices.count(q.answer) == 1, (seed, q.choices)
-        assert len(set(q.choices)) == len(q.choices), (seed, q.choices)
-        assert all(well_formed(c, q.answer_kind) for c in q.choices), (seed, q.choices)
-        three += len(q.choices) >= 3
-    assert three >= 0.9 * len(SEEDS)
-
-
-def test_deterministic(runner):
-    for seed in range(40):
-        first, second = assemble(FAMILY, seed, runner), assemble(FAMILY, seed, runner)
-        assert (first.code, first.choices, first.answer) == (second.code, second.choices, second.answer)
 
 
 class Failure(Exception):
@@ -207,14 +139,13 @@ def _expected(code: str) -> str:
     return format_shape(shape)
 
 
-def test_answers_follow_our_model(runner):
-    for seed in SEEDS:
-        q = build(seed, runner)
+def test_answers_follow_our_model(questions):
+    for seed, q in questions.items():
         assert q.answer == _expected(q.code), (seed, q.code)
 
 
-def test_every_case_is_asked(runner):
-    questions = [build(seed, runner) for seed in SEEDS]
+def test_every_case_is_asked(questions):
+    questions = list(questions.values())
     codes = "\n".join(q.code for q in questions)
     for piece in ("view(", "reshape(", "-1", "permute(", "transpose(", "squeeze(", "unsqueeze(-",
                   "flatten(start_dim=1)", ".contiguous().view("):
@@ -231,22 +162,3 @@ def test_every_case_is_asked(runner):
 def _source_shape(code: str) -> str:
     numbers = re.search(r"(?:zeros|reshape)\(([\d, ]+)\)", code).group(1)
     return format_shape([int(n) for n in numbers.split(", ")])
-
-
-def test_misconceptions_give_distractors(runner):
-    keys = {key for seed in SEEDS for key in build(seed, runner).mistakes.values()}
-    declared = {v.mistake for seed in SEEDS for v in FAMILY.build(random.Random(seed)).variants}
-    assert declared <= keys, declared - keys
-    assert {"permute_inverse", "view_copies", "contiguous_ignored", "squeeze_all", "squeeze_removes_any",
-            "negative_like_insert", "end_dim_exclusive", "flatten_keeps_batch", "minus_one_is_one"} <= keys
-
-
-def test_no_distractor_is_graded_right(runner):
-    """Typed answers are graded by quizapp.answers: no wrong choice may pass as the answer there."""
-    from quizapp.answers import check_answer
-
-    for seed in SEEDS:
-        q = build(seed, runner)
-        for choice in q.choices:
-            if choice != q.answer:
-                assert not check_answer(q.answer_kind, choice, q.answer).correct, (seed, q.answer, choice)
