@@ -1,12 +1,15 @@
 """Time the statistics on a large collection: 50,000 cards and 500,000
 reviews spread over two years, in a temporary SQLite file.
 
-    .venv/bin/python benchmarks/stats.py [--cards N] [--reviews N] [--runs N] [--keep PATH]
+    .venv/bin/python benchmarks/stats.py [--cards N] [--reviews N] [--runs N] [--keep PATH] [--card-order]
 
 Prints the time to build the collection (bulk inserts with SQLAlchemy core
 executemany), to compute every figure (``Service.statistics``, cold and
-warm), and for the statistics screen to appear: from ``push_screen`` to the
-computed figures shown, driven by Textual's ``run_test``.
+warm; wall and CPU time, since a busy machine inflates the wall time; and
+each block's CPU time), and for the statistics screen to appear: from
+``push_screen`` to the first figures shown and to all of them, driven by
+Textual's ``run_test``. Reviews are stored in time order, as the app writes
+them, or card by card with ``--card-order``, as an imported history is.
 """
 
 from __future__ import annotations
