@@ -21,9 +21,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
-from quizapp.importers.anki_text import guid_for_card_id
+from quizapp.exporters.base import CardLike
+from quizapp.importers.anki_ids import guid_for_card_id
 from quizapp.importers.cloze import cloze_back
 from quizapp.importers.html_text import text_to_html
 
@@ -32,16 +32,6 @@ __all__ = ["write_anki_text", "guid_for_card_id"]
 _FIELDS = 2  # every note type written has two fields
 _CLOZE_ID = re.compile(r"^(?P<base>.+)::c(?P<n>\d+)$")
 _NEEDS_QUOTES = re.compile(r'[\t"\r\n]')
-
-
-class CardLike(Protocol):
-    id: str
-    deck: str
-    kind: str
-    front: str
-    back: str
-    data: dict
-    tags: tuple[str, ...]
 
 
 @dataclass

@@ -7,21 +7,12 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from quizapp.exporters.base import CardLike
 from quizapp.importers.cloze import cloze_back
 
 _ID = re.compile(r"[^A-Za-z0-9_.-]+")
-
-
-class CardLike(Protocol):
-    id: str
-    deck: str
-    kind: str
-    front: str
-    back: str
-    data: dict
-    tags: tuple[str, ...]
 
 
 def _string(value: str) -> str:
