@@ -102,3 +102,28 @@ async def test_only_generated_left_waits_without_blocking(db_url):
         await pilot.press("escape")  # input is never blocked
         await settle(app, pilot)
         assert type(app.screen).__name__ == "HomeScreen"
+
+
+async def test_worker_death_is_shown_and_flashcards_go_on(db_url):
+    import os
+    import signal
+
+    app = make_app(Settings(database_url=db_url, user="tester", start_in_review=True,
+                            review_deck="PyTorch (EN)::Deep learning"))
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.kernel.wait_ready(60)
+        await settle(app, pilot)
+        assert "torch 2." in app.sub_title
+        os.kill(app.kernel.pid, signal.SIGKILL)
+        for _ in range(50):
+            if not app.kernel.alive:
+                break
+            await pilot.pause(0.1)
+        app._watch_kernel()  # the app's periodic check: restarts and says so
+        assert app._restarts == 1
+        assert "torch loading" in app.sub_title or "torch 2." in app.sub_title
+        await pilot.press("enter", "enter")  # flashcards keep working meanwhile
+        await settle(app, pilot)
+        assert len(logs(app)) == 1
+        assert app.kernel.wait_ready(60)  # and the new worker answers
+        assert app.kernel.run("torch.ones(2).shape").ok
