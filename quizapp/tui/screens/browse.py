@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 from quizapp.browse import DEFAULT_LIMIT, Browser, BrowseRow, CardInfo, CardLocked, HistoryRow, QueryError, short
 from quizapp.service import CardView
 from quizapp.store.models import MemoryState
+from quizapp.tui.screens.confirm import ConfirmScreen
 from quizapp.tui.widgets.card_text import card_text
 
 #: What a built-in card's edit or move is refused with (the service says the same).
@@ -100,46 +101,6 @@ class DecksReady(Message):
 
 
 # -- dialogs ----------------------------------------------------------------------
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question; dismisses with True for yes."""
-
-    DEFAULT_CSS = """
-    ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical {
-        width: 50; height: auto; padding: 1 2;
-        border: thick $primary; background: $surface;
-    }
-    ConfirmScreen #confirm-question { margin-bottom: 1; text-style: bold; }
-    ConfirmScreen Horizontal { height: auto; }
-    ConfirmScreen Button { margin-right: 2; }
-    """
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
-    ]
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(self.question, id="confirm-question")
-            with Horizontal():
-                yield Button("Yes (y)", id="yes", variant="warning")
-                yield Button("No (n)", id="no", variant="primary")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
-    @on(Button.Pressed)
-    def pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
 
 
 class EditCardScreen(ModalScreen[tuple[str, str] | None]):
