@@ -241,14 +241,19 @@ def _prepare(card: ParsedCard, kernel) -> tuple[ParsedCard | None, str]:
     return replace(card, data=data), ""
 
 
+#: Answer kind for each type of encoded value (see kernel/encoding.py).
+_KIND_OF_VALUE = {"size": "shape", "dtype": "dtype", "bool": "bool", "int": "int", "float": "float"}
+
+
 def _kind_of(reply) -> str:
+    """What to ask about a snippet, from the value its last expression gave."""
     if not reply.ok:
         return "error"
     value = reply.value or {}
-    return {
-        "size": "shape", "dtype": "dtype", "bool": "bool", "int": "int", "float": "float",
-    }.get(value.get("type"), "values" if value.get("type") == "tensor" and value.get("values") is not None
-         else "shape" if value.get("type") == "tensor" else "text")
+    if value.get("type") == "tensor":
+        # Small tensors: their values; large ones: their shape.
+        return "values" if value.get("values") is not None else "shape"
+    return _KIND_OF_VALUE.get(value.get("type"), "text")
 
 
 def last_value_form(code: str) -> str | None:
