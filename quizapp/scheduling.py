@@ -7,6 +7,7 @@ learner's local time zone and starts at ``day_start_hour`` (04:00, as Anki).
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone, tzinfo
 from enum import IntEnum
@@ -128,6 +129,14 @@ class Scheduler:
             interval=due - now,
             becomes_leech=lapse and lapses >= self.config.leech_threshold and lapses % 4 == 0,
         )
+
+    def replay(self, reviews: Iterable[tuple[datetime, int]], *, fuzz_key: str = "") -> Memory:
+        """The schedule a new card reaches after ``reviews`` ((time, rating),
+        oldest first): how imported histories and new parameters are applied."""
+        memory = Memory()
+        for at, rating in reviews:
+            memory = self.outcome(memory, Rating(rating), at, fuzz_key=fuzz_key).memory
+        return memory
 
     def preview(self, memory: Memory, now: datetime, *, fuzz_key: str = "") -> dict[Rating, Outcome]:
         """The outcome of each rating, for the grade buttons."""

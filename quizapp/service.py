@@ -307,16 +307,12 @@ class Service:
             .where(ReviewLog.user_id == self.user_id, ReviewLog.card_id == card_id)
             .order_by(ReviewLog.reviewed_at, ReviewLog.id)
         ).all()
-        memory = Memory()
-        for log in logs:
-            memory = self.scheduler.outcome(memory, Rating(log.rating), log.reviewed_at, fuzz_key=card_id).memory
+        memory = self.scheduler.replay([(log.reviewed_at, log.rating) for log in logs], fuzz_key=card_id)
         state = session.get(CardState, (self.user_id, card_id))
         if state is None:
             state = CardState(user_id=self.user_id, card_id=card_id)
             session.add(state)
-        for field_name in ("step", "stability", "difficulty", "due", "last_review", "reps", "lapses"):
-            setattr(state, field_name, getattr(memory, field_name))
-        state.state = int(memory.state)
+        _store(state, memory)
 
     def sync_builtin_decks(self, directory: Path | None = None) -> list[SyncReport]:
         """Install or re-sync every built-in deck (decks/*.toml)."""
@@ -443,14 +439,7 @@ class Service:
                 state = CardState(user_id=self.user_id, card_id=card_id)
                 session.add(state)
             after = outcome.memory
-            state.state = int(after.state)
-            state.step = after.step
-            state.stability = after.stability
-            state.difficulty = after.difficulty
-            state.due = after.due
-            state.last_review = after.last_review
-            state.reps = after.reps
-            state.lapses = after.lapses
+            _store(state, after)
             state.buried_until = None
             if outcome.becomes_leech:
                 state.leech = True
@@ -581,14 +570,10 @@ class Service:
                 state = states.get(card_id)
                 if state is None:
                     continue
-                memory = Memory()
-                for at, rating in reviews:
-                    memory = self.scheduler.outcome(memory, Rating(rating), at, fuzz_key=card_id).memory
+                memory = self.scheduler.replay(reviews, fuzz_key=card_id)
                 if memory.due != state.due:
                     changed += 1
-                for field_name in ("step", "stability", "difficulty", "due", "last_review", "reps", "lapses"):
-                    setattr(state, field_name, getattr(memory, field_name))
-                state.state = int(memory.state)
+                _store(state, memory)
             session.commit()
         return changed
 
@@ -680,6 +665,18 @@ def _memory(state: CardState | None) -> Memory:
         reps=state.reps,
         lapses=state.lapses,
     )
+
+
+def _store(state: CardState, memory: Memory) -> None:
+    """Write a schedule into a CardState row (the inverse of _memory)."""
+    state.state = int(memory.state)
+    state.step = memory.step
+    state.stability = memory.stability
+    state.difficulty = memory.difficulty
+    state.due = memory.due
+    state.last_review = memory.last_review
+    state.reps = memory.reps
+    state.lapses = memory.lapses
 
 
 def _interval_days(memory: Memory) -> float:

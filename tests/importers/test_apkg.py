@@ -546,3 +546,36 @@ def test_image_occlusion_notes_are_skipped_with_a_warning(tmp_path):
     assert [w.message for w in parsed.warnings] == [
         f"note {occlusion.id}: image occlusion notes ('Image Occlusion') can't be shown as text, skipped"
     ]
+
+
+def test_history_becomes_the_learners_own_through_import(packages, tmp_path):
+    """quizapp import of an Anki package: the review history lands in the
+    learner's log, each card's schedule is derived from it, and importing
+    again adds nothing."""
+    from sqlmodel import Session, select
+
+    from quizapp.importing import import_paths
+    from quizapp.service import Service
+    from quizapp.store.engine import make_engine
+    from quizapp.store.models import CardState, MemoryState, ReviewLog
+
+    expected = read_apkg(packages["anki21b"]).reviews
+    service = Service(make_engine(f"sqlite:///{tmp_path / 'h.sqlite3'}"), "ana")
+    report = import_paths(service, [packages["anki21b"]])
+    assert report.ok and report.reviews == len(expected) == 8
+    with Session(service.engine) as session:
+        logs = session.exec(select(ReviewLog).where(ReviewLog.user_id == service.user_id)).all()
+        states = {s.card_id: s for s in session.exec(select(CardState))}
+    assert sorted((log.card_id, log.reviewed_at, log.rating) for log in logs) == sorted(
+        (r.card_id, r.reviewed_at, r.rating) for r in expected
+    )
+    reviewed = {r.card_id for r in expected}
+    assert set(states) == reviewed
+    for card_id, state in states.items():
+        ratings = [r.rating for r in sorted(expected, key=lambda r: r.reviewed_at) if r.card_id == card_id]
+        assert state.reps == len(ratings)
+        assert state.state != MemoryState.NEW and state.last_review is not None
+    again = import_paths(service, [packages["anki21b"]])
+    assert again.ok and again.reviews == 0 and again.added == 0
+    # Another learner gets no history from the first one's import.
+    assert Service(service.engine, "bea").stats()["reviews_today"] == 0
