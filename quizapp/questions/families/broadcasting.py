@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass
 
 from quizapp.questions.base import AnswerKind, Draft, Variant, format_shape
+from quizapp.questions.snippets import shape_call
 
 ORDER = 1
 
@@ -51,11 +52,11 @@ class Broadcasting:
             b[i] = b[i] + 1
         if rng.random() < 0.4:
             a, b = b, a  # the longer shape on the right, sometimes
-        code = f"a = torch.ones{_args(a)}\nb = torch.ones{_args(b)}\n(a {op} b).shape"
+        code = f"a = torch.ones{shape_call(a)}\nb = torch.ones{shape_call(b)}\n(a {op} b).shape"
         variants = (
-            Variant(f"torch.ones{_args(a)}.shape", "left_shape", _LEFT),
+            Variant(f"torch.ones{shape_call(a)}.shape", "left_shape", _LEFT),
             Variant(_aligned_left_code(a, b, op), "aligned_left", _ALIGNED),
-            Variant(f"torch.ones{_args(b)}.shape", "right_shape", _RIGHT),
+            Variant(f"torch.ones{shape_call(b)}.shape", "right_shape", _RIGHT),
         )
         expected = _broadcast(a, b)
         return self._draft(code, variants, a, b, expected)
@@ -66,8 +67,8 @@ class Broadcasting:
             # b is bigger than a: the in-place op would have to grow a.
             a, b = a[-2:], [rng.randint(2, 4)] + a[-2:]
             variants = (
-                Variant(f"torch.empty{_args(_broadcast(a, b))}.shape", "inplace_grows", _GROWS),
-                Variant(f"torch.ones{_args(a)}.shape", "left_shape", _LEFT),
+                Variant(f"torch.empty{shape_call(_broadcast(a, b))}.shape", "inplace_grows", _GROWS),
+                Variant(f"torch.ones{shape_call(a)}.shape", "left_shape", _LEFT),
             )
         else:
             # b fits into a: the in-place op succeeds and a keeps its shape.
@@ -78,11 +79,11 @@ class Broadcasting:
             if len(b) == len(a) and 1 not in b:
                 b[rng.randrange(len(b))] = 1
             variants = (
-                Variant(f"torch.ones{_args(b)}.shape", "right_shape", _RIGHT),
-                Variant(f"torch.ones{_args(a)}.{method}(torch.ones{_args(_pad_right(b, len(a)))}).shape",
+                Variant(f"torch.ones{shape_call(b)}.shape", "right_shape", _RIGHT),
+                Variant(f"torch.ones{shape_call(a)}.{method}(torch.ones{shape_call(_pad_right(b, len(a)))}).shape",
                         "aligned_left", _ALIGNED),
             )
-        code = f"a = torch.ones{_args(a)}\nb = torch.ones{_args(b)}\na.{method}(b).shape"
+        code = f"a = torch.ones{shape_call(a)}\nb = torch.ones{shape_call(b)}\na.{method}(b).shape"
         return self._draft(code, variants, a, b, _broadcast(a, b))
 
     @staticmethod
@@ -109,10 +110,6 @@ class Broadcasting:
         )
 
 
-def _args(shape: list[int]) -> str:
-    return "(" + ", ".join(str(d) for d in shape) + ")"
-
-
 def _pad_right(shape: list[int], n: int) -> list[int]:
     return shape + [1] * (n - len(shape))
 
@@ -130,7 +127,7 @@ def _broadcast(a: list[int], b: list[int]) -> list[int] | None:
 def _aligned_left_code(a: list[int], b: list[int], op: str) -> str:
     """The snippet as if the shorter shape lined up with the other's first dimensions."""
     n = max(len(a), len(b))
-    return f"(torch.ones{_args(_pad_right(a, n))} {op} torch.ones{_args(_pad_right(b, n))}).shape"
+    return f"(torch.ones{shape_call(_pad_right(a, n))} {op} torch.ones{shape_call(_pad_right(b, n))}).shape"
 
 
 FAMILY = Broadcasting()

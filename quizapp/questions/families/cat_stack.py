@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from quizapp.questions.base import AnswerKind, Draft, Variant, format_shape
+from quizapp.questions.base import AnswerKind, Draft
+from quizapp.questions.snippets import shape_call, shape_draft
 
 ORDER = 11
 
@@ -97,12 +98,8 @@ class CatStack:
         return styles[style][0](rng)
 
 
-def _args(shape: list[int]) -> str:
-    return "(" + ", ".join(str(d) for d in shape) + ")"
-
-
 def _setup(shapes: list[list[int]]) -> str:
-    return "\n".join(f"{name} = torch.ones{_args(s)}" for name, s in zip("abc", shapes))
+    return "\n".join(f"{name} = torch.ones{shape_call(s)}" for name, s in zip("abc", shapes))
 
 
 def _draft(shapes: list[list[int]], expr: str, variants: list[tuple[str, str]], rule: dict,
@@ -113,18 +110,8 @@ def _draft(shapes: list[list[int]], expr: str, variants: list[tuple[str, str]], 
     starts with "a = " (the learner pictures other shapes).
     """
     setup = _setup(shapes)
-    built = []
-    for code, key in variants:
-        full = code if code.startswith("a = ") else f"{setup}\n{code}.shape"
-        built.append(Variant(full, key, _LABELS[key]))
-    return Draft(
-        code=f"{setup}\n{expr}.shape",
-        answer_kind=AnswerKind.SHAPE,
-        prompt=_PROMPT,
-        explanation=rule,
-        variants=tuple(built),
-        fallbacks=tuple(f if isinstance(f, str) else format_shape(f) for f in fallbacks),
-    )
+    return shape_draft(setup, expr, variants, labels=_LABELS, prompt=_PROMPT, explanation=rule,
+                       fallbacks=fallbacks)
 
 
 def _shape(rng: random.Random) -> list[int]:
@@ -151,7 +138,7 @@ def _cat_diff(rng: random.Random) -> Draft:
     if mirror != d:  # joined along the mirrored dimension, as that learner pictures it
         pictured = list(s)
         pictured[mirror] += other
-        variants.append((f"a = torch.ones{_args(s)}\ntorch.zeros{_args(pictured)}.shape", "dim_wrong_end"))
+        variants.append((f"a = torch.ones{shape_call(s)}\ntorch.zeros{shape_call(pictured)}.shape", "dim_wrong_end"))
     right = list(s)
     right[d] += other
     return _draft([s, b], expr, variants, _CAT_RULE,
@@ -215,7 +202,7 @@ def _cat_error(rng: random.Random) -> Draft:
     fixed = list(b)
     fixed[e] = s[e]
     variants = [
-        (f"a = torch.ones{_args(s)}\nb = torch.ones{_args(fixed)}\ntorch.cat([a, b], dim={dim}).shape",
+        (f"a = torch.ones{shape_call(s)}\nb = torch.ones{shape_call(fixed)}\ntorch.cat([a, b], dim={dim}).shape",
          "other_dims_ignored"),
         (f"torch.cat([a, b], dim={e})", "dim_wrong_end"),
     ]

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 
 from quizapp.questions.base import AnswerKind, Draft, Variant, format_shape
+from quizapp.questions.snippets import labelled, shape_args
 
 ORDER = 4
 
@@ -88,22 +89,17 @@ _LIKE_RULE = {
 }
 
 
-def _v(code: str, mistake: str) -> Variant:
-    return Variant(code, mistake, _L[mistake])
-
-
-def _args(shape: list[int]) -> str:
-    return ", ".join(str(d) for d in shape)
+_v = labelled(_L)
 
 
 def _size(rng: random.Random, shape: list[int]) -> str:
     """A size written as separate ints, a tuple or a list."""
     style = rng.choice(["varargs", "varargs", "tuple", "list"])
     if style == "varargs":
-        return _args(shape)
+        return shape_args(shape)
     if style == "tuple":
-        return f"({_args(shape)},)" if len(shape) == 1 else f"({_args(shape)})"
-    return f"[{_args(shape)}]"
+        return f"({shape_args(shape)},)" if len(shape) == 1 else f"({shape_args(shape)})"
+    return f"[{shape_args(shape)}]"
 
 
 def _seeded(code: str, seed: int) -> str:
@@ -148,10 +144,10 @@ class CreationLike:
             name = rng.choice(["zeros", "ones", "empty", "rand", "randn"])
             shape = [rng.randint(2, 5) for _ in range(rng.randint(1, 3))]
             code = f"torch.{name}({_size(rng, shape)}).shape"
-            variants = [_v(f"torch.{name}({_args(shape[::-1])}).shape", "rows_columns_swapped")]
+            variants = [_v(f"torch.{name}({shape_args(shape[::-1])}).shape", "rows_columns_swapped")]
             if len(shape) == 1:
                 variants = [_v(f"torch.{name}({shape[0]}, {shape[0]}).shape", "single_size_square")]
-            variants.append(_v(f"torch.tensor([{_args(shape)}]).shape", "sizes_as_values"))
+            variants.append(_v(f"torch.tensor([{shape_args(shape)}]).shape", "sizes_as_values"))
             fallbacks = (format_shape(shape + [1]), format_shape([len(shape)]), "TypeError")
         elif fn == "arange":
             step = rng.choice([1, 2, 2, 3])
@@ -191,7 +187,7 @@ class CreationLike:
             shape = [rng.randint(2, 4) for _ in range(rng.randint(1, 2))]
             case = rng.choice(["tuple", "tuple", "varargs", "int"])
             if case == "tuple":
-                size = f"({_args(shape)},)" if len(shape) == 1 else f"({_args(shape)})"
+                size = f"({shape_args(shape)},)" if len(shape) == 1 else f"({shape_args(shape)})"
                 code = f"torch.randint({low}, {high}, {size}).shape"
                 variants = [_v(f"torch.rand({low}, {high}).shape", "randint_like_rand")]
             elif case == "varargs":
@@ -241,7 +237,7 @@ class CreationLike:
                         _v("torch.int32", "int_is_int32")]
         elif case == "default":
             name = rng.choice(["zeros", "ones", "empty", "eye", "rand"])
-            code = f"torch.{name}({_args([rng.randint(2, 4)] * rng.randint(1, 2))}).dtype"
+            code = f"torch.{name}({shape_args([rng.randint(2, 4)] * rng.randint(1, 2))}).dtype"
             variants = [_v("torch.int64", "ints_give_int"), _v("torch.float64", "float_is_float64")]
         else:  # explicit
             name = rng.choice(["zeros", "ones", "empty", "full"])
@@ -260,7 +256,7 @@ class CreationLike:
         numel = dims[0] * (dims[1] if len(dims) == 2 else 1)
         int_dtype = rng.choice(["int64", "int32", "int16", "uint8"])
         float_dtype = rng.choice(["float32", "float64", "float16"])
-        reshape = f".reshape({_args(dims)})" if len(dims) == 2 else ""
+        reshape = f".reshape({shape_args(dims)})" if len(dims) == 2 else ""
         x_int = f"x = torch.arange({numel}, dtype=torch.{int_dtype}){reshape}"
         if int_dtype == "int64" and rng.random() < 0.5:
             x_int = f"x = torch.arange({numel}){reshape}"

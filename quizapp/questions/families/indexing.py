@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 
 from quizapp.questions.base import AnswerKind, Draft, Variant, format_shape
+from quizapp.questions.snippets import shape_call
 
 ORDER = 9
 
@@ -167,10 +168,6 @@ class Indexing:
         return {"basic": _basic, "advanced": _advanced, "mask": _mask, "out_of_range": _out_of_range}[style](rng)
 
 
-def _args(shape: list[int]) -> str:
-    return "(" + ", ".join(str(d) for d in shape) + ")"
-
-
 def _draft(setup: str, expr: str, variants: list[tuple[str, str]], rule: dict, fallbacks: list) -> Draft:
     """The snippet ``setup`` + ``expr``.shape; each variant swaps the indexing expression."""
     return Draft(
@@ -185,7 +182,7 @@ def _draft(setup: str, expr: str, variants: list[tuple[str, str]], rule: dict, f
 
 def _basic(rng: random.Random) -> Draft:
     a, b, c = rng.sample(range(3, 8), 3)
-    setup = f"x = torch.zeros{_args([a, b, c])}"
+    setup = f"x = torch.zeros{shape_call([a, b, c])}"
     form = rng.choice(["int", "col", "slice_step", "ellipsis", "none_front", "none_mid", "two_ints", "neg_stop"])
     if form == "int":
         i = rng.choice([0, 1, 2, -1])
@@ -232,7 +229,7 @@ def _basic(rng: random.Random) -> Draft:
 
 def _advanced(rng: random.Random) -> Draft:
     a, b, c = rng.sample(range(3, 8), 3)
-    setup = f"x = torch.zeros{_args([a, b, c])}"
+    setup = f"x = torch.zeros{shape_call([a, b, c])}"
     form = rng.choice(["list", "tensor", "pairs", "list_dim1"])
     if form == "list":
         n = rng.randint(2, 4)

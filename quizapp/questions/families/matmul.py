@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from quizapp.questions.base import AnswerKind, Draft, Variant, format_shape
+from quizapp.questions.base import AnswerKind, Draft, format_shape
+from quizapp.questions.snippets import shape_call, shape_draft
 
 ORDER = 10
 
@@ -101,10 +102,6 @@ class Matmul:
         return styles[style][0](rng)
 
 
-def _args(shape: list[int]) -> str:
-    return "(" + ", ".join(str(d) for d in shape) + ")"
-
-
 def _draft(a: list[int], b: list[int], expr: str, variants: list[tuple[str, str]], rule: dict,
            fallbacks: list) -> Draft:
     """``a`` and ``b`` of the given shapes, then ``expr``.shape.
@@ -112,24 +109,14 @@ def _draft(a: list[int], b: list[int], expr: str, variants: list[tuple[str, str]
     A variant is (expression, mistake) or (full code, mistake) when it starts
     with "a = ".
     """
-    setup = f"a = torch.ones{_args(a)}\nb = torch.ones{_args(b)}"
-    built = []
-    for code, key in variants:
-        full = code if code.startswith("a = ") else f"{setup}\n{code}.shape"
-        built.append(Variant(full, key, _LABELS[key]))
-    return Draft(
-        code=f"{setup}\n{expr}.shape",
-        answer_kind=AnswerKind.SHAPE,
-        prompt=_PROMPT,
-        explanation=rule,
-        variants=tuple(built),
-        fallbacks=tuple(f if isinstance(f, str) else format_shape(f) for f in fallbacks),
-    )
+    setup = f"a = torch.ones{shape_call(a)}\nb = torch.ones{shape_call(b)}"
+    return shape_draft(setup, expr, variants, labels=_LABELS, prompt=_PROMPT, explanation=rule,
+                       fallbacks=fallbacks)
 
 
 def _with_b(a: list[int], b: list[int], expr: str) -> str:
     """The snippet with another shape for b (what the learner pictures)."""
-    return f"a = torch.ones{_args(a)}\nb = torch.ones{_args(b)}\n{expr}.shape"
+    return f"a = torch.ones{shape_call(a)}\nb = torch.ones{shape_call(b)}\n{expr}.shape"
 
 
 def _dims(rng: random.Random, count: int) -> list[int]:

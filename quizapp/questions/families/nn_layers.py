@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass
 
 from quizapp.questions.base import AnswerKind, Draft, Variant, format_shape
+from quizapp.questions.snippets import shape_call
 
 ORDER = 15
 
@@ -128,10 +129,6 @@ class NNLayers:
         return styles[style][0](rng)
 
 
-def _args(shape: list[int]) -> str:
-    return "(" + ", ".join(str(d) for d in shape) + ")"
-
-
 def _draft(kind: str, prompt: dict, rule: dict, code: str, variants: list[tuple[str, str]], fallbacks: list) -> Draft:
     return Draft(
         code=code,
@@ -150,7 +147,7 @@ def _conv(cin: int, cout: int, k: int, s: int = 1, p: int = 0, explicit: bool = 
 
 
 def _conv_snippet(layer: str, x: list[int]) -> str:
-    return f"{_SEED}conv = {layer}\nconv(torch.zeros{_args(x)}).shape"
+    return f"{_SEED}conv = {layer}\nconv(torch.zeros{shape_call(x)}).shape"
 
 
 def _out(size: int, k: int, s: int, p: int) -> int:
@@ -207,7 +204,7 @@ def _conv_error(rng: random.Random) -> Draft:
 
 
 def _linear_snippet(i: int, o: int, x: list[int], tail: str = "layer(torch.zeros{x}).shape") -> str:
-    return f"{_SEED}layer = nn.Linear({i}, {o})\n" + tail.replace("{x}", _args(x))
+    return f"{_SEED}layer = nn.Linear({i}, {o})\n" + tail.replace("{x}", shape_call(x))
 
 
 def _linear_shape(rng: random.Random) -> Draft:

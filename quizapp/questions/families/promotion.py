@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from quizapp.questions.base import AnswerKind, Draft, Variant
+from quizapp.questions.base import AnswerKind, Draft
+from quizapp.questions.snippets import labelled
 
 ORDER = 2
 
@@ -67,8 +68,7 @@ _L = {
 }
 
 
-def _v(code: str, mistake: str) -> Variant:
-    return Variant(code, mistake, _L[mistake])
+_v = labelled(_L)
 
 
 def _values(rng: random.Random, dtype: str, n: int = 3) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from quizapp.questions.base import AnswerKind, Draft, Variant, format_shape
+from quizapp.questions.base import AnswerKind, Draft, format_shape
+from quizapp.questions.snippets import labelled, shape_args
 
 ORDER = 7
 
@@ -44,12 +45,7 @@ _RULE = {
 }
 
 
-def _v(code: str, mistake: str) -> Variant:
-    return Variant(code, mistake, _L[mistake])
-
-
-def _args(shape: list[int]) -> str:
-    return ", ".join(str(d) for d in shape)
+_v = labelled(_L)
 
 
 def _dims(dims: tuple[int, ...]) -> str:
@@ -66,7 +62,7 @@ class Reductions:
         ndim = rng.choice([2, 3, 3, 4])
         shape = rng.sample(range(2, 7), ndim)
         method = rng.choice(list(_METHODS))
-        setup = f"x = torch.{rng.choice(['ones', 'ones', 'zeros'])}({_args(shape)})"
+        setup = f"x = torch.{rng.choice(['ones', 'ones', 'zeros'])}({shape_args(shape)})"
         style = rng.choices(["int", "tuple", "none", "out_of_range"], weights=[6, 2 if _METHODS[method] else 0, 1, 1.2])[0]
         keepdim = rng.random() < 0.35
         function = rng.random() < 0.25 and method != "max"

@@ -6,7 +6,8 @@ import json
 import random
 from dataclasses import dataclass
 
-from quizapp.questions.base import AnswerKind, Draft, Variant
+from quizapp.questions.base import AnswerKind, Draft
+from quizapp.questions.snippets import labelled
 
 ORDER = 6
 
@@ -41,8 +42,7 @@ _EQUAL_RULE = {
 }
 
 
-def _v(code: str, mistake: str) -> Variant:
-    return Variant(code, mistake, _L[mistake])
+_v = labelled(_L)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ import itertools
 import random
 from dataclasses import dataclass
 
-from quizapp.questions.base import AnswerKind, Draft, Variant, format_shape
+from quizapp.questions.base import AnswerKind, Draft, format_shape
+from quizapp.questions.snippets import labelled, shape_args
 
 ORDER = 8
 
@@ -94,12 +95,7 @@ _RULES = {
 }
 
 
-def _v(code: str, mistake: str) -> Variant:
-    return Variant(code, mistake, _L[mistake])
-
-
-def _args(shape: list[int]) -> str:
-    return ", ".join(str(d) for d in shape)
+_v = labelled(_L)
 
 
 def _prod(shape: list[int]) -> int:
@@ -111,13 +107,13 @@ def _prod(shape: list[int]) -> int:
 
 def _pictured(shape: list[int]) -> str:
     """A snippet whose value is ``shape``: how a misconception pictures the result."""
-    return f"torch.Size([{_args(shape)}])"
+    return f"torch.Size([{shape_args(shape)}])"
 
 
 def _source(rng: random.Random, shape: list[int]) -> str:
     if rng.random() < 0.3:
-        return f"x = torch.arange({_prod(shape)}).reshape({_args(shape)})"
-    return f"x = torch.zeros({_args(shape)})"
+        return f"x = torch.arange({_prod(shape)}).reshape({shape_args(shape)})"
+    return f"x = torch.zeros({shape_args(shape)})"
 
 
 @dataclass(frozen=True)
@@ -156,7 +152,7 @@ class ShapeOps:
                 sub = next((d for d in range(2, rest) if rest % d == 0), None)
                 if sub:
                     target = [k, sub, -1]
-            code = f"{setup}\nx.{method}({_args(target)}).shape"
+            code = f"{setup}\nx.{method}({shape_args(target)}).shape"
             i = target.index(-1)
             as_one = [1 if d == -1 else d for d in target]
             keeps = list(target)
@@ -167,7 +163,7 @@ class ShapeOps:
             # -1 can't make the numbers fit.
             k = rng.choice([d for d in range(3, 8) if numel % d])
             target = [k, -1] if rng.random() < 0.5 else [-1, k]
-            code = f"{setup}\nx.{method}({_args(target)}).shape"
+            code = f"{setup}\nx.{method}({shape_args(target)}).shape"
             variants = [_v(_pictured([numel // k if d == -1 else d for d in target]), "minus_one_rounds_down"),
                         _v(_pictured([1 if d == -1 else d for d in target]), "minus_one_is_one")]
             fallbacks = [format_shape([-(-numel // k) if d == -1 else d for d in target]),
@@ -175,7 +171,7 @@ class ShapeOps:
         else:
             # A fixed shape with the wrong number of elements.
             wrong = [shape[0] + 1] + shape[1:] if rng.random() < 0.5 else shape[::-1][:-1] + [shape[0] + 1]
-            code = f"{setup}\nx.{method}({_args(wrong)}).shape"
+            code = f"{setup}\nx.{method}({shape_args(wrong)}).shape"
             variants = [_v(_pictured(wrong), "ignores_numel")]
             fallbacks = [format_shape(shape), format_shape([numel]), "IndexError"]
         return code, variants, fallbacks
@@ -189,9 +185,9 @@ class ShapeOps:
             perms = [list(p) for p in itertools.permutations(range(ndim)) if list(p) != list(range(ndim))]
             tricky = [p for p in perms if [p.index(i) for i in range(ndim)] != p]
             perm = rng.choice(tricky if rng.random() < 0.8 else perms)
-            code = f"{setup}\nx.permute({_args(perm)}).shape"
+            code = f"{setup}\nx.permute({shape_args(perm)}).shape"
             inverse = [perm.index(i) for i in range(ndim)]
-            variants = [_v(f"{setup}\nx.permute({_args(inverse)}).shape", "permute_inverse"),
+            variants = [_v(f"{setup}\nx.permute({shape_args(inverse)}).shape", "permute_inverse"),
                         _v(_pictured(shape[::-1]), "reverses_all")]
             fallbacks = [format_shape([shape[p] for p in perm[::-1]]), format_shape(shape), "RuntimeError"]
         else:
@@ -219,7 +215,7 @@ class ShapeOps:
         swapped = f"y = x.{swap}" if swap != "T" else "y = x.T"
         setup = f"{_source(rng, shape)}\n{swapped}"
         case = rng.choices(["view", "contiguous", "reshape"], weights=[3, 1, 1])[0]
-        t = _args(target)
+        t = shape_args(target)
         if case == "view":
             code = f"{setup}\ny.view({t}).shape"
             variants = [_v(f"{setup}\ny.reshape({t}).shape", "view_copies")]

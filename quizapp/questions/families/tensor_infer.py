@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass
 
 from quizapp.questions.base import AnswerKind, Draft, Variant, format_shape
+from quizapp.questions.snippets import labelled, shape_args
 
 ORDER = 3
 
@@ -60,8 +61,7 @@ _DTYPE_RULE = {
 }
 
 
-def _v(code: str, mistake: str) -> Variant:
-    return Variant(code, mistake, _L[mistake])
+_v = labelled(_L)
 
 
 def _nest(shape: list[int], leaf) -> list | str:
@@ -162,11 +162,11 @@ class TensorInfer:
         ]
         if ragged:
             variants += [
-                _v(f"torch.zeros({_args(_padded_shape(data))}).shape", "pads_ragged"),
-                _v(f"torch.zeros({_args(seen)}).shape", "first_row_decides"),
+                _v(f"torch.zeros({shape_args(_padded_shape(data))}).shape", "pads_ragged"),
+                _v(f"torch.zeros({shape_args(seen)}).shape", "first_row_decides"),
             ]
         else:
-            variants.append(_v(f"torch.zeros({_args(seen[::-1])}).shape", "reversed_shape"))
+            variants.append(_v(f"torch.zeros({shape_args(seen[::-1])}).shape", "reversed_shape"))
         fallbacks = ("ValueError", format_shape(seen + [1]), format_shape([1] + seen), format_shape(seen[1:] or [1]))
         return self._draft_shape(code, variants, fallbacks)
 
@@ -229,10 +229,6 @@ class TensorInfer:
         return Draft(code=code, answer_kind=AnswerKind.DTYPE, prompt=_DTYPE_PROMPT,
                      explanation=_DTYPE_RULE, variants=tuple(variants),
                      fallbacks=("torch.float32", "torch.int64", "torch.float64", "torch.int32", "torch.bool"))
-
-
-def _args(shape: list[int]) -> str:
-    return ", ".join(str(d) for d in shape) if shape else ""
 
 
 def _product(shape: list[int]) -> int:

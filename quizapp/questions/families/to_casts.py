@@ -6,7 +6,8 @@ import json
 import random
 from dataclasses import dataclass
 
-from quizapp.questions.base import AnswerKind, Draft, Variant
+from quizapp.questions.base import AnswerKind, Draft
+from quizapp.questions.snippets import labelled
 
 ORDER = 5
 
@@ -42,8 +43,7 @@ _L = {
 }
 
 
-def _v(code: str, mistake: str) -> Variant:
-    return Variant(code, mistake, _L[mistake])
+_v = labelled(_L)
 
 
 def _int_cast(rng: random.Random, target: str = "") -> str:
