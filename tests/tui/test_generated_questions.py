@@ -113,6 +113,7 @@ async def test_worker_death_is_shown_and_flashcards_go_on(db_url):
     async with app.run_test(size=SIZE) as pilot:
         assert app.kernel.wait_ready(60)
         await settle(app, pilot)
+        app._watch_kernel()  # the header follows the kernel on a 0.5 s timer
         assert "torch 2." in app.sub_title
         os.kill(app.kernel.pid, signal.SIGKILL)
         for _ in range(50):
