@@ -41,8 +41,9 @@ def make_database(path: str) -> None:
         session.add_all(Card(id=c, deck_id=deck.id, front=c, position=i) for i, c in enumerate(cards))
         session.flush()
         session.add_all(CardState(user_id=service.user_id, card_id=c) for c in cards)
-        session.add_all(ReviewLog(user_id=service.user_id, card_id=r.card, reviewed_at=r.time, rating=r.rating)
-                        for r in rows)
+        session.add_all(
+            ReviewLog(user_id=service.user_id, card_id=r.card, reviewed_at=r.time, rating=r.rating) for r in rows
+        )
         session.commit()
     service.reschedule()
     service.engine.dispose()
@@ -55,8 +56,10 @@ def time_command(argv: list[str], env: dict) -> float:
 
 
 def loaded_modules(db: str, env: dict) -> list[str]:
-    code = ("import json, sys; from quizapp.cli import main; main(['--db', %r, 'due']); "
-            "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))" % db)
+    code = (
+        f"import json, sys; from quizapp.cli import main; main(['--db', {db!r}, 'due']); "
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env).stdout
     return json.loads(out.splitlines()[-1])
 
@@ -82,8 +85,10 @@ def main() -> None:
             times = [time_command(argv, env) for _ in range(runs)]
             medians[name] = statistics.median(times)
             print(f"{name:<16} median {medians[name] * 1000:7.1f} ms   min {min(times) * 1000:7.1f} ms   ({runs} runs)")
-        print(f"quizapp due costs {(medians['quizapp due'] - medians['python -c pass']) * 1000:.1f} ms "
-              f"more than an empty interpreter")
+        print(
+            f"quizapp due costs {(medians['quizapp due'] - medians['python -c pass']) * 1000:.1f} ms "
+            f"more than an empty interpreter"
+        )
         heavy = [m for m in loaded_modules(db, env) if m in HEAVY]
         print(f"heavy modules loaded by quizapp due: {', '.join(heavy) if heavy else 'none'}")
 

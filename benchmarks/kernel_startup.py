@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from quizapp.kernel.client import Kernel  # noqa: E402
+from quizapp.kernel.client import Kernel
 
 
 def _status_mib(pid: int, field: str) -> float | None:
@@ -41,8 +41,9 @@ def _percentile(values: list[float], q: float) -> float:
 
 def _import_torch_s() -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import torch"], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-c", "import torch"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     return time.perf_counter() - start
 
 
@@ -78,14 +79,17 @@ def main() -> None:
     import_torch = statistics.median(_import_torch_s() for _ in range(3))
 
     print(f"torch {version}, python {sys.version.split()[0]}")
-    print(f"kernel start-up (spawn -> ready):   {startup:.3f} s "
-          f"(in the worker, after interpreter start: {info.get('startup_s', float('nan')):.3f} s)")
-    print(f"trivial request round trip:        median {statistics.median(times) * 1e3:.3f} ms, "
-          f"p99 {_percentile(times, 0.99) * 1e3:.3f} ms (n={args.requests})")
+    print(
+        f"kernel start-up (spawn -> ready):   {startup:.3f} s "
+        f"(in the worker, after interpreter start: {info.get('startup_s', float('nan')):.3f} s)"
+    )
+    print(
+        f"trivial request round trip:        median {statistics.median(times) * 1e3:.3f} ms, "
+        f"p99 {_percentile(times, 0.99) * 1e3:.3f} ms (n={args.requests})"
+    )
     print(f"run_many of 10 snippets:           {batch * 1e3:.3f} ms")
     if rss is not None:
-        print(f"worker memory: VmRSS {rss:.1f} MiB (at ready {rss_ready:.1f} MiB), "
-              f"VmHWM {hwm:.1f} MiB")
+        print(f"worker memory: VmRSS {rss:.1f} MiB (at ready {rss_ready:.1f} MiB), VmHWM {hwm:.1f} MiB")
     print(f'python -c "import torch":          {import_torch:.3f} s (median of 3)')
 
 

@@ -31,8 +31,10 @@ def main() -> None:
     truth = scaled_parameters(args.stability_scale)
     rows = simulate_history(args.reviews, true_parameters=truth, seed=1)
     train, cutoff = split_history(rows)
-    print(f"history: {len(rows)} reviews of {len({r.card for r in rows})} cards over "
-          f"{(rows[-1].time - rows[0].time).days + 1} days; {trainable_reviews(train)} learnable in the first 80%")
+    print(
+        f"history: {len(rows)} reviews of {len({r.card for r in rows})} cards over "
+        f"{(rows[-1].time - rows[0].time).days + 1} days; {trainable_reviews(train)} learnable in the first 80%"
+    )
     marks: dict[str, float] = {}
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -45,8 +47,10 @@ def main() -> None:
     total = time.perf_counter() - start
     sys.stderr.write("\r" + " " * 20 + "\r")
     startup = marks.get("fit", start) - start
-    print(f"wall time: {total:.1f} s (worker start and torch import {startup:.1f} s; "
-          f"fit and evaluation in the worker {result.seconds:.1f} s)")
+    print(
+        f"wall time: {total:.1f} s (worker start and torch import {startup:.1f} s; "
+        f"fit and evaluation in the worker {result.seconds:.1f} s)"
+    )
     print(f"{'':<22}{'log loss':>10}{'RMSE (bins)':>14}")
     for name, metrics in (("default parameters", result.before), ("fitted parameters", result.after)):
         print(f"{name:<22}{metrics.log_loss:>10.4f}{metrics.rmse:>13.2%}")

@@ -25,8 +25,14 @@ def time_home_screen(db: str) -> float:
     primary, secondary = os.openpty()
     env = dict(os.environ, TERM="xterm-256color", COLUMNS="100", LINES="30")
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "quizapp", "--db", db], stdin=secondary,
-                            stdout=secondary, stderr=secondary, env=env, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "quizapp", "--db", db],
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        env=env,
+        start_new_session=True,
+    )
     os.close(secondary)
     seen = b""
     elapsed = float("nan")

@@ -24,21 +24,22 @@ import statistics as pystats
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from quizapp.service import Service  # noqa: E402
-from quizapp.store.engine import make_engine  # noqa: E402
-from quizapp.store.models import Card, CardKind, CardState, Deck, MemoryState, ReviewLog  # noqa: E402
+from quizapp.domain import CardKind, MemoryState
+from quizapp.service import Service
+from quizapp.store.engine import make_engine
+from quizapp.store.models import Card, CardState, Deck, ReviewLog
 
 #: A zone with DST, so the day computation meets offset changes.
 TZ = ZoneInfo("Europe/Madrid")
-NOW = datetime(2026, 3, 2, 18, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 DAYS = 730
 DECKS = ("PyTorch::Tensores", "PyTorch::Autograd", "Vocabulario", "Generadas")
 
@@ -64,9 +65,10 @@ def _moment(rng: random.Random, day: int) -> datetime:
     """A moment on study day ``day`` (days before NOW), at a plausible local hour
     (some after midnight, before the 04:00 day start)."""
     hour = rng.choice((8, 9, 12, 13, 18, 20, 21, 22, 23, 1, 2))
-    local = (NOW.astimezone(TZ) - timedelta(days=day)).replace(hour=hour, minute=rng.randrange(60),
-                                                                second=rng.randrange(60))
-    at = local.astimezone(timezone.utc)
+    local = (NOW.astimezone(TZ) - timedelta(days=day)).replace(
+        hour=hour, minute=rng.randrange(60), second=rng.randrange(60)
+    )
+    at = local.astimezone(UTC)
     return at if at <= NOW else NOW - timedelta(minutes=rng.randrange(1, 600))
 
 
@@ -87,11 +89,22 @@ def build(url: str, n_cards: int, n_reviews: int, seed: int = 1, card_order: boo
             deck = i % len(DECKS)
             family = family_names[i % len(family_names)] if deck == 3 else None
             card_id = f"bench:{i}"
-            cards.append(dict(
-                id=card_id, deck_id=deck + 1, kind=CardKind.GENERATED if family else CardKind.BASIC,
-                front=f"front {i}", back=f"back {i}", data=json.dumps({"family": family} if family else {}),
-                tags="", source="bench", position=i, active=True, created_at=NOW, updated_at=NOW,
-            ))
+            cards.append(
+                dict(
+                    id=card_id,
+                    deck_id=deck + 1,
+                    kind=CardKind.GENERATED if family else CardKind.BASIC,
+                    front=f"front {i}",
+                    back=f"back {i}",
+                    data=json.dumps({"family": family} if family else {}),
+                    tags="",
+                    source="bench",
+                    position=i,
+                    active=True,
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )
             # Each card: introduced some day, then reviewed at growing intervals.
             wanted = max(1, round(rng.gauss(per_card, per_card / 3)))
             day = rng.randrange(DAYS)
@@ -105,13 +118,24 @@ def build(url: str, n_cards: int, n_reviews: int, seed: int = 1, card_order: boo
                 mistake = None
                 if family and rating == 1 and families[family] and rng.random() < 0.6:
                     mistake = rng.choice(families[family])
-                logs.append(dict(
-                    user_id=user, card_id=card_id, reviewed_at=at, rating=rating,
-                    duration_ms=rng.randrange(2000, 20000), state_before=int(state),
-                    interval_before_days=0.0 if state == MemoryState.NEW else interval,
-                    interval_after_days=interval, previous="null", asked="", answered="", correct_answer="",
-                    family=family, mistake=mistake,
-                ))
+                logs.append(
+                    dict(
+                        user_id=user,
+                        card_id=card_id,
+                        reviewed_at=at,
+                        rating=rating,
+                        duration_ms=rng.randrange(2000, 20000),
+                        state_before=int(state),
+                        interval_before_days=0.0 if state == MemoryState.NEW else interval,
+                        interval_after_days=interval,
+                        previous="null",
+                        asked="",
+                        answered="",
+                        correct_answer="",
+                        family=family,
+                        mistake=mistake,
+                    )
+                )
                 count += 1
                 last = at
                 if rating == 1 and state == MemoryState.REVIEW:
@@ -124,12 +148,23 @@ def build(url: str, n_cards: int, n_reviews: int, seed: int = 1, card_order: boo
                     day -= 1  # relearned the next day, to keep the history moving
             if last is None:
                 continue  # never reviewed: stays new (no state row)
-            states.append(dict(
-                user_id=user, card_id=card_id, state=int(MemoryState.REVIEW), step=None,
-                stability=max(interval, 0.5), difficulty=rng.uniform(3, 8),
-                due=last + timedelta(days=interval), last_review=last, reps=count, lapses=0,
-                suspended=rng.random() < 0.01, leech=False, buried_until=None,
-            ))
+            states.append(
+                dict(
+                    user_id=user,
+                    card_id=card_id,
+                    state=int(MemoryState.REVIEW),
+                    step=None,
+                    stability=max(interval, 0.5),
+                    difficulty=rng.uniform(3, 8),
+                    due=last + timedelta(days=interval),
+                    last_review=last,
+                    reps=count,
+                    lapses=0,
+                    suspended=rng.random() < 0.01,
+                    leech=False,
+                    buried_until=None,
+                )
+            )
         conn.execute(insert(Card.__table__), cards)
         conn.execute(insert(CardState.__table__), states)
         # Exactly n_reviews: the histories overshoot a little; the oldest go.
@@ -138,7 +173,7 @@ def build(url: str, n_cards: int, n_reviews: int, seed: int = 1, card_order: boo
         if card_order:  # as an import writes them; else as the app does, one answer after another
             logs.sort(key=lambda row: int(row["card_id"].split(":")[1]))
         for i in range(0, len(logs), 50_000):
-            conn.execute(insert(ReviewLog.__table__), logs[i:i + 50_000])
+            conn.execute(insert(ReviewLog.__table__), logs[i : i + 50_000])
     return service
 
 
@@ -149,8 +184,9 @@ async def time_screen(service: Service, size=(120, 60)) -> tuple[float, float]:
     from quizapp.tui.app import QuizApp
     from quizapp.tui.screens.stats import StatsScreen
 
-    settings = Settings(database_url=str(service.engine.url), user=service.user_name, start_kernel=False,
-                        sync_builtin_decks=False)
+    settings = Settings(
+        database_url=str(service.engine.url), user=service.user_name, start_kernel=False, sync_builtin_decks=False
+    )
     app = QuizApp(settings, service)
     async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()
@@ -177,8 +213,11 @@ def main() -> None:
     parser.add_argument("--reviews", type=int, default=500_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", help="build the collection at this path and keep it")
-    parser.add_argument("--card-order", action="store_true",
-                        help="insert the reviews card by card (as an Anki import does), not in time order")
+    parser.add_argument(
+        "--card-order",
+        action="store_true",
+        help="insert the reviews card by card (as an Anki import does), not in time order",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = args.keep or os.path.join(tmp, "stats.db")
@@ -204,17 +243,23 @@ def main() -> None:
             cpu.append(time.process_time() - c)
         # CPU time is what an idle machine would take (the work is one thread);
         # wall time grows with whatever else the machine is running.
-        print(f"compute statistics: first {cold * 1000:.0f} ms (CPU {cold_cpu * 1000:.0f} ms); "
-              f"then median {pystats.median(warm) * 1000:.0f} ms (CPU {pystats.median(cpu) * 1000:.0f} ms; "
-              f"wall min {min(warm) * 1000:.0f}, max {max(warm) * 1000:.0f}; {args.runs} runs); "
-              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-        print(f"  reviews in the heatmap year: {sum(figures.heatmap.values())}, streak {figures.streak_days} days, "
-              f"expected remembered {figures.retrievability.expected_remembered:.0f} of {figures.retrievability.cards}")
+        print(
+            f"compute statistics: first {cold * 1000:.0f} ms (CPU {cold_cpu * 1000:.0f} ms); "
+            f"then median {pystats.median(warm) * 1000:.0f} ms (CPU {pystats.median(cpu) * 1000:.0f} ms; "
+            f"wall min {min(warm) * 1000:.0f}, max {max(warm) * 1000:.0f}; {args.runs} runs); "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+        )
+        print(
+            f"  reviews in the heatmap year: {sum(figures.heatmap.values())}, streak {figures.streak_days} days, "
+            f"expected remembered {figures.retrievability.expected_remembered:.0f} of {figures.retrievability.cards}"
+        )
         _time_parts(service)
         runs = [asyncio.run(time_screen(service)) for _ in range(max(1, math.ceil(args.runs / 2)))]
         for label, times in (("first figures", [r[0] for r in runs]), ("all figures", [r[1] for r in runs])):
-            print(f"statistics screen, push_screen to {label} shown: median {pystats.median(times) * 1000:.0f} ms "
-                  f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}, {len(times)} runs)")
+            print(
+                f"statistics screen, push_screen to {label} shown: median {pystats.median(times) * 1000:.0f} ms "
+                f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}, {len(times)} runs)"
+            )
 
 
 def _time_parts(service: Service) -> None:
@@ -229,14 +274,17 @@ def _time_parts(service: Service) -> None:
     today = days.day_of(NOW)
     parts = {
         "today": lambda session: s.today_figures(session=session, user_id=service.user_id, since=days.start_of(today)),
-        "heatmap": lambda session: s.reviews_per_day(session=session, user_id=service.user_id, days=days,
-                                                     first=today - td(days=364), last=today),
+        "heatmap": lambda session: s.reviews_per_day(
+            session=session, user_id=service.user_id, days=days, first=today - td(days=364), last=today
+        ),
         "forecast": lambda session: s.forecast(session=session, user_id=service.user_id, days=days, today=today),
-        "true retention": lambda session: s.true_retention(session=session, user_id=service.user_id, days=days,
-                                                           today=today),
+        "true retention": lambda session: s.true_retention(
+            session=session, user_id=service.user_id, days=days, today=today
+        ),
         "families": lambda session: s.family_accuracy(session=session, user_id=service.user_id),
-        "retrievability": lambda session: s.retrievability(session=session, user_id=service.user_id, now=NOW,
-                                                           parameters=service.config.parameters),
+        "retrievability": lambda session: s.retrievability(
+            session=session, user_id=service.user_id, now=NOW, parameters=service.config.parameters
+        ),
     }
     with Session(service.engine) as session:
         timings = []

@@ -21,6 +21,8 @@ import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 
+from quizapp.domain import AnswerKind
+
 
 class Mark(Enum):
     """How a stretch of text compares."""
@@ -72,6 +74,7 @@ def char_diff(typed: str, expected: str) -> tuple[list[tuple[str, Mark]], list[t
             expected_marks.append((expected[b0:b1], Mark.MISSING))
     return typed_marks, expected_marks
 
+
 # ---------------------------------------------------------------------------
 # Generated questions: typed answers read as their kind, then compared.
 #
@@ -102,10 +105,11 @@ def char_diff(typed: str, expected: str) -> tuple[list[tuple[str, Mark]], list[t
 #   the right canonical string.
 # ---------------------------------------------------------------------------
 
+# The answer kinds, short names for this module's tables.
 SHAPE, DTYPE, BOOL, INT, FLOAT, VALUES, ERROR, TEXT, OUTPUT = (
-    "shape", "dtype", "bool", "int", "float", "values", "error", "text", "output"
+    AnswerKind.SHAPE, AnswerKind.DTYPE, AnswerKind.BOOL, AnswerKind.INT, AnswerKind.FLOAT,
+    AnswerKind.VALUES, AnswerKind.ERROR, AnswerKind.TEXT, AnswerKind.OUTPUT,
 )  # fmt: skip
-"""The answer kinds (the same strings as quizapp.questions.base.AnswerKind)."""
 
 GENERIC_ERROR = "Error"
 """Canonical form of an answer that says "it raises" without naming a class."""
@@ -356,7 +360,9 @@ def _compare_values(got: str, expected: str, typed: str, lang: str) -> tuple[boo
         return False, ""
     if e_shape is not None and len(e_shape) == 2 and _tree_close(g, _transpose(e)):
         return False, _hint("values_transposed", lang)
-    if len(g_flat) == len(e_flat) and all(map(_leaf_close, sorted(g_flat, key=_sort_key), sorted(e_flat, key=_sort_key))):
+    if len(g_flat) == len(e_flat) and all(
+        map(_leaf_close, sorted(g_flat, key=_sort_key), sorted(e_flat, key=_sort_key))
+    ):
         return False, _hint("values_order", lang)
     if len(g_flat) == len(e_flat) and all(
         _leaf_close(a, b) or _rounded_early(float(a), float(b)) for a, b in zip(g_flat, e_flat)
@@ -430,13 +436,40 @@ def _shape_dims(canonical: str) -> tuple[int, ...]:
 _TORCH_DTYPES: dict[str, str] = {
     **{
         name: name
-        for name in (
-            "float16 bfloat16 float32 float64 complex32 complex64 complex128 bool "
-            "uint8 uint16 uint32 uint64 int8 int16 int32 int64 "
-            "qint8 quint8 qint32 quint4x2 quint2x4 "
-            "float8_e4m3fn float8_e4m3fnuz float8_e5m2 float8_e5m2fnuz float8_e8m0fnu float4_e2m1fn_x2 "
-            "bits1x8 bits2x4 bits4x2 bits8 bits16"
-        ).split()
+        for name in [
+            "float16",
+            "bfloat16",
+            "float32",
+            "float64",
+            "complex32",
+            "complex64",
+            "complex128",
+            "bool",
+            "uint8",
+            "uint16",
+            "uint32",
+            "uint64",
+            "int8",
+            "int16",
+            "int32",
+            "int64",
+            "qint8",
+            "quint8",
+            "qint32",
+            "quint4x2",
+            "quint2x4",
+            "float8_e4m3fn",
+            "float8_e4m3fnuz",
+            "float8_e5m2",
+            "float8_e5m2fnuz",
+            "float8_e8m0fnu",
+            "float4_e2m1fn_x2",
+            "bits1x8",
+            "bits2x4",
+            "bits4x2",
+            "bits8",
+            "bits16",
+        ]
     },
     **{f"uint{n}": f"uint{n}" for n in range(1, 8)},
     **{f"int{n}": f"int{n}" for n in range(1, 8)},

@@ -36,9 +36,10 @@ from sqlalchemy import JSON, String, and_, false, func, literal, literal_column,
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from quizapp.scheduling import Rating, day_start
+from quizapp.domain import CardKind, MemoryState, Rating
 from quizapp.store import queries
-from quizapp.store.models import Card, CardKind, CardState, Deck, MemoryState, ReviewLog
+from quizapp.store.models import Card, CardState, Deck, ReviewLog
+from quizapp.study_days import day_start
 
 if TYPE_CHECKING:
     from quizapp.service import CardView, Service
@@ -98,7 +99,7 @@ class BrowseRow:
 
     @property
     def flags(self) -> str:
-        """"S" suspended, "L" leech, "B" buried, separated by spaces."""
+        """ "S" suspended, "L" leech, "B" buried, separated by spaces."""
         return " ".join(f for f, on in (("S", self.suspended), ("L", self.leech), ("B", self.buried)) if on)
 
     @property
@@ -536,9 +537,7 @@ def _is_condition(value: str, ctx: _Context):
     if value == "due":
         learning_due = and_(state.in_([MemoryState.LEARNING, MemoryState.RELEARNING]), CardState.due <= ctx.now)
         review_due = and_(state == MemoryState.REVIEW, CardState.due < ctx.day(1))
-        return and_(
-            CardState.due.is_not(None), or_(learning_due, review_due), not_(suspended), not_(buried)
-        )
+        return and_(CardState.due.is_not(None), or_(learning_due, review_due), not_(suspended), not_(buried))
     raise QueryError(f"is:{value} is not understood (use {', '.join('is:' + v for v in IS_VALUES)})")
 
 
@@ -573,9 +572,19 @@ def _register_functions(session: Session) -> bool:
 def _select_rows(ctx: _Context, condition):
     return (
         select(
-            Card.id, Deck.name, Card.kind, func.substr(Card.front, 1, 4 * FRONT_CHARS), Card.source, Card.tags,
-            CardState.state, CardState.due, CardState.reps, CardState.lapses, CardState.suspended,
-            CardState.leech, CardState.buried_until,
+            Card.id,
+            Deck.name,
+            Card.kind,
+            func.substr(Card.front, 1, 4 * FRONT_CHARS),
+            Card.source,
+            Card.tags,
+            CardState.state,
+            CardState.due,
+            CardState.reps,
+            CardState.lapses,
+            CardState.suspended,
+            CardState.leech,
+            CardState.buried_until,
         )
         .select_from(Card)
         # "+deck.id": no index on that side, so SQLite walks the decks in name
@@ -819,6 +828,18 @@ def deck_name(text: str) -> str:
 
 
 __all__ = [
-    "DEFAULT_LIMIT", "BrowseRow", "Browser", "CardInfo", "CardLocked", "HistoryRow", "QueryError",
-    "count", "deck_name", "fold", "history", "is_builtin", "parse", "search",
+    "DEFAULT_LIMIT",
+    "BrowseRow",
+    "Browser",
+    "CardInfo",
+    "CardLocked",
+    "HistoryRow",
+    "QueryError",
+    "count",
+    "deck_name",
+    "fold",
+    "history",
+    "is_builtin",
+    "parse",
+    "search",
 ]

@@ -23,17 +23,21 @@ class _Parser(argparse.ArgumentParser):
 
 def _global_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="PATH|URL", default=argparse.SUPPRESS,
-                        help="database file or SQLAlchemy URL (env QUIZAPP_DB)")
-    common.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS,
-                        help="whose schedule to use (env QUIZAPP_USER; default: login name)")
+    common.add_argument(
+        "--db", metavar="PATH|URL", default=argparse.SUPPRESS, help="database file or SQLAlchemy URL (env QUIZAPP_DB)"
+    )
+    common.add_argument(
+        "--user",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="whose schedule to use (env QUIZAPP_USER; default: login name)",
+    )
     return common
 
 
 def build_parser() -> argparse.ArgumentParser:
     common = _global_options()
-    parser = _Parser(prog="quizapp", parents=[common],
-                     description="Spaced-repetition review of PyTorch fundamentals.")
+    parser = _Parser(prog="quizapp", parents=[common], description="Spaced-repetition review of PyTorch fundamentals.")
     parser.add_argument("--version", action="version", version=f"quizapp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -53,11 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--relearning-steps", metavar="STEPS", help='relearning steps, e.g. "10m"')
     p.add_argument("--day-start-hour", metavar="H", help="local hour a study day starts (0-23)")
 
-    p = sub.add_parser("optimize", parents=[common],
-                       help="fit your own FSRS parameters to your review history")
+    p = sub.add_parser("optimize", parents=[common], help="fit your own FSRS parameters to your review history")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--reschedule", action="store_true",
-                   help="if new parameters are adopted, recompute the due dates of your cards with them")
+    p.add_argument(
+        "--reschedule",
+        action="store_true",
+        help="if new parameters are adopted, recompute the due dates of your cards with them",
+    )
     p.add_argument("--revert", action="store_true", help="return to the parameters in use before")
 
     p = sub.add_parser("decks", parents=[common], help="list decks with today's counts")
@@ -69,12 +75,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", parents=[common], help="import decks: .toml, .md (or a folder), .csv/.tsv, .apkg")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders of notes")
-    p.add_argument("--deck", metavar="NAME",
-                   help="deck for the cards: replaces the top-level deck of TOML decks and Anki packages; "
-                        "the deck of Markdown and Anki text files that name none")
+    p.add_argument(
+        "--deck",
+        metavar="NAME",
+        help="deck for the cards: replaces the top-level deck of TOML decks and Anki packages; "
+        "the deck of Markdown and Anki text files that name none",
+    )
     p.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
-    p.add_argument("--skip-invalid", action="store_true",
-                   help="import the rest of a deck whose code snippets are refused (they are reported)")
+    p.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="import the rest of a deck whose code snippets are refused (they are reported)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = sub.add_parser("export", parents=[common], help="export cards to an Anki package, Anki text or TOML")
@@ -178,8 +190,9 @@ def _import(args, settings) -> int:
     from quizapp.importing import import_paths
 
     service = _open_service(settings)
-    report = import_paths(service, [Path(p) for p in args.paths], deck=args.deck, dry_run=args.dry_run,
-                          skip_invalid=args.skip_invalid)
+    report = import_paths(
+        service, [Path(p) for p in args.paths], deck=args.deck, dry_run=args.dry_run, skip_invalid=args.skip_invalid
+    )
     if args.json:
         _print_json(report.to_json())
     else:
@@ -189,8 +202,10 @@ def _import(args, settings) -> int:
             print(f"warning: {problem}", file=sys.stderr)
         if report.ok:
             verb = "would add" if args.dry_run else "added"
-            print(f"{verb} {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
-                  f"skipped {report.skipped}" + (f", {report.reviews} past reviews" if report.reviews else ""))
+            print(
+                f"{verb} {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+                f"skipped {report.skipped}" + (f", {report.reviews} past reviews" if report.reviews else "")
+            )
         else:
             print(f"quizapp import: {len(report.errors)} problem(s); nothing was imported", file=sys.stderr)
     return 0 if report.ok else 1
@@ -363,8 +378,10 @@ def _optimize(args, settings) -> int:
         if args.json:
             _print_json({"reverted": True, "parameters": list(current.parameters), "rescheduled": rescheduled})
         else:
-            print("Returned to the previous FSRS parameters"
-                  + (f"; {rescheduled} cards rescheduled." if rescheduled is not None else "."))
+            print(
+                "Returned to the previous FSRS parameters"
+                + (f"; {rescheduled} cards rescheduled." if rescheduled is not None else ".")
+            )
         return 0
     bar = _ProgressBar() if sys.stderr.isatty() else None
     try:
@@ -372,9 +389,17 @@ def _optimize(args, settings) -> int:
     except NotEnoughReviews as exc:
         if args.json:
             rows = service.review_rows()
-            _print_json({"reviews": len(rows), "log_loss_before": None, "log_loss_after": None,
-                         "rmse_before": None, "rmse_after": None, "adopted": False,
-                         "reviews_needed": reviews_needed(rows)})
+            _print_json(
+                {
+                    "reviews": len(rows),
+                    "log_loss_before": None,
+                    "log_loss_after": None,
+                    "rmse_before": None,
+                    "rmse_after": None,
+                    "adopted": False,
+                    "reviews_needed": reviews_needed(rows),
+                }
+            )
         print(f"quizapp optimize: {exc}", file=sys.stderr)
         return 1
     except OptimizerUnavailable as exc:
@@ -388,19 +413,26 @@ def _optimize(args, settings) -> int:
         return 0
     _print_optimize_report(report)
     if report.adopted and not args.reschedule:
-        if sys.stdin.isatty() and input("Reschedule your cards with the new parameters? [y/N] ").strip().lower() in ("y", "yes"):
+        if sys.stdin.isatty() and input("Reschedule your cards with the new parameters? [y/N] ").strip().lower() in (
+            "y",
+            "yes",
+        ):
             print(f"{service.reschedule()} cards rescheduled.")
         else:
-            print("Cards keep their due dates; new reviews use the new parameters "
-                  "(`quizapp optimize --reschedule` reschedules them).")
+            print(
+                "Cards keep their due dates; new reviews use the new parameters "
+                "(`quizapp optimize --reschedule` reschedules them)."
+            )
     return 0
 
 
 def _print_optimize_report(report) -> None:
     before, after = report.before, report.after
     held_out = before.count if before else 0
-    print(f"Reviews: {report.reviews} ({report.train_reviews} learnable in the first 80% fitted; "
-          f"{held_out} held out to compare)")
+    print(
+        f"Reviews: {report.reviews} ({report.train_reviews} learnable in the first 80% fitted; "
+        f"{held_out} held out to compare)"
+    )
     if before is not None and after is not None:
         print(f"{'':<20}{'log loss':>10}{'RMSE (bins)':>14}")
         print(f"{'current parameters':<20}{before.log_loss:>10.4f}{before.rmse:>13.2%} ")
@@ -427,7 +459,9 @@ class _ProgressBar:
     def __call__(self, stage: str, done: int, total: int) -> None:
         filled = int(self.width * done / max(total, 1))
         label = self.STAGES.get(stage, stage)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done * 100 // max(total, 1):3d}% {label:<14}")
+        sys.stderr.write(
+            f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done * 100 // max(total, 1):3d}% {label:<14}"
+        )
         sys.stderr.flush()
         self.shown = True
 

@@ -15,14 +15,13 @@ from __future__ import annotations
 import os
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from urllib.parse import unquote
 
-#: Anki's defaults, used when the learner has stored no settings.
-DEFAULT_NEW_PER_DAY = 20
-DEFAULT_REVIEWS_PER_DAY = 200
-DEFAULT_DAY_START_HOUR = 4
+from quizapp.domain import DEFAULT_DAY_START_HOUR, DEFAULT_NEW_PER_DAY, DEFAULT_REVIEWS_PER_DAY
+from quizapp.study_days import StudyDays
+
 #: How SQLAlchemy stores a naive UTC datetime in SQLite (sorts as text).
 _STORED = "%Y-%m-%d %H:%M:%S.%f"
 
@@ -49,7 +48,7 @@ def due_line(url: str, user: str, *, now: datetime | None = None, tz: tzinfo | N
 def due_counts(url: str, user: str, *, now: datetime | None = None, tz: tzinfo | None = None) -> list[DueCount] | None:
     """Per top-level deck (by name): (due, new) now. None when the database
     file does not exist (nothing is created)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     path = sqlite_path(url)
     if path is None:
         return _via_service(url, user, now, tz)
@@ -67,7 +66,7 @@ def sqlite_path(url: str) -> str | None:
     """The file of a ``sqlite:///path`` URL (None for any other database)."""
     if not url.startswith("sqlite:///"):
         return None
-    path = unquote(url[len("sqlite:///"):].split("?", 1)[0])
+    path = unquote(url[len("sqlite:///") :].split("?", 1)[0])
     return path or ":memory:"
 
 
@@ -83,8 +82,7 @@ def _counts(connection: sqlite3.Connection, user: str, now: datetime, tz: tzinfo
         stored = None
     if stored:
         new_per_day, reviews_per_day, hour = stored
-    start = day_start(now, hour, tz)
-    end = day_start(start + timedelta(hours=26), hour, tz)
+    start, end = StudyDays(tz, hour).bounds(now)
     now_s, start_s, end_s = (_stored(t) for t in (now, start, end))
     new_done, reviews_done = connection.execute(
         """SELECT COUNT(DISTINCT CASE WHEN state_before = 0 THEN card_id END),
@@ -124,19 +122,7 @@ def _counts(connection: sqlite3.Connection, user: str, now: datetime, tz: tzinfo
 
 
 def _stored(t: datetime) -> str:
-    return t.astimezone(timezone.utc).replace(tzinfo=None).strftime(_STORED)
-
-
-def day_start(now: datetime, hour: int, tz: tzinfo | None = None) -> datetime:
-    """Start (UTC) of the study day containing ``now`` (as
-    quizapp.scheduling.day_start, which this module can't import cheaply)."""
-    local = now.astimezone(tz) if tz is not None else now.astimezone()
-    start = local.replace(hour=hour, minute=0, second=0, microsecond=0)
-    if local < start:
-        start -= timedelta(days=1)
-    start = start.replace(tzinfo=None)
-    start = start.replace(tzinfo=tz) if tz is not None else start.astimezone()
-    return start.astimezone(timezone.utc)
+    return t.astimezone(UTC).replace(tzinfo=None).strftime(_STORED)
 
 
 def _via_service(url: str, user: str, now: datetime, tz: tzinfo | None) -> list[DueCount]:

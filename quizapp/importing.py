@@ -16,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from quizapp.domain import CardKind
 from quizapp.importers.base import DeckError, ParsedCard, ParsedDeck, Problem
 from quizapp.kernel.validator import UnsafeSnippet, validate
 from quizapp.questions.code_card import combinations, is_nondeterministic, prints, substitute
 from quizapp.service import Service, SyncReport
-from quizapp.store.models import CardKind
 
 MARKDOWN = (".md", ".markdown")
 ANKI_TEXT = (".csv", ".tsv", ".txt")
@@ -28,10 +28,18 @@ ANKI_PACKAGE = (".apkg", ".colpkg")
 SUFFIXES = (".toml", *MARKDOWN, *ANKI_TEXT, *ANKI_PACKAGE)
 
 #: Errors that say the block is broken, not what it teaches.
-UNRELATED_ERRORS = frozenset({
-    "NameError", "UnboundLocalError", "ImportError", "ModuleNotFoundError", "SyntaxError",
-    "Timeout", "KernelDied", "NotRun",
-})
+UNRELATED_ERRORS = frozenset(
+    {
+        "NameError",
+        "UnboundLocalError",
+        "ImportError",
+        "ModuleNotFoundError",
+        "SyntaxError",
+        "Timeout",
+        "KernelDied",
+        "NotRun",
+    }
+)
 
 
 @dataclass
@@ -80,7 +88,11 @@ def expand(paths: list[Path]) -> tuple[list[tuple[Path, Path | None]], list[Prob
             problems.append(Problem(str(path), None, "no such file"))
         elif path.suffix.lower() not in SUFFIXES:
             problems.append(
-                Problem(str(path), None, f"unknown format {path.suffix or '(none)'!r}; expected one of {', '.join(SUFFIXES)}")
+                Problem(
+                    str(path),
+                    None,
+                    f"unknown format {path.suffix or '(none)'!r}; expected one of {', '.join(SUFFIXES)}",
+                )
             )
         else:
             files.append((path, None))
@@ -143,7 +155,11 @@ def import_paths(
     if any(c.kind == CardKind.CODE for d in decks for c in d.cards):
         decks = [_prepare_code_cards(d, report, kernel) for d in decks]
     report.skipped = sum(1 for w in report.warnings if "skipped" in w.message)
-    saving = (lambda done, total: progress(0.5 + 0.5 * done / max(total, 1), f"saving {done}/{total} cards")) if progress else None
+    saving = (
+        (lambda done, total: progress(0.5 + 0.5 * done / max(total, 1), f"saving {done}/{total} cards"))
+        if progress
+        else None
+    )
     sync: list[SyncReport] = service.sync_decks(decks, dry_run=dry_run, progress=saving)
     for r in sync:
         report.added += r.added
@@ -191,7 +207,7 @@ def _validation_problem(card: ParsedCard) -> tuple[str | None, str | None]:
         try:
             validate(substitute(code, values))
         except UnsafeSnippet as exc:
-            typo = exc.reason[len(_UNDEFINED):] if exc.reason.startswith(_UNDEFINED) else None
+            typo = exc.reason[len(_UNDEFINED) :] if exc.reason.startswith(_UNDEFINED) else None
             return f"snippet refused: line {exc.line} of the snippet: {exc.reason}", typo
     return None, None
 

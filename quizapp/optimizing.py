@@ -47,7 +47,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import fsrs
@@ -78,12 +78,16 @@ class ReviewRow:
     duration_ms: int = 0
 
     def to_json(self) -> dict:
-        return {"card": self.card, "time": self.time.isoformat(), "rating": self.rating,
-                "duration_ms": self.duration_ms}
+        return {
+            "card": self.card,
+            "time": self.time.isoformat(),
+            "rating": self.rating,
+            "duration_ms": self.duration_ms,
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> ReviewRow:
-        time = datetime.fromisoformat(data["time"]).astimezone(timezone.utc)
+        time = datetime.fromisoformat(data["time"]).astimezone(UTC)
         rating = int(data["rating"])
         if rating not in (1, 2, 3, 4):
             raise ValueError(f"rating {rating} is not 1-4")
@@ -94,7 +98,9 @@ def sorted_rows(rows: Iterable[ReviewRow]) -> list[ReviewRow]:
     return sorted(rows, key=lambda r: r.time)
 
 
-def split_history(rows: Sequence[ReviewRow], holdout: float = HOLDOUT_FRACTION) -> tuple[list[ReviewRow], datetime | None]:
+def split_history(
+    rows: Sequence[ReviewRow], holdout: float = HOLDOUT_FRACTION
+) -> tuple[list[ReviewRow], datetime | None]:
     """(training rows, cutoff): the rows before the cutoff, and the time from
     which reviews are held out (None when there are no rows)."""
     ordered = sorted_rows(rows)
@@ -174,8 +180,11 @@ def evaluate(rows: Iterable[ReviewRow], parameters: Sequence[float], *, since: d
                 y = 0.0 if review.rating == 1 else 1.0
                 q = min(max(p, EPS), 1 - EPS)
                 loss -= y * math.log(q) + (1 - y) * math.log(1 - q)
-                key = (_bin(elapsed, 3.62, 2.48, 2), _bin(position, 1.89, 1.99, 0),
-                       _bin(lapses, 1.73, 1.65, 0) if lapses else 0.0)
+                key = (
+                    _bin(elapsed, 3.62, 2.48, 2),
+                    _bin(position, 1.89, 1.99, 0),
+                    _bin(lapses, 1.73, 1.65, 0) if lapses else 0.0,
+                )
                 cell = bins.setdefault(key, [0.0, 0.0, 0.0])
                 cell[0] += y
                 cell[1] += p

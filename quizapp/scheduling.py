@@ -1,50 +1,50 @@
 """FSRS scheduling (the `fsrs` package) with Anki's daily shape. Pure: no I/O.
 
-All datetimes here are timezone-aware UTC; the study day is computed in the
-learner's local time zone and starts at ``day_start_hour`` (04:00, as Anki).
+All datetimes here are timezone-aware UTC. When a study day starts and ends
+is quizapp.study_days' job; the defaults are Anki's (quizapp.domain).
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone, tzinfo
-from enum import IntEnum
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import fsrs
 from fsrs.scheduler import DEFAULT_PARAMETERS, FUZZ_RANGES
 
-from quizapp.store.models import MemoryState
-
-
-class Rating(IntEnum):
-    AGAIN = 1
-    HARD = 2
-    GOOD = 3
-    EASY = 4
-
-    @property
-    def label(self) -> str:
-        return self.name.capitalize()
+from quizapp.domain import (
+    DEFAULT_DAY_START_HOUR,
+    DEFAULT_DESIRED_RETENTION,
+    DEFAULT_LEARNING_STEPS,
+    DEFAULT_NEW_PER_DAY,
+    DEFAULT_RELEARNING_STEPS,
+    DEFAULT_REVIEWS_PER_DAY,
+    LEARN_AHEAD,
+    LEECH_THRESHOLD,
+    MAXIMUM_INTERVAL_DAYS,
+    MemoryState,
+    Rating,
+)
 
 
 @dataclass(frozen=True)
 class SchedulingConfig:
     """A learner's scheduling settings (Anki's defaults)."""
 
-    desired_retention: float = 0.9
-    learning_steps: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta(minutes=10))
-    relearning_steps: tuple[timedelta, ...] = (timedelta(minutes=10),)
-    new_per_day: int = 20
-    reviews_per_day: int = 200
+    desired_retention: float = DEFAULT_DESIRED_RETENTION
+    learning_steps: tuple[timedelta, ...] = DEFAULT_LEARNING_STEPS
+    relearning_steps: tuple[timedelta, ...] = DEFAULT_RELEARNING_STEPS
+    new_per_day: int = DEFAULT_NEW_PER_DAY
+    reviews_per_day: int = DEFAULT_REVIEWS_PER_DAY
     #: Local hour at which a new study day begins.
-    day_start_hour: int = 4
+    day_start_hour: int = DEFAULT_DAY_START_HOUR
     #: Lapses after which a card is tagged leech and suspended.
-    leech_threshold: int = 8
+    leech_threshold: int = LEECH_THRESHOLD
     #: A learning card due within this much is shown when nothing else is left.
-    learn_ahead: timedelta = timedelta(minutes=20)
-    maximum_interval_days: int = 36500
+    learn_ahead: timedelta = LEARN_AHEAD
+    maximum_interval_days: int = MAXIMUM_INTERVAL_DAYS
     parameters: tuple[float, ...] = tuple(DEFAULT_PARAMETERS)
     fuzz: bool = True
 
@@ -179,26 +179,6 @@ def _require_utc(now: datetime) -> None:
         raise ValueError("scheduling needs timezone-aware UTC datetimes")
 
 
-def day_start(now: datetime, hour: int = 4, tz: tzinfo | None = None) -> datetime:
-    """Start (UTC) of the study day containing ``now``: ``hour`` o'clock local time.
-
-    A review at 02:00 local time belongs to the day before.
-    """
-    local = now.astimezone(tz) if tz is not None else now.astimezone()
-    start = local.replace(hour=hour, minute=0, second=0, microsecond=0)
-    if local < start:
-        start -= timedelta(days=1)
-    # Re-localise: the UTC offset may differ across a DST change.
-    start = start.replace(tzinfo=None)
-    start = start.replace(tzinfo=tz) if tz is not None else start.astimezone()
-    return start.astimezone(timezone.utc)
-
-
-def next_day_start(now: datetime, hour: int = 4, tz: tzinfo | None = None) -> datetime:
-    """Start (UTC) of the study day after the one containing ``now``."""
-    return day_start(day_start(now, hour, tz) + timedelta(hours=26), hour, tz)
-
-
 def format_interval(interval: timedelta) -> str:
     """Short human interval, as on Anki's buttons: 1m, 10m, 3h, 4d, 1.5mo, 2.1y."""
     seconds = max(interval.total_seconds(), 0)
@@ -216,7 +196,3 @@ def format_interval(interval: timedelta) -> str:
     if days < 365:
         return f"{days / 30:.1f}mo".replace(".0mo", "mo")
     return f"{days / 365:.1f}y".replace(".0y", "y")
-
-
-def with_due(memory: Memory, due: datetime) -> Memory:
-    return replace(memory, due=due)

@@ -11,19 +11,21 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from quizapp.domain import FLASHCARD_KINDS, CardKind, MemoryState, Rating, ReviewKind
 from quizapp.importers.base import ParsedDeck
 from quizapp.optimizing import ReviewRow
-from quizapp.scheduling import Memory, Outcome, Rating, Scheduler, SchedulingConfig, day_start, next_day_start
+from quizapp.scheduling import Memory, Outcome, Scheduler, SchedulingConfig
 from quizapp.stats import Statistics, compute_statistics
 from quizapp.store import queries
-from quizapp.store.models import Card, CardKind, CardState, Deck, MemoryState, ReviewLog, User, UserSettings
+from quizapp.store.models import Card, CardState, Deck, ReviewLog, User, UserSettings
+from quizapp.study_days import StudyDays
 from quizapp.study_settings import (
     StudySettings,
     check_parameters,
@@ -63,6 +65,12 @@ class CardView:
     data: dict
     tags: tuple[str, ...]
     state: MemoryState
+
+    @property
+    def lang(self) -> str:
+        """The card's language, "es" or "en" (its deck's ``lang``; Spanish,
+        the study note's language, when the deck names none)."""
+        return "en" if self.data.get("lang") == "en" else "es"
 
     def to_json(self) -> dict:
         return {
@@ -111,14 +119,8 @@ class SyncReport:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged, "removed": self.removed}
 
 
-#: Every kind of card but generated questions.
-FLASHCARD_KINDS = (CardKind.BASIC, CardKind.CLOZE, CardKind.TYPE)
-#: Cards whose question is computed by the kernel at each review.
-LIVE_KINDS = (CardKind.GENERATED, CardKind.CODE)
-
-
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Service:
@@ -177,8 +179,7 @@ class Service:
     def day_bounds(self, now: datetime | None = None) -> tuple[datetime, datetime]:
         """(start, end) in UTC of the study day containing ``now``."""
         now = now or self.clock()
-        hour = self.config.day_start_hour
-        return day_start(now, hour, self.tz), next_day_start(now, hour, self.tz)
+        return StudyDays(self.tz, self.config.day_start_hour).bounds(now)
 
     # -- decks ------------------------------------------------------------
 
@@ -271,30 +272,33 @@ class Service:
         for review in parsed.reviews:
             by_card.setdefault(review.card_id, []).append(review)
         added = 0
-        kinds = {"learning": MemoryState.LEARNING, "review": MemoryState.REVIEW, "relearning": MemoryState.RELEARNING}
         for card_id, reviews in by_card.items():
             if session.get(Card, card_id) is None:
                 continue
-            known = set(session.exec(
-                select(ReviewLog.reviewed_at).where(ReviewLog.user_id == self.user_id, ReviewLog.card_id == card_id)
-            ))
+            known = set(
+                session.exec(
+                    select(ReviewLog.reviewed_at).where(ReviewLog.user_id == self.user_id, ReviewLog.card_id == card_id)
+                )
+            )
             first = not known
             for review in sorted(reviews, key=lambda r: r.reviewed_at):
                 if review.reviewed_at in known:
                     continue
-                state_before = MemoryState.NEW if first else kinds.get(review.kind, MemoryState.REVIEW)
+                state_before = MemoryState.NEW if first else ReviewKind(review.kind).memory_state
                 first = False
-                session.add(ReviewLog(
-                    user_id=self.user_id,
-                    card_id=card_id,
-                    reviewed_at=review.reviewed_at,
-                    rating=review.rating,
-                    duration_ms=review.duration_ms,
-                    state_before=int(state_before),
-                    interval_before_days=review.interval_before_days,
-                    interval_after_days=review.interval_after_days,
-                    asked="(imported)",
-                ))
+                session.add(
+                    ReviewLog(
+                        user_id=self.user_id,
+                        card_id=card_id,
+                        reviewed_at=review.reviewed_at,
+                        rating=review.rating,
+                        duration_ms=review.duration_ms,
+                        state_before=int(state_before),
+                        interval_before_days=review.interval_before_days,
+                        interval_after_days=review.interval_after_days,
+                        asked="(imported)",
+                    )
+                )
                 added += 1
             session.flush()
             self._replay(session, card_id)
@@ -328,7 +332,9 @@ class Service:
         """Every deck with today's counts (subdecks included, daily limits applied)."""
         raw, new_left, reviews_left = self._raw_counts()
         return [
-            _aggregate(name, [c for n, c in raw.items() if n == name or n.startswith(name + "::")], new_left, reviews_left)
+            _aggregate(
+                name, [c for n, c in raw.items() if n == name or n.startswith(name + "::")], new_left, reviews_left
+            )
             for name in sorted(raw, key=lambda n: n.split("::"))
         ]
 
@@ -411,8 +417,8 @@ class Service:
             back=card.back,
             data=json.loads(card.data or "{}"),
             # "leech" is per learner (CardState.leech), shown as a tag, as Anki does.
-            tags=tuple(card.tags.split()) + (("leech",) if state is not None and state.leech
-                                             and "leech" not in card.tags.split() else ()),
+            tags=tuple(card.tags.split())
+            + (("leech",) if state is not None and state.leech and "leech" not in card.tags.split() else ()),
             state=MemoryState(state.state) if state else MemoryState.NEW,
         )
 
@@ -424,7 +430,9 @@ class Service:
         """What each grade would do now: the intervals on the grade buttons."""
         return self.scheduler.preview(self.memory(card_id), self.clock(), fuzz_key=card_id)
 
-    def answer(self, card_id: str, rating: Rating, *, duration_ms: int = 0, answer: Answer | None = None) -> AnswerResult:
+    def answer(
+        self, card_id: str, rating: Rating, *, duration_ms: int = 0, answer: Answer | None = None
+    ) -> AnswerResult:
         """Grade a card: its new schedule and the review log row commit together."""
         answer = answer or Answer()
         now = self.clock()
@@ -583,8 +591,14 @@ class Service:
         """Every figure of the statistics screen (see quizapp.stats);
         ``progress`` receives the quick figures first, then each slower block."""
         return compute_statistics(
-            self.engine, user_id=self.user_id, user_name=self.user_name, now=self.clock(), tz=self.tz,
-            day_start_hour=self.config.day_start_hour, parameters=self.config.parameters, progress=progress,
+            self.engine,
+            user_id=self.user_id,
+            user_name=self.user_name,
+            now=self.clock(),
+            tz=self.tz,
+            day_start_hour=self.config.day_start_hour,
+            parameters=self.config.parameters,
+            progress=progress,
         )
 
     def stats(self) -> dict:
@@ -638,8 +652,13 @@ def card_question(card: CardView, seed: int, kernel):
 
     if not kernel.wait_ready():
         raise QuestionError("the torch kernel did not start")
-    return assemble(code_card(card.id, card.front, card.data), seed, kernel.run_many,
-                    lang=card.data.get("lang", "es"), torch_version=kernel.torch_version or "")
+    return assemble(
+        code_card(card.id, card.front, card.data),
+        seed,
+        kernel.run_many,
+        lang=card.data.get("lang", "es"),
+        torch_version=kernel.torch_version or "",
+    )
 
 
 def _aggregate(name: str, rows: list[queries.RawCounts], new_left: int, reviews_left: int) -> DeckCounts:

@@ -14,14 +14,14 @@ from __future__ import annotations
 import heapq
 import random
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import fsrs
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from quizapp.optimizing import ReviewRow
 
-START = datetime(2025, 1, 6, 8, 0, tzinfo=timezone.utc)
+START = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
 
 
 def scaled_parameters(initial_stability: float = 1.0, base: Sequence[float] = DEFAULT_PARAMETERS) -> tuple[float, ...]:

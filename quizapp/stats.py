@@ -6,12 +6,12 @@ Study days
     Every per-day figure is keyed by the learner's *study day*: the local date
     (in the learner's time zone) of the moment ``day_start_hour`` hours
     earlier, so with the default 04:00 a review at 02:00 belongs to the day
-    before. This is exactly ``scheduling.day_start``.
+    before (quizapp.study_days).
 
 Speed
     The figures are SQL aggregates: nothing loads a review row into a Python
     object. The study day of a timestamp is computed in SQL: the time zone's
-    UTC offset is constant between two DST changes, so ``StudyDays.sql_day``
+    UTC offset is constant between two DST changes, so ``sql_study_day``
     turns a time range into a few such segments and picks each row's offset
     with a CASE on its timestamp, then lets SQLite's ``date()`` apply offset
     and day-start hour. Only retrievability is computed in Python, from one
@@ -25,22 +25,21 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from sqlalchemy import Integer, String, case, func, literal
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from quizapp.scheduling import day_start, next_day_start
+from quizapp.domain import MATURE_DAYS, MemoryState
 from quizapp.store import queries
-from quizapp.store.models import Card, CardState, MemoryState, ReviewLog
+from quizapp.store.models import Card, CardState, ReviewLog
+from quizapp.study_days import StudyDays, next_day_start
 
 #: Days of forecast: today (with everything overdue) and the next 29.
 FORECAST_DAYS = 30
 #: Days of the calendar heatmap: today and the 364 before it.
 HEATMAP_DAYS = 365
-#: Anki's threshold: a review card is mature once its interval reaches 21 days.
-MATURE_DAYS = 21.0
 #: Windows of true retention, in study days ending today.
 RETENTION_WINDOWS: dict[str, int] = {"today": 1, "7d": 7, "30d": 30, "365d": 365}
 #: Retrievability histogram: buckets of 10 %.
@@ -50,90 +49,25 @@ RETRIEVABILITY_BUCKETS = 10
 # -- study days ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StudyDays:
-    """The learner's days: they start at ``hour`` o'clock in ``tz`` (None:
-    the machine's local zone)."""
+def sql_study_day(days: StudyDays, column, start: datetime, end: datetime):
+    """SQL expression: the study day ('YYYY-MM-DD') of a UTC timestamp
+    column, exact for values in [start, end] (DST changes included)."""
+    segments = days.offset_segments(start, end)
 
-    tz: tzinfo | None
-    hour: int = 4
+    def modifier(offset: int) -> str:
+        return f"{offset - days.hour * 3600:+d} seconds"
 
-    def local(self, t: datetime) -> datetime:
-        return t.astimezone(self.tz) if self.tz is not None else t.astimezone()
-
-    def day_of(self, t: datetime) -> date:
-        """The study day a UTC-aware moment belongs to."""
-        return (self.local(t).replace(tzinfo=None) - timedelta(hours=self.hour)).date()
-
-    def start_of(self, day: date) -> datetime:
-        """When study day ``day`` starts, in UTC (as ``scheduling.day_start``)."""
-        naive = datetime.combine(day, time(self.hour))
-        aware = naive.replace(tzinfo=self.tz) if self.tz is not None else naive.astimezone()
-        return aware.astimezone(timezone.utc)
-
-    def offset_s(self, t: datetime) -> int:
-        """The UTC offset of the local zone at ``t``, in seconds."""
-        offset = self.local(t).utcoffset()
-        return int(offset.total_seconds()) if offset is not None else 0
-
-    def offset_segments(self, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
-        """[(from, offset seconds)] covering [start, end]: each offset holds from
-        its moment until the next one's. Offsets are sampled every 12 hours and
-        each change is then found to the second by bisection."""
-        step = 12 * 3600
-        lo = math.floor(start.timestamp())
-        stop = math.ceil(end.timestamp())
-        current = self._offset_at(lo)
-        segments = [(_from_ts(lo), current)]
-        while lo < stop:
-            hi = min(lo + step, stop)
-            offset = self._offset_at(hi)
-            if offset != current:
-                a, b = lo, hi  # offset(a) == current, offset(b) != current
-                while b - a > 1:
-                    mid = (a + b) // 2
-                    if self._offset_at(mid) == current:
-                        a = mid
-                    else:
-                        b = mid
-                current = self._offset_at(b)
-                segments.append((_from_ts(b), current))
-                lo = b
-            else:
-                lo = hi
-        return segments
-
-    def _offset_at(self, ts: int) -> int:
-        return self.offset_s(_from_ts(ts))
-
-    def sql_day(self, column, start: datetime, end: datetime):
-        """SQL expression: the study day ('YYYY-MM-DD') of a UTC timestamp
-        column, exact for values in [start, end] (DST changes included)."""
-        segments = self.offset_segments(start, end)
-
-        def modifier(offset: int) -> str:
-            return f"{offset - self.hour * 3600:+d} seconds"
-
-        if len(segments) == 1:
-            shift = literal(modifier(segments[0][1]))
-        else:
-            shift = case(
-                *[(column < segments[i + 1][0], modifier(segments[i][1])) for i in range(len(segments) - 1)],
-                else_=modifier(segments[-1][1]),
-            )
-        # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff'. Cut to the second first:
-        # SQLite rounds fractions to milliseconds, which could carry
-        # 03:59:59.9996 over a day boundary. Day boundaries fall on whole seconds.
-        return func.date(func.substr(column, 1, 19), shift, type_=String)
-
-    def tz_name(self) -> str:
-        if self.tz is None:
-            return datetime.now().astimezone().tzname() or "local"
-        return str(getattr(self.tz, "key", None) or self.tz)
-
-
-def _from_ts(ts: int) -> datetime:
-    return datetime.fromtimestamp(ts, timezone.utc)
+    if len(segments) == 1:
+        shift = literal(modifier(segments[0][1]))
+    else:
+        shift = case(
+            *[(column < segments[i + 1][0], modifier(segments[i][1])) for i in range(len(segments) - 1)],
+            else_=modifier(segments[-1][1]),
+        )
+    # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff'. Cut to the second first:
+    # SQLite rounds fractions to milliseconds, which could carry
+    # 03:59:59.9996 over a day boundary. Day boundaries fall on whole seconds.
+    return func.date(func.substr(column, 1, 19), shift, type_=String)
 
 
 # -- results ------------------------------------------------------------------
@@ -295,7 +229,7 @@ class Statistics:
             "again_today": self.today.again,
             "again_rate_today": self.today.again_rate,
             "today": self.today_date.isoformat(),
-            "generated_at": self.now.astimezone(timezone.utc).isoformat(),
+            "generated_at": self.now.astimezone(UTC).isoformat(),
             "time_zone": self.time_zone,
             "day_start_hour": self.day_start_hour,
             "forecast": list(self.forecast),
@@ -342,7 +276,7 @@ def today_figures(*, session: Session, user_id: int, since: datetime) -> Today:
 def reviews_per_day(*, session: Session, user_id: int, days: StudyDays, first: date, last: date) -> dict[date, int]:
     """Study day -> reviews, for the days in [first, last] that have any."""
     start, end = days.start_of(first), days.start_of(last + timedelta(days=1))
-    day = days.sql_day(ReviewLog.reviewed_at, start, end)
+    day = sql_study_day(days, ReviewLog.reviewed_at, start, end)
     stmt = (
         select(day, func.count())
         .where(ReviewLog.user_id == user_id, ReviewLog.reviewed_at >= start, ReviewLog.reviewed_at < end)
@@ -351,8 +285,15 @@ def reviews_per_day(*, session: Session, user_id: int, days: StudyDays, first: d
     return {date.fromisoformat(d): int(n) for d, n in _rows(session, stmt)}
 
 
-def streak(*, session: Session, user_id: int, days: StudyDays, today: date,
-           known: Mapping[date, int] | None = None, known_from: date | None = None) -> int:
+def streak(
+    *,
+    session: Session,
+    user_id: int,
+    days: StudyDays,
+    today: date,
+    known: Mapping[date, int] | None = None,
+    known_from: date | None = None,
+) -> int:
     """Consecutive study days with a review, ending today, or yesterday when
     there is none yet today. ``known`` (days with reviews from ``known_from``
     to today) saves a query; earlier years are read only while the streak
@@ -366,8 +307,11 @@ def streak(*, session: Session, user_id: int, days: StudyDays, today: date,
     while True:
         if day < known_from:  # the streak goes back further: read the year before
             earlier = known_from - timedelta(days=HEATMAP_DAYS)
-            studied |= set(reviews_per_day(session=session, user_id=user_id, days=days,
-                                           first=earlier, last=known_from - timedelta(days=1)))
+            studied |= set(
+                reviews_per_day(
+                    session=session, user_id=user_id, days=days, first=earlier, last=known_from - timedelta(days=1)
+                )
+            )
             known_from = earlier
         if day not in studied:
             return count
@@ -388,7 +332,7 @@ def forecast(*, session: Session, user_id: int, days: StudyDays, today: date, n:
         _active_card(CardState.card_id),
     ]
     ((overdue,),) = _rows(session, select(func.count()).select_from(CardState).where(*base, CardState.due < today_end))
-    day = days.sql_day(CardState.due, today_end, horizon)
+    day = sql_study_day(days, CardState.due, today_end, horizon)
     stmt = (
         select(day, func.count())
         .select_from(CardState)
@@ -404,8 +348,9 @@ def forecast(*, session: Session, user_id: int, days: StudyDays, today: date, n:
     return result
 
 
-def true_retention(*, session: Session, user_id: int, days: StudyDays, today: date,
-                   windows: Mapping[str, int] = RETENTION_WINDOWS) -> dict[str, Retention]:
+def true_retention(
+    *, session: Session, user_id: int, days: StudyDays, today: date, windows: Mapping[str, int] = RETENTION_WINDOWS
+) -> dict[str, Retention]:
     """Anki's true retention: among reviews of cards in the review state
     (not learning or relearning steps), the first of each card on each study
     day; passed unless graded Again; young when the interval before it was
@@ -418,7 +363,7 @@ def true_retention(*, session: Session, user_id: int, days: StudyDays, today: da
     longest = max(windows.values())
     start = days.start_of(today - timedelta(days=longest - 1))
     end = days.start_of(today + timedelta(days=1))
-    day = days.sql_day(ReviewLog.reviewed_at, start, end).label("day")
+    day = sql_study_day(days, ReviewLog.reviewed_at, start, end).label("day")
     firsts = (
         select(
             ReviewLog.card_id,
@@ -499,7 +444,7 @@ def retrievability(
     # Whole days since the last review, in SQL and exact to the microsecond:
     # whole seconds apart, less one when now's fraction of a second is
     # smaller than the review's (the stored text ends in '.ffffff').
-    now = now.astimezone(timezone.utc)
+    now = now.astimezone(UTC)
     stored = CardState.last_review
     seconds = (
         literal(math.floor(now.timestamp()))
@@ -591,7 +536,7 @@ def compute_statistics(
     days = StudyDays(tz, day_start_hour)
     today = days.day_of(now)
     # Today's bounds exactly as Service.day_bounds has them.
-    start, end = day_start(now, day_start_hour, tz), next_day_start(now, day_start_hour, tz)
+    start, end = days.bounds(now)
     tomorrow_end = next_day_start(end + timedelta(hours=1), day_start_hour, tz)
     heatmap_from = today - timedelta(days=HEATMAP_DAYS - 1)
     with Session(engine) as session:
@@ -605,8 +550,9 @@ def compute_statistics(
             today=today_figures(session=session, user_id=user_id, since=start),
             due_now=queries.due_between(session=session, user_id=user_id, start=None, end=now, include_end=True),
             due_tomorrow=queries.due_between(session=session, user_id=user_id, start=end, end=tomorrow_end),
-            streak_days=streak(session=session, user_id=user_id, days=days, today=today,
-                               known=heatmap, known_from=heatmap_from),
+            streak_days=streak(
+                session=session, user_id=user_id, days=days, today=today, known=heatmap, known_from=heatmap_from
+            ),
             forecast=tuple(forecast(session=session, user_id=user_id, days=days, today=today)),
             heatmap=heatmap,
             pending=frozenset(PENDING_BLOCKS),
@@ -615,10 +561,14 @@ def compute_statistics(
             progress(stats)
         families = family_accuracy(session=session, user_id=user_id)
         labels, titles = mistake_labels({name: list(f.mistakes) for name, f in families.items()})
-        stats = replace(stats, families=families, mistake_labels=labels, family_titles=titles,
-                        retrievability=retrievability(session=session, user_id=user_id, now=now,
-                                                      parameters=parameters),
-                        pending=frozenset({"true_retention"}))
+        stats = replace(
+            stats,
+            families=families,
+            mistake_labels=labels,
+            family_titles=titles,
+            retrievability=retrievability(session=session, user_id=user_id, now=now, parameters=parameters),
+            pending=frozenset({"true_retention"}),
+        )
         if progress is not None:
             progress(stats)
         retention = true_retention(session=session, user_id=user_id, days=days, today=today)
@@ -626,6 +576,17 @@ def compute_statistics(
 
 
 __all__ = [
-    "FORECAST_DAYS", "HEATMAP_DAYS", "MATURE_DAYS", "PENDING_BLOCKS", "RETENTION_WINDOWS", "FamilyAccuracy",
-    "PassFail", "Retention", "RetrievabilityStats", "Statistics", "StudyDays", "Today", "compute_statistics",
+    "FORECAST_DAYS",
+    "HEATMAP_DAYS",
+    "MATURE_DAYS",
+    "PENDING_BLOCKS",
+    "RETENTION_WINDOWS",
+    "FamilyAccuracy",
+    "PassFail",
+    "Retention",
+    "RetrievabilityStats",
+    "Statistics",
+    "StudyDays",
+    "Today",
+    "compute_statistics",
 ]

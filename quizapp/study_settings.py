@@ -16,6 +16,14 @@ from datetime import timedelta
 
 from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
+from quizapp.domain import (
+    DEFAULT_DAY_START_HOUR,
+    DEFAULT_DESIRED_RETENTION,
+    DEFAULT_LEARNING_STEPS,
+    DEFAULT_NEW_PER_DAY,
+    DEFAULT_RELEARNING_STEPS,
+    DEFAULT_REVIEWS_PER_DAY,
+)
 from quizapp.scheduling import SchedulingConfig
 
 #: Desired retention accepted (Anki allows 0.70-0.99).
@@ -86,15 +94,15 @@ class StudySettings:
     """One learner's settings (the defaults are Anki's)."""
 
     #: Probability of recall FSRS aims for when it schedules a review.
-    desired_retention: float = 0.9
+    desired_retention: float = DEFAULT_DESIRED_RETENTION
     #: New cards introduced per study day.
-    new_per_day: int = 20
+    new_per_day: int = DEFAULT_NEW_PER_DAY
     #: Reviews (of cards in the review state) per study day.
-    reviews_per_day: int = 200
-    learning_steps: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta(minutes=10))
-    relearning_steps: tuple[timedelta, ...] = (timedelta(minutes=10),)
+    reviews_per_day: int = DEFAULT_REVIEWS_PER_DAY
+    learning_steps: tuple[timedelta, ...] = DEFAULT_LEARNING_STEPS
+    relearning_steps: tuple[timedelta, ...] = DEFAULT_RELEARNING_STEPS
     #: Local hour (0-23) at which a new study day begins.
-    day_start_hour: int = 4
+    day_start_hour: int = DEFAULT_DAY_START_HOUR
     #: FSRS parameters in use (the defaults until the optimizer adopts others).
     parameters: tuple[float, ...] = tuple(DEFAULT_PARAMETERS)
     #: The parameters in use before the optimizer last adopted new ones
@@ -135,7 +143,14 @@ class StudySettings:
 
 
 #: Settings a learner edits (CLI options and the settings screen), in order.
-EDITABLE = ("desired_retention", "new_per_day", "reviews_per_day", "learning_steps", "relearning_steps", "day_start_hour")
+EDITABLE = (
+    "desired_retention",
+    "new_per_day",
+    "reviews_per_day",
+    "learning_steps",
+    "relearning_steps",
+    "day_start_hour",
+)
 
 LABELS = {
     "desired_retention": "Desired retention",

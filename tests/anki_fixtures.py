@@ -11,10 +11,10 @@ import io
 import sqlite3
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-T0 = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 T0_MS = int(T0.timestamp() * 1000)
 MINUTE_MS = 60_000
 DAY_MS = 86_400_000
@@ -147,11 +147,18 @@ def build_collection(directory: Path) -> Sample:
         col,
         "Cloze",
         "PyTorch::Tensors::Views",
-        {"Text": "{{c1::view}} needs contiguous memory;<br>{{c2::reshape}} may copy", "Back Extra": "See <i>the docs</i>"},
+        {
+            "Text": "{{c1::view}} needs contiguous memory;<br>{{c2::reshape}} may copy",
+            "Back Extra": "See <i>the docs</i>",
+        },
         ["views", "cloze"],
     )
     notes["renamed_basic"] = _note(
-        col, "Pregunta", "PyTorch::Autograd", {"Front": "What fills <code>.grad</code>?", "Back": "backward()"}, ["autograd"]
+        col,
+        "Pregunta",
+        "PyTorch::Autograd",
+        {"Front": "What fills <code>.grad</code>?", "Back": "backward()"},
+        ["autograd"],
     )
     notes["renamed_cloze"] = _note(
         col, "Huecos", "PyTorch::Autograd", {"Text": "{{c1::requires_grad}} turns tracking on"}, ["autograd"]
@@ -236,11 +243,15 @@ def genanki_package(out: Path, media_dir: Path) -> Path:
     )
     other.add_note(
         genanki.Note(
-            model=genanki.CLOZE_MODEL, fields=["{{c1::torch.cat}} joins, {{c2::torch.stack}} adds a dim", ""], guid="gen-cloze"
+            model=genanki.CLOZE_MODEL,
+            fields=["{{c1::torch.cat}} joins, {{c2::torch.stack}} adds a dim", ""],
+            guid="gen-cloze",
         )
     )
     other.add_note(
-        genanki.Note(model=genanki.BASIC_TYPE_IN_THE_ANSWER_MODEL, fields=["x.ndim of a 2x3 tensor?", "2"], guid="gen-type")
+        genanki.Note(
+            model=genanki.BASIC_TYPE_IN_THE_ANSWER_MODEL, fields=["x.ndim of a 2x3 tensor?", "2"], guid="gen-type"
+        )
     )
     package = genanki.Package([deck, other])
     package.media_files = [str(image)]

@@ -17,7 +17,7 @@ from quizapp.answers import (
     normalize,
     parse_answer,
 )
-from quizapp.questions.base import AnswerKind
+from quizapp.domain import AnswerKind
 
 SHAPE, DTYPE, BOOL, INT, FLOAT, VALUES, ERROR, TEXT = (
     AnswerKind.SHAPE,
@@ -57,7 +57,7 @@ def test_kinds_match_answer_kind():
     from quizapp import answers
 
     assert (answers.SHAPE, answers.DTYPE, answers.BOOL, answers.INT, answers.FLOAT, answers.VALUES,
-            answers.ERROR, answers.TEXT, answers.OUTPUT) == AnswerKind.ALL  # fmt: skip
+            answers.ERROR, answers.TEXT, answers.OUTPUT) == tuple(AnswerKind)  # fmt: skip
 
 
 def test_answers_stays_pure():
@@ -117,8 +117,22 @@ def test_parse_shape(typed, canonical):
 
 
 @pytest.mark.parametrize(
-    "typed", ["", "dos por tres", "(2, -3)", "(2.5, 3)", "(2,,3)", "(,2)", "[2, 3)", "2x", "x3", "2 por",
-              "hello", "tensor", "x"]
+    "typed",
+    [
+        "",
+        "dos por tres",
+        "(2, -3)",
+        "(2.5, 3)",
+        "(2,,3)",
+        "(,2)",
+        "[2, 3)",
+        "2x",
+        "x3",
+        "2 por",
+        "hello",
+        "tensor",
+        "x",
+    ],
 )
 def test_unreadable_shape(typed):
     assert parse_answer(SHAPE, typed) is None
@@ -213,8 +227,25 @@ def test_dtype_aliases_agree_with_torch():
 
 
 @pytest.mark.parametrize(
-    "typed", ["sí", "Sí", "si", "SI", "yes", "Yes", "true", "True", "TRUE", "verdadero", "y", "s", "1", "sí.",
-              "tensor(True)", "cierto"]  # fmt: skip
+    "typed",
+    [
+        "sí",
+        "Sí",
+        "si",
+        "SI",
+        "yes",
+        "Yes",
+        "true",
+        "True",
+        "TRUE",
+        "verdadero",
+        "y",
+        "s",
+        "1",
+        "sí.",
+        "tensor(True)",
+        "cierto",
+    ],
 )
 def test_parse_bool_true(typed):
     assert parse_answer(BOOL, typed) == "True"
@@ -232,8 +263,19 @@ def test_unreadable_bool(typed):
 
 @pytest.mark.parametrize(
     "typed, canonical",
-    [("7", "7"), (" 7 ", "7"), ("+7", "7"), ("7.0", "7"), ("7.", "7"), ("-3", "-3"), ("0", "0"),
-     ("1e3", "1000"), ("tensor(7)", "7"), ("7,0", "7"), ("1_000", "1000")],  # fmt: skip
+    [
+        ("7", "7"),
+        (" 7 ", "7"),
+        ("+7", "7"),
+        ("7.0", "7"),
+        ("7.", "7"),
+        ("-3", "-3"),
+        ("0", "0"),
+        ("1e3", "1000"),
+        ("tensor(7)", "7"),
+        ("7,0", "7"),
+        ("1_000", "1000"),
+    ],
 )
 def test_parse_int(typed, canonical):
     assert parse_answer(INT, typed) == canonical
@@ -322,7 +364,8 @@ def test_parse_values(typed, canonical):
 
 
 @pytest.mark.parametrize(
-    "typed", ["", "[1, 2", "[1, 2]]", "[1,, 2]", "[, 1]", "tensor(1, 2)", "[1, two]", "[1, 2)", "null", "[" * 100 + "]" * 100]
+    "typed",
+    ["", "[1, 2", "[1, 2]]", "[1,, 2]", "[, 1]", "tensor(1, 2)", "[1, two]", "[1, 2)", "null", "[" * 100 + "]" * 100],
 )
 def test_unreadable_values(typed):
     assert parse_answer(VALUES, typed) is None
@@ -394,8 +437,22 @@ def test_parse_error(typed, canonical):
 
 
 @pytest.mark.parametrize(
-    "typed", ["", "no error", "no lanza error", "ningún error", "sin error", "it doesn't raise", "no exception",
-              "none", "nada", "(2, 3)", "torch.float32", "no", "ok"]  # fmt: skip
+    "typed",
+    [
+        "",
+        "no error",
+        "no lanza error",
+        "ningún error",
+        "sin error",
+        "it doesn't raise",
+        "no exception",
+        "none",
+        "nada",
+        "(2, 3)",
+        "torch.float32",
+        "no",
+        "ok",
+    ],
 )
 def test_not_an_error(typed):
     assert parse_answer(ERROR, typed) is None
@@ -536,39 +593,102 @@ def test_wrong(kind, typed, correct):
         (SHAPE, "(3,)", "(2, 3)", "one dimension too few", "una dimensión de menos"),
         (SHAPE, "()", "(5,)", "one dimension too few", "una dimensión de menos"),
         (SHAPE, "(2, 3, 4, 5)", "(2, 3)", "2 dimensions, not 4", "2 dimensiones, no 4"),
-        (SHAPE, "(3, 4)", "(2, 6)", "right number of elements, wrong shape",
-         "número de elementos correcto, forma equivocada"),
+        (
+            SHAPE,
+            "(3, 4)",
+            "(2, 6)",
+            "right number of elements, wrong shape",
+            "número de elementos correcto, forma equivocada",
+        ),
         (SHAPE, "(2, 4)", "(2, 3)", "", ""),
-        (SHAPE, "dos por tres", "(2, 3)", "couldn't read this as a shape (e.g. (2, 3))",
-         "no se puede leer como forma (p. ej. (2, 3))"),
+        (
+            SHAPE,
+            "dos por tres",
+            "(2, 3)",
+            "couldn't read this as a shape (e.g. (2, 3))",
+            "no se puede leer como forma (p. ej. (2, 3))",
+        ),
         (SHAPE, "error", "(2, 3)", "it doesn't raise", "no lanza ningún error"),
-        (DTYPE, "float64", "torch.float32", "right kind, wrong width: float32 is the default float",
-         "tipo correcto, ancho equivocado: float32 es el float por defecto"),
-        (DTYPE, "half", "torch.float32", "right kind, wrong width: float32 is the default float",
-         "tipo correcto, ancho equivocado: float32 es el float por defecto"),
-        (DTYPE, "int32", "torch.int64", "right kind, wrong width: int64 is the default integer",
-         "tipo correcto, ancho equivocado: int64 es el entero por defecto"),
-        (DTYPE, "float32", "torch.float16", "right kind, wrong width: it's torch.float16",
-         "tipo correcto, ancho equivocado: es torch.float16"),
-        (DTYPE, "long", "torch.int32", "right kind, wrong width: it's torch.int32",
-         "tipo correcto, ancho equivocado: es torch.int32"),
-        (DTYPE, "int", "torch.int64",
-         "`int` is torch.int32 as an alias, but Python's int (dtype=int) and integer literals give torch.int64",
-         "`int` es torch.int32 como alias, pero el int de Python (dtype=int) y los literales enteros dan torch.int64"),
-        (DTYPE, "torch.int", "torch.int64",
-         "`int` is torch.int32 as an alias, but Python's int (dtype=int) and integer literals give torch.int64",
-         "`int` es torch.int32 como alias, pero el int de Python (dtype=int) y los literales enteros dan torch.int64"),
-        (DTYPE, "float", "torch.float64",
-         "`float` is torch.float32 as an alias, but Python's float (dtype=float) gives torch.float64",
-         "`float` es torch.float32 como alias, pero el float de Python (dtype=float) da torch.float64"),
-        (DTYPE, "bfloat16", "torch.float16", "right width, another format: torch.float16",
-         "ancho correcto, otro formato: torch.float16"),
+        (
+            DTYPE,
+            "float64",
+            "torch.float32",
+            "right kind, wrong width: float32 is the default float",
+            "tipo correcto, ancho equivocado: float32 es el float por defecto",
+        ),
+        (
+            DTYPE,
+            "half",
+            "torch.float32",
+            "right kind, wrong width: float32 is the default float",
+            "tipo correcto, ancho equivocado: float32 es el float por defecto",
+        ),
+        (
+            DTYPE,
+            "int32",
+            "torch.int64",
+            "right kind, wrong width: int64 is the default integer",
+            "tipo correcto, ancho equivocado: int64 es el entero por defecto",
+        ),
+        (
+            DTYPE,
+            "float32",
+            "torch.float16",
+            "right kind, wrong width: it's torch.float16",
+            "tipo correcto, ancho equivocado: es torch.float16",
+        ),
+        (
+            DTYPE,
+            "long",
+            "torch.int32",
+            "right kind, wrong width: it's torch.int32",
+            "tipo correcto, ancho equivocado: es torch.int32",
+        ),
+        (
+            DTYPE,
+            "int",
+            "torch.int64",
+            "`int` is torch.int32 as an alias, but Python's int (dtype=int) and integer literals give torch.int64",
+            "`int` es torch.int32 como alias, pero el int de Python (dtype=int) y los literales enteros dan torch.int64",
+        ),
+        (
+            DTYPE,
+            "torch.int",
+            "torch.int64",
+            "`int` is torch.int32 as an alias, but Python's int (dtype=int) and integer literals give torch.int64",
+            "`int` es torch.int32 como alias, pero el int de Python (dtype=int) y los literales enteros dan torch.int64",
+        ),
+        (
+            DTYPE,
+            "float",
+            "torch.float64",
+            "`float` is torch.float32 as an alias, but Python's float (dtype=float) gives torch.float64",
+            "`float` es torch.float32 como alias, pero el float de Python (dtype=float) da torch.float64",
+        ),
+        (
+            DTYPE,
+            "bfloat16",
+            "torch.float16",
+            "right width, another format: torch.float16",
+            "ancho correcto, otro formato: torch.float16",
+        ),
         (DTYPE, "int8", "torch.uint8", "signed vs unsigned: torch.uint8", "con signo o sin signo: torch.uint8"),
         (DTYPE, "int64", "torch.float32", "", ""),
-        (DTYPE, "float31", "torch.float32", "couldn't read this as a dtype (e.g. torch.float32)",
-         "no se puede leer como dtype (p. ej. torch.float32)"),
+        (
+            DTYPE,
+            "float31",
+            "torch.float32",
+            "couldn't read this as a dtype (e.g. torch.float32)",
+            "no se puede leer como dtype (p. ej. torch.float32)",
+        ),
         (BOOL, "yes", "False", "", ""),
-        (BOOL, "quizás", "True", "couldn't read this as yes/no (e.g. True)", "no se puede leer como sí/no (p. ej. True)"),
+        (
+            BOOL,
+            "quizás",
+            "True",
+            "couldn't read this as yes/no (e.g. True)",
+            "no se puede leer como sí/no (p. ej. True)",
+        ),
         (INT, "8", "7", "off by one", "te desvías en uno"),
         (INT, "-7", "7", "wrong sign", "signo equivocado"),
         (INT, "10", "7", "", ""),
@@ -580,14 +700,30 @@ def test_wrong(kind, typed, correct):
         (VALUES, "[1, 2]", "[1, 2, 3]", "shape (3,), not (2,)", "forma (3,), no (2,)"),
         (VALUES, "[1]", "1", "right numbers, wrong shape: ()", "números correctos, forma equivocada: ()"),
         (VALUES, "[5]", "1", "shape (), not (1,)", "forma (), no (1,)"),
-        (VALUES, "[1, 2, 3, 4]", "[[1, 2], [3, 4]]", "right numbers, wrong shape: (2, 2)",
-         "números correctos, forma equivocada: (2, 2)"),
-        (VALUES, "[[1, 3], [2, 4]]", "[[1, 2], [3, 4]]", "right values, transposed", "valores correctos, pero traspuestos"),
+        (
+            VALUES,
+            "[1, 2, 3, 4]",
+            "[[1, 2], [3, 4]]",
+            "right numbers, wrong shape: (2, 2)",
+            "números correctos, forma equivocada: (2, 2)",
+        ),
+        (
+            VALUES,
+            "[[1, 3], [2, 4]]",
+            "[[1, 2], [3, 4]]",
+            "right values, transposed",
+            "valores correctos, pero traspuestos",
+        ),
         (VALUES, "[2, 1, 3]", "[1, 2, 3]", "right numbers, in another order", "números correctos, en otro orden"),
         (VALUES, "[0.33, 0.5]", "[0.3333, 0.5]", "round to 4 decimals", "redondea a 4 decimales"),
         (VALUES, "[1, 5]", "[1, 2]", "", ""),
-        (VALUES, "[1, 2", "[1, 2]", "couldn't read this as values (e.g. [1.0, 2.0])",
-         "no se puede leer como valores (p. ej. [1.0, 2.0])"),
+        (
+            VALUES,
+            "[1, 2",
+            "[1, 2]",
+            "couldn't read this as values (e.g. [1.0, 2.0])",
+            "no se puede leer como valores (p. ej. [1.0, 2.0])",
+        ),
         (VALUES, "error", "[1, 2]", "it doesn't raise", "no lanza ningún error"),
     ],
 )
@@ -607,10 +743,30 @@ def test_hints(kind, typed, correct, en, es):
         (VALUES, "falla", "RuntimeError", True, "yes: RuntimeError", "sí: RuntimeError"),
         (ERROR, "RuntimeError", "RuntimeError", True, "", ""),
         (ERROR, "LookupError", "IndexError", True, "yes; more precisely IndexError", "sí; en concreto IndexError"),
-        (ERROR, "RuntimeError", "_LinAlgError", True, "yes; more precisely _LinAlgError",
-         "sí; en concreto _LinAlgError"),
-        (ERROR, "IndexError", "RuntimeError", False, "it raises, but RuntimeError", "lanza un error, pero RuntimeError"),
-        (SHAPE, "ValueError", "RuntimeError", False, "it raises, but RuntimeError", "lanza un error, pero RuntimeError"),
+        (
+            ERROR,
+            "RuntimeError",
+            "_LinAlgError",
+            True,
+            "yes; more precisely _LinAlgError",
+            "sí; en concreto _LinAlgError",
+        ),
+        (
+            ERROR,
+            "IndexError",
+            "RuntimeError",
+            False,
+            "it raises, but RuntimeError",
+            "lanza un error, pero RuntimeError",
+        ),
+        (
+            SHAPE,
+            "ValueError",
+            "RuntimeError",
+            False,
+            "it raises, but RuntimeError",
+            "lanza un error, pero RuntimeError",
+        ),
         (SHAPE, "(2, 3)", "RuntimeError", False, "it raises RuntimeError", "lanza RuntimeError"),
         (VALUES, "[1, 2]", "RuntimeError", False, "it raises RuntimeError", "lanza RuntimeError"),
         (DTYPE, "float32", "TypeError", False, "it raises TypeError", "lanza TypeError"),
@@ -646,7 +802,13 @@ def test_hints_are_one_line():
 
 def test_wrong_answer_diff_is_typed_text_against_canonical():
     verdict = check_answer(SHAPE, "(3, 2)", "(2, 3)")
-    assert verdict.typed == [("(", Mark.SAME), ("3", Mark.WRONG), (", ", Mark.SAME), ("2", Mark.WRONG), (")", Mark.SAME)]
+    assert verdict.typed == [
+        ("(", Mark.SAME),
+        ("3", Mark.WRONG),
+        (", ", Mark.SAME),
+        ("2", Mark.WRONG),
+        (")", Mark.SAME),
+    ]
     assert verdict.expected == [
         ("(", Mark.SAME), ("2", Mark.MISSING), (", ", Mark.SAME), ("3", Mark.MISSING), (")", Mark.SAME)
     ]  # fmt: skip

@@ -26,10 +26,24 @@ EXPECTED_DECKS = {
     "en": {"id": "pytorch-en", "name": "PyTorch (EN)", "lang": "en"},
 }
 SUBDECKS = {
-    "es": {"Deep learning", "PyTorch y tensores", "Crear tensores",
-           "Tipos de datos", "Operaciones", "Broadcasting", "Predice el resultado"},
-    "en": {"Deep learning", "PyTorch and tensors", "Creating tensors",
-           "Data types", "Operations", "Broadcasting", "Predict the result"},
+    "es": {
+        "Deep learning",
+        "PyTorch y tensores",
+        "Crear tensores",
+        "Tipos de datos",
+        "Operaciones",
+        "Broadcasting",
+        "Predice el resultado",
+    },
+    "en": {
+        "Deep learning",
+        "PyTorch and tensors",
+        "Creating tensors",
+        "Data types",
+        "Operations",
+        "Broadcasting",
+        "Predict the result",
+    },
 }
 MIN_CARDS = 60
 MIN_CHECKS = 25
@@ -133,21 +147,19 @@ def run_check(code: str) -> str:
     """Run `code` with only `torch` in scope; return str() of the last
     expression's value, or the class name of the exception it raised."""
     tree = ast.parse(code.strip("\n"), mode="exec")
-    assert tree.body and isinstance(tree.body[-1], ast.Expr), (
-        "the last line of a check must be an expression")
+    assert tree.body and isinstance(tree.body[-1], ast.Expr), "the last line of a check must be an expression"
     last = ast.Expression(tree.body.pop().value)
     namespace = {"torch": torch}
     try:
         exec(compile(tree, "<check>", "exec"), namespace)
         value = eval(compile(last, "<check>", "eval"), namespace)
-    except Exception as exc:  # noqa: BLE001 - the class name is the result
+    except Exception as exc:
         return type(exc).__name__
     return str(value)
 
 
 CHECKS = [
-    pytest.param(card["check"]["code"], card["check"]["expect"],
-                 id=f"{lang}:{card['id']}")
+    pytest.param(card["check"]["code"], card["check"]["expect"], id=f"{lang}:{card['id']}")
     for lang in sorted(DECK_FILES)
     for card in _cards(lang)
     if "check" in card

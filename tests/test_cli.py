@@ -95,7 +95,10 @@ def test_unopenable_database_is_one_line(capsys, tmp_path):
 def test_entry_point_runs_as_module(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "quizapp", "--db", str(tmp_path / "m.db"), "decks", "--json"],
-        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)

@@ -3,15 +3,14 @@
 import json
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from quizapp.due import day_start as fast_day_start
+from quizapp.domain import Rating
 from quizapp.due import due_counts, due_line
 from quizapp.importers.toml_deck import read_toml_deck
-from quizapp.scheduling import Rating, day_start
 from tests.conftest import SMALL_DECK
 
 
@@ -21,8 +20,9 @@ def studied(make_service, small_deck, clock, tmp_path):
     service = make_service()
     service.sync_deck(read_toml_deck(small_deck))
     other = tmp_path / "other.toml"
-    other.write_text(SMALL_DECK.replace('id = "small"', 'id = "other"').replace('name = "Small"', 'name = "Other"'),
-                     encoding="utf-8")
+    other.write_text(
+        SMALL_DECK.replace('id = "small"', 'id = "other"').replace('name = "Small"', 'name = "Other"'), encoding="utf-8"
+    )
     service.sync_deck(read_toml_deck(other))
     service.answer("small:one", Rating.GOOD)
     service.answer("small:two", Rating.EASY)
@@ -61,15 +61,6 @@ def test_no_database_is_not_created(tmp_path):
     path = tmp_path / "none.sqlite3"
     assert due_line(f"sqlite:///{path}", "ana") == "quizapp: no database yet (run quizapp)"
     assert not path.exists()
-
-
-def test_day_start_agrees_with_scheduling():
-    madrid = ZoneInfo("Europe/Madrid")
-    t = datetime(2026, 3, 28, 0, 30, tzinfo=timezone.utc)
-    for step in range(0, 24 * 4):
-        now = t + timedelta(hours=step)
-        for hour in (0, 4, 23):
-            assert fast_day_start(now, hour, madrid) == day_start(now, hour, madrid)
 
 
 def test_command_prints_one_line_without_textual_torch_or_sqlalchemy(studied, db_url, tmp_path):

@@ -96,8 +96,12 @@ def test_import_code_cards_once_and_idempotently(capsys, db, tmp_path):
     assert report["warnings"][0]["line"] == 34 and "NameError" in report["warnings"][0]["message"]
     stored = cards(db)
     kinds = {cid: json.loads(c.data).get("answer_kind") for cid, c in stored.items()}
-    assert kinds == {"mine:basic": None, "mine:shape": "shape", "mine:printed": "output",
-                     "mine:empty": "shape_or_dtype"}
+    assert kinds == {
+        "mine:basic": None,
+        "mine:shape": "shape",
+        "mine:printed": "output",
+        "mine:empty": "shape_or_dtype",
+    }
     assert json.loads(stored["mine:empty"].data)["code"] == "x = torch.empty(3, 4)\nx"
     code, out, _ = run(capsys, "--db", db, "import", str(path), "--json")
     assert json.loads(out)["added"] == 0 and json.loads(out)["unchanged"] == 4

@@ -1,8 +1,7 @@
 """A card that lapses 8 times is tagged leech and suspended (as Anki)."""
 
+from quizapp.domain import MemoryState, Rating
 from quizapp.importers.toml_deck import read_toml_deck
-from quizapp.scheduling import Rating
-from quizapp.store.models import MemoryState
 
 
 def _to_review(service, clock, card_id):

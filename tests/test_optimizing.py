@@ -8,7 +8,7 @@ import json
 import math
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fsrs.scheduler import DEFAULT_PARAMETERS
@@ -31,7 +31,7 @@ from quizapp.optimizing import (
 from quizapp.simulation import scaled_parameters, simulate_history
 from quizapp.store.models import Card, CardState, Deck
 
-T0 = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
 DEFAULTS = tuple(DEFAULT_PARAMETERS)
 
 
@@ -50,8 +50,15 @@ def store_history(service, rows: list[ReviewRow]) -> None:
         for card in cards:
             session.add(CardState(user_id=service.user_id, card_id=card))
         for r in rows:
-            session.add(ReviewLog(user_id=service.user_id, card_id=r.card, reviewed_at=r.time, rating=r.rating,
-                                  duration_ms=r.duration_ms))
+            session.add(
+                ReviewLog(
+                    user_id=service.user_id,
+                    card_id=r.card,
+                    reviewed_at=r.time,
+                    rating=r.rating,
+                    duration_ms=r.duration_ms,
+                )
+            )
         session.commit()
     service.reschedule()  # card states from their history
 
@@ -67,9 +74,12 @@ def test_minimum_matches_the_fsrs_optimizer():
 
 def test_trainable_reviews_skip_same_day_reviews():
     rows = [
-        ReviewRow("a", T0, 3), ReviewRow("a", T0 + timedelta(minutes=10), 3),  # same day: not counted
-        ReviewRow("a", T0 + timedelta(days=2), 3), ReviewRow("a", T0 + timedelta(days=2, hours=23), 1),
-        ReviewRow("b", T0, 1), ReviewRow("b", T0 + timedelta(days=1), 3),
+        ReviewRow("a", T0, 3),
+        ReviewRow("a", T0 + timedelta(minutes=10), 3),  # same day: not counted
+        ReviewRow("a", T0 + timedelta(days=2), 3),
+        ReviewRow("a", T0 + timedelta(days=2, hours=23), 1),
+        ReviewRow("b", T0, 1),
+        ReviewRow("b", T0 + timedelta(days=1), 3),
     ]
     assert trainable_reviews(rows) == 2
 
@@ -91,8 +101,10 @@ def test_reviews_needed_below_the_minimum():
 def test_evaluation_by_hand():
     """Two cards, one held-out review each, in different bins."""
     rows = [
-        ReviewRow("a", T0, 3), ReviewRow("a", T0 + timedelta(days=3), 3),
-        ReviewRow("b", T0, 3), ReviewRow("b", T0 + timedelta(days=20), 1),
+        ReviewRow("a", T0, 3),
+        ReviewRow("a", T0 + timedelta(days=3), 3),
+        ReviewRow("b", T0, 3),
+        ReviewRow("b", T0 + timedelta(days=20), 1),
     ]
     import fsrs
 
@@ -106,7 +118,7 @@ def test_evaluation_by_hand():
     assert metrics.count == 2
     assert metrics.log_loss == pytest.approx(-(math.log(pa) + math.log(1 - pb)) / 2)
     # Elapsed 3 and 20 days fall in different bins: RMSE over bins of one review each.
-    assert metrics.rmse == pytest.approx(math.sqrt(((1 - pa) ** 2 + pb ** 2) / 2))
+    assert metrics.rmse == pytest.approx(math.sqrt(((1 - pa) ** 2 + pb**2) / 2))
     assert evaluate(rows, DEFAULTS, since=T0 + timedelta(days=30)) is None
 
 
@@ -164,9 +176,11 @@ def test_worse_parameters_are_not_adopted(history_service):
 
 def test_reschedule_moves_review_cards(history_service):
     before = {c: history_service.memory(c) for c in ("sim:1", "sim:2", "sim:3")}
-    report = optimize(history_service, fit=fake_fit(Metrics(0.5, 0.08, 200), Metrics(0.45, 0.06, 200),
-                                                    parameters=scaled_parameters(3.0)),
-                      reschedule=True)
+    report = optimize(
+        history_service,
+        fit=fake_fit(Metrics(0.5, 0.08, 200), Metrics(0.45, 0.06, 200), parameters=scaled_parameters(3.0)),
+        reschedule=True,
+    )
     assert report.rescheduled and report.rescheduled > 0
     after = {c: history_service.memory(c) for c in before}
     assert any(after[c].due != before[c].due for c in before)
@@ -200,8 +214,9 @@ def test_optimize_json_on_a_learner_who_forgets_faster(make_service, db_url, cap
     assert data["reviews"] == 2500
     for key in ("log_loss_before", "log_loss_after", "rmse_before", "rmse_after"):
         assert isinstance(data[key], float) and 0 < data[key] < 1
-    assert data["adopted"] == (data["log_loss_after"] < data["log_loss_before"]
-                               and data["rmse_after"] <= data["rmse_before"])
+    assert data["adopted"] == (
+        data["log_loss_after"] < data["log_loss_before"] and data["rmse_after"] <= data["rmse_before"]
+    )
     assert data["adopted"]
     settings = service.study_settings()
     assert settings.parameters == tuple(data["parameters"]) and settings.previous_parameters == DEFAULTS

@@ -1,20 +1,13 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from quizapp.scheduling import (
-    Memory,
-    Rating,
-    Scheduler,
-    SchedulingConfig,
-    day_start,
-    format_interval,
-    next_day_start,
-)
-from quizapp.store.models import MemoryState
+from quizapp.domain import MemoryState, Rating
+from quizapp.scheduling import Memory, Scheduler, SchedulingConfig, format_interval
+from quizapp.study_days import day_start, next_day_start
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def test_new_card_uses_learning_steps():
@@ -74,7 +67,7 @@ def test_naive_datetimes_are_refused():
 )
 def test_day_starts_at_four_local_time(local, expected_day):
     tz = ZoneInfo("America/Mexico_City")
-    now = datetime.fromisoformat(local).replace(tzinfo=tz).astimezone(timezone.utc)
+    now = datetime.fromisoformat(local).replace(tzinfo=tz).astimezone(UTC)
     start = day_start(now, 4, tz)
     assert start.astimezone(tz).strftime("%Y-%m-%d %H:%M") == f"{expected_day} 04:00"
     assert next_day_start(now, 4, tz) - start == timedelta(days=1)
@@ -82,7 +75,7 @@ def test_day_starts_at_four_local_time(local, expected_day):
 
 def test_day_start_across_daylight_saving():
     tz = ZoneInfo("Europe/Madrid")  # clocks go forward on 2026-03-29
-    now = datetime(2026, 3, 29, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 3, 29, 12, 0, tzinfo=UTC)
     start, end = day_start(now, 4, tz), next_day_start(now, 4, tz)
     assert start.astimezone(tz).hour == 4 and end.astimezone(tz).hour == 4
     assert end - start == timedelta(hours=24)
@@ -90,8 +83,14 @@ def test_day_start_across_daylight_saving():
 
 @pytest.mark.parametrize(
     "delta, text",
-    [(timedelta(seconds=30), "30s"), (timedelta(minutes=10), "10m"), (timedelta(hours=3), "3h"),
-     (timedelta(days=4), "4d"), (timedelta(days=45), "1.5mo"), (timedelta(days=800), "2.2y")],
+    [
+        (timedelta(seconds=30), "30s"),
+        (timedelta(minutes=10), "10m"),
+        (timedelta(hours=3), "3h"),
+        (timedelta(days=4), "4d"),
+        (timedelta(days=45), "1.5mo"),
+        (timedelta(days=800), "2.2y"),
+    ],
 )
 def test_format_interval(delta, text):
     assert format_interval(delta) == text

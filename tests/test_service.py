@@ -5,10 +5,11 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
+from quizapp.domain import MemoryState, Rating
 from quizapp.importers.toml_deck import read_toml_deck
-from quizapp.scheduling import Rating, SchedulingConfig
+from quizapp.scheduling import SchedulingConfig
 from quizapp.service import Answer
-from quizapp.store.models import Card, CardState, MemoryState, ReviewLog
+from quizapp.store.models import Card, CardState, ReviewLog
 from tests.conftest import SMALL_DECK
 
 
@@ -37,7 +38,9 @@ def test_sync_is_idempotent_and_keeps_schedules_across_edits(service, small_deck
 
 def test_removed_card_leaves_review_but_keeps_history(service, small_deck, engine):
     service.answer("small:one", Rating.AGAIN)
-    small_deck.write_text(SMALL_DECK.replace('[[cards]]\nid = "one"\nfront = "1?"\nback = "one"\n', ""), encoding="utf-8")
+    small_deck.write_text(
+        SMALL_DECK.replace('[[cards]]\nid = "one"\nfront = "1?"\nback = "one"\n', ""), encoding="utf-8"
+    )
     report = service.sync_deck(read_toml_deck(small_deck))
     assert report.removed == 1
     assert "small:one" not in [c.id for c in service.cards()]
@@ -67,8 +70,12 @@ def test_counts_and_hierarchy(service):
 
 
 def test_answer_writes_state_and_log_together(service, engine, clock):
-    result = service.answer("small:four", Rating.AGAIN, duration_ms=1500,
-                            answer=Answer(asked="q", answered="float", correct_answer="torch.float32"))
+    result = service.answer(
+        "small:four",
+        Rating.AGAIN,
+        duration_ms=1500,
+        answer=Answer(asked="q", answered="float", correct_answer="torch.float32"),
+    )
     (state,) = _rows(engine, CardState)
     (log,) = _rows(engine, ReviewLog)
     assert state.state == MemoryState.LEARNING and state.reps == 1
@@ -130,7 +137,7 @@ def test_users_have_independent_schedules(make_service, service):
 
 
 def test_stats_today_tomorrow_and_streak(service, clock):
-    for day in range(3):  # three consecutive days with reviews
+    for _day in range(3):  # three consecutive days with reviews
         card = service.next_card()
         service.answer(card.id, Rating.EASY, duration_ms=2000)
         clock.advance(days=1)

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session
 
-from quizapp.scheduling import Memory, day_start, next_day_start
-from quizapp.stats import StudyDays
-from quizapp.store.models import Card, CardKind, CardState, Deck, MemoryState, ReviewLog
+from quizapp.domain import CardKind, MemoryState
+from quizapp.scheduling import Memory
+from quizapp.store.models import Card, CardState, Deck, ReviewLog
+from quizapp.study_days import StudyDays, day_start, next_day_start
 
 MEXICO = ZoneInfo("America/Mexico_City")  # UTC-6, no DST since 2022
 MADRID = ZoneInfo("Europe/Madrid")  # DST: 2025-03-30, 2025-10-26 (01:00 UTC)
@@ -33,8 +34,16 @@ def add_cards(engine, n: int, *, inactive: set[int] = frozenset(), prefix: str =
         session.add(deck)
         session.flush()
         for i, card_id in enumerate(ids):
-            session.add(Card(id=card_id, deck_id=deck.id, kind=CardKind.BASIC, front=card_id, position=i,
-                             active=i not in inactive))
+            session.add(
+                Card(
+                    id=card_id,
+                    deck_id=deck.id,
+                    kind=CardKind.BASIC,
+                    front=card_id,
+                    position=i,
+                    active=i not in inactive,
+                )
+            )
         session.commit()
     return ids
 
@@ -51,15 +60,34 @@ def add_states(engine, states: list[dict]) -> None:
         session.commit()
 
 
-def log(user_id: int, card_id: str, at: datetime, rating: int = 3, *, state: int = MemoryState.REVIEW,
-        interval: float = 5.0, duration_ms: int = 1000, family: str | None = None, mistake: str | None = None) -> dict:
-    return dict(user_id=user_id, card_id=card_id, reviewed_at=at, rating=rating, state_before=int(state),
-                interval_before_days=interval, duration_ms=duration_ms, family=family, mistake=mistake)
+def log(
+    user_id: int,
+    card_id: str,
+    at: datetime,
+    rating: int = 3,
+    *,
+    state: int = MemoryState.REVIEW,
+    interval: float = 5.0,
+    duration_ms: int = 1000,
+    family: str | None = None,
+    mistake: str | None = None,
+) -> dict:
+    return dict(
+        user_id=user_id,
+        card_id=card_id,
+        reviewed_at=at,
+        rating=rating,
+        state_before=int(state),
+        interval_before_days=interval,
+        duration_ms=duration_ms,
+        family=family,
+        mistake=mistake,
+    )
 
 
 def local(tz, y, m, d, hh=12, mm=0, ss=0, us=0, fold=0) -> datetime:
     """A wall-clock moment in ``tz``, as aware UTC."""
-    return datetime(y, m, d, hh, mm, ss, us, tzinfo=tz, fold=fold).astimezone(timezone.utc)
+    return datetime(y, m, d, hh, mm, ss, us, tzinfo=tz, fold=fold).astimezone(UTC)
 
 
 # -- the reference: plain Python over the raw rows ------------------------------
@@ -70,8 +98,9 @@ def study_day(t: datetime, tz, hour: int = 4) -> date:
     return day_start(t, hour, tz).astimezone(tz).date()
 
 
-def expected(rows: list[dict], states: list[dict], inactive: set[str], *, user_id: int, now: datetime, tz,
-             scheduler) -> dict:
+def expected(
+    rows: list[dict], states: list[dict], inactive: set[str], *, user_id: int, now: datetime, tz, scheduler
+) -> dict:
     """Every figure, recomputed from the rows without SQL."""
     mine = [r for r in rows if r["user_id"] == user_id]
     today = study_day(now, tz)
@@ -86,8 +115,14 @@ def expected(rows: list[dict], states: list[dict], inactive: set[str], *, user_i
         streak += 1
         day -= timedelta(days=1)
 
-    scheduled = [s for s in states if s["user_id"] == user_id and s["state"] != MemoryState.NEW
-                 and not s["suspended"] and s["card_id"] not in inactive]
+    scheduled = [
+        s
+        for s in states
+        if s["user_id"] == user_id
+        and s["state"] != MemoryState.NEW
+        and not s["suspended"]
+        and s["card_id"] not in inactive
+    ]
     forecast = [0] * 30
     for s in scheduled:
         index = 0 if s["due"] < end else (study_day(s["due"], tz) - today).days
@@ -129,8 +164,16 @@ def expected(rows: list[dict], states: list[dict], inactive: set[str], *, user_i
     for s in states:
         if s["user_id"] != user_id or s["state"] == MemoryState.NEW or s["card_id"] in inactive:
             continue
-        r = scheduler.retrievability(Memory(state=MemoryState(s["state"]), stability=s["stability"],
-                                            difficulty=5.0, due=s["due"], last_review=s["last_review"]), now)
+        r = scheduler.retrievability(
+            Memory(
+                state=MemoryState(s["state"]),
+                stability=s["stability"],
+                difficulty=5.0,
+                due=s["due"],
+                last_review=s["last_review"],
+            ),
+            now,
+        )
         remembered += r
         buckets[min(int(r * 10), 9)] += 1
 
@@ -152,8 +195,9 @@ def expected(rows: list[dict], states: list[dict], inactive: set[str], *, user_i
     }
 
 
-def random_history(rng: random.Random, *, user_id: int, other_id: int, cards: list[str], now: datetime, tz,
-                   days: int = 420) -> list[dict]:
+def random_history(
+    rng: random.Random, *, user_id: int, other_id: int, cards: list[str], now: datetime, tz, days: int = 420
+) -> list[dict]:
     """Reviews over ``days`` days: many at the edges of the study day, on DST
     change days, several of one card on one day, another learner's too."""
     rows: list[dict] = []
@@ -169,20 +213,30 @@ def random_history(rng: random.Random, *, user_id: int, other_id: int, cards: li
         family = rng.choice([None, None, *families]) if "family" not in kw else kw.pop("family")
         rating = kw.pop("rating", rng.choices([1, 2, 3, 4], weights=[2, 1, 6, 1])[0])
         mistake = rng.choice(families[family] + [None]) if family and rating == 1 and families[family] else None
-        rows.append(dict(
-            user_id=kw.pop("user_id", user_id), card_id=card, reviewed_at=at, rating=rating,
-            state_before=kw.pop("state", rng.choices([0, 1, 2, 3], weights=[1, 1, 6, 1])[0]),
-            interval_before_days=kw.pop("interval", rng.choice([0.0, 1.0, 3.5, 20.0, 20.99, 21.0, 21.01, 60.0])),
-            duration_ms=rng.randrange(500, 30000), family=family, mistake=mistake,
-        ))
+        rows.append(
+            dict(
+                user_id=kw.pop("user_id", user_id),
+                card_id=card,
+                reviewed_at=at,
+                rating=rating,
+                state_before=kw.pop("state", rng.choices([0, 1, 2, 3], weights=[1, 1, 6, 1])[0]),
+                interval_before_days=kw.pop("interval", rng.choice([0.0, 1.0, 3.5, 20.0, 20.99, 21.0, 21.01, 60.0])),
+                duration_ms=rng.randrange(500, 30000),
+                family=family,
+                mistake=mistake,
+            )
+        )
 
     local_now = now.astimezone(tz)
     walls = [time(3, 59, 59, 999_999), time(4, 0), time(4, 0, 0, 1), time(2, 0), time(0, 30), time(23, 59, 59)]
     for _ in range(2500):
         d = (local_now - timedelta(days=rng.randrange(days))).date()
-        wall = rng.choice(walls) if rng.random() < 0.4 else time(rng.randrange(24), rng.randrange(60),
-                                                                  rng.randrange(60), rng.randrange(10**6))
-        at = datetime.combine(d, wall).replace(tzinfo=tz, fold=rng.randrange(2)).astimezone(timezone.utc)
+        wall = (
+            rng.choice(walls)
+            if rng.random() < 0.4
+            else time(rng.randrange(24), rng.randrange(60), rng.randrange(60), rng.randrange(10**6))
+        )
+        at = datetime.combine(d, wall).replace(tzinfo=tz, fold=rng.randrange(2)).astimezone(UTC)
         card = rng.choice(cards)
         add(at, card)
         if rng.random() < 0.2:  # the same card again later: same study day or not
@@ -211,18 +265,27 @@ def random_states(rng: random.Random, *, user_id: int, cards: list[str], now: da
         roll = rng.random()
         if roll < 0.3:  # due exactly when a study day starts, or just before
             due = days.start_of(today + timedelta(days=rng.randrange(-2, 32))) - timedelta(
-                microseconds=rng.choice([0, 1]))
+                microseconds=rng.choice([0, 1])
+            )
         else:
             due = now + timedelta(hours=rng.uniform(-24 * 20, 24 * 35))
         if rng.random() < 0.2:  # reviewed a whole number of days ago, to the microsecond
             last = now - timedelta(days=rng.randrange(0, 100))
         else:
             last = now - timedelta(seconds=rng.uniform(0, 200 * 86400))
-        states.append(dict(
-            user_id=user_id, card_id=card, state=rng.choices([0, 1, 2, 3], weights=[1, 1, 6, 1])[0],
-            stability=rng.uniform(0.2, 150), difficulty=5.0, due=due, last_review=last, reps=3,
-            suspended=rng.random() < 0.1,
-        ))
+        states.append(
+            dict(
+                user_id=user_id,
+                card_id=card,
+                state=rng.choices([0, 1, 2, 3], weights=[1, 1, 6, 1])[0],
+                stability=rng.uniform(0.2, 150),
+                difficulty=5.0,
+                due=due,
+                last_review=last,
+                reps=3,
+                suspended=rng.random() < 0.1,
+            )
+        )
     return states
 
 
@@ -233,7 +296,7 @@ def random_states(rng: random.Random, *, user_id: int, cards: list[str], now: da
 @pytest.mark.parametrize("seed", [1, 2])
 def test_every_figure_matches_a_plain_recomputation(make_service, clock, engine, tz, seed):
     rng = random.Random(seed)
-    clock.now = datetime(2026, 3, 2, 15, 30, 12, 500_000, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 3, 2, 15, 30, 12, 500_000, tzinfo=UTC)
     service = make_service("ana", tz=tz)
     other = make_service("bea", tz=tz)
     cards = add_cards(engine, 60, inactive={3, 17, 42})
@@ -244,10 +307,21 @@ def test_every_figure_matches_a_plain_recomputation(make_service, clock, engine,
     add_states(engine, states)
 
     got = service.stats()
-    want = expected(rows, states, inactive, user_id=service.user_id, now=clock.now, tz=tz,
-                    scheduler=service.scheduler)
-    for key in ("reviews_today", "new_today", "due_now", "due_tomorrow", "streak_days", "time_today_s",
-                "again_rate_today", "forecast", "heatmap", "true_retention", "families", "mistakes"):
+    want = expected(rows, states, inactive, user_id=service.user_id, now=clock.now, tz=tz, scheduler=service.scheduler)
+    for key in (
+        "reviews_today",
+        "new_today",
+        "due_now",
+        "due_tomorrow",
+        "streak_days",
+        "time_today_s",
+        "again_rate_today",
+        "forecast",
+        "heatmap",
+        "true_retention",
+        "families",
+        "mistakes",
+    ):
         assert got[key] == want[key], key
     assert got["retrievability"]["buckets"] == want["buckets"]
     assert got["retrievability"]["expected_remembered"] == want["expected_remembered"]
@@ -260,10 +334,16 @@ def test_every_figure_matches_a_plain_recomputation(make_service, clock, engine,
 
 def test_original_fields_keep_their_names_and_order(make_service):
     stats = make_service().stats()
-    assert list(stats)[:7] == ["user", "reviews_today", "new_today", "due_now", "due_tomorrow", "streak_days",
-                               "time_today_s"]
-    for key in ("forecast", "heatmap", "true_retention", "families", "mistakes", "again_rate_today",
-                "retrievability"):
+    assert list(stats)[:7] == [
+        "user",
+        "reviews_today",
+        "new_today",
+        "due_now",
+        "due_tomorrow",
+        "streak_days",
+        "time_today_s",
+    ]
+    for key in ("forecast", "heatmap", "true_retention", "families", "mistakes", "again_rate_today", "retrievability"):
         assert key in stats
     assert stats["forecast"] == [0] * 30 and stats["heatmap"] == {} and stats["again_rate_today"] is None
     assert stats["true_retention"]["7d"] == {
@@ -278,11 +358,14 @@ def test_original_fields_keep_their_names_and_order(make_service):
 def test_a_review_at_two_in_the_morning_belongs_to_the_day_before(make_service, clock, engine):
     service = make_service(tz=MEXICO)
     (card,) = add_cards(engine, 1)
-    add_logs(engine, [
-        log(service.user_id, card, local(MEXICO, 2026, 3, 2, 2, 0), rating=1),  # Monday 02:00: Sunday's
-        log(service.user_id, card, local(MEXICO, 2026, 3, 2, 3, 59, 59, 999_999)),  # still Sunday's
-        log(service.user_id, card, local(MEXICO, 2026, 3, 2, 4, 0)),  # Monday's
-    ])
+    add_logs(
+        engine,
+        [
+            log(service.user_id, card, local(MEXICO, 2026, 3, 2, 2, 0), rating=1),  # Monday 02:00: Sunday's
+            log(service.user_id, card, local(MEXICO, 2026, 3, 2, 3, 59, 59, 999_999)),  # still Sunday's
+            log(service.user_id, card, local(MEXICO, 2026, 3, 2, 4, 0)),  # Monday's
+        ],
+    )
     clock.now = local(MEXICO, 2026, 3, 2, 10, 0)
     stats = service.stats()
     assert stats["heatmap"] == {"2026-03-01": 2, "2026-03-02": 1}
@@ -315,10 +398,13 @@ def test_day_boundaries_to_the_microsecond_and_other_hours(make_service, clock, 
 
     service = make_service(tz=KOLKATA, config=SchedulingConfig(day_start_hour=0))
     (card,) = add_cards(engine, 1)
-    add_logs(engine, [
-        log(service.user_id, card, local(KOLKATA, 2026, 3, 1, 23, 59, 59, 999_999)),
-        log(service.user_id, card, local(KOLKATA, 2026, 3, 2, 0, 0)),
-    ])
+    add_logs(
+        engine,
+        [
+            log(service.user_id, card, local(KOLKATA, 2026, 3, 1, 23, 59, 59, 999_999)),
+            log(service.user_id, card, local(KOLKATA, 2026, 3, 2, 0, 0)),
+        ],
+    )
     clock.now = local(KOLKATA, 2026, 3, 2, 9)
     stats = service.stats()
     assert stats["heatmap"] == {"2026-03-01": 1, "2026-03-02": 1}
@@ -327,33 +413,36 @@ def test_day_boundaries_to_the_microsecond_and_other_hours(make_service, clock, 
 
 def test_offset_segments_find_each_change_to_the_second():
     days = StudyDays(NEW_YORK, 4)
-    start, end = datetime(2025, 1, 1, tzinfo=timezone.utc), datetime(2026, 1, 1, tzinfo=timezone.utc)
+    start, end = datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)
     segments = days.offset_segments(start, end)
     assert [(t.isoformat(), off) for t, off in segments] == [
         ("2025-01-01T00:00:00+00:00", -5 * 3600),
         ("2025-03-09T07:00:00+00:00", -4 * 3600),
         ("2025-11-02T06:00:00+00:00", -5 * 3600),
     ]
-    assert StudyDays(timezone.utc, 4).offset_segments(start, end)[1:] == []
+    assert StudyDays(UTC, 4).offset_segments(start, end)[1:] == []
 
 
 def test_true_retention_counts_the_first_review_state_review_of_each_card_and_day(make_service, clock, engine):
     service = make_service()
     a, b, c = add_cards(engine, 3)
     u = service.user_id
-    clock.now = datetime(2026, 3, 2, 20, tzinfo=timezone.utc)
-    at = datetime(2026, 3, 2, 8, tzinfo=timezone.utc)
-    add_logs(engine, [
-        log(u, a, at, rating=1, interval=20.99),  # young, failed: counts
-        log(u, a, at + timedelta(hours=1), rating=3, state=MemoryState.RELEARNING),  # a step: never counts
-        log(u, a, at + timedelta(hours=2), rating=3, interval=1.0),  # second of the day: ignored
-        log(u, b, at, rating=2, interval=21.0),  # mature (21 days), Hard passes
-        log(u, b, at - timedelta(hours=5), rating=4, interval=30.0),  # 03:00 UTC: yesterday's, mature pass
-        log(u, c, at, rating=3, state=MemoryState.LEARNING, interval=0.0),  # learning: never counts
-        log(u, c, at + timedelta(minutes=5), rating=3, state=MemoryState.NEW),  # new: never counts
-        log(u, c, at - timedelta(days=10), rating=1, interval=100.0),  # in 30d, not in 7d
-        log(u, c, at - timedelta(days=400), rating=3, interval=100.0),  # older than a year
-    ])
+    clock.now = datetime(2026, 3, 2, 20, tzinfo=UTC)
+    at = datetime(2026, 3, 2, 8, tzinfo=UTC)
+    add_logs(
+        engine,
+        [
+            log(u, a, at, rating=1, interval=20.99),  # young, failed: counts
+            log(u, a, at + timedelta(hours=1), rating=3, state=MemoryState.RELEARNING),  # a step: never counts
+            log(u, a, at + timedelta(hours=2), rating=3, interval=1.0),  # second of the day: ignored
+            log(u, b, at, rating=2, interval=21.0),  # mature (21 days), Hard passes
+            log(u, b, at - timedelta(hours=5), rating=4, interval=30.0),  # 03:00 UTC: yesterday's, mature pass
+            log(u, c, at, rating=3, state=MemoryState.LEARNING, interval=0.0),  # learning: never counts
+            log(u, c, at + timedelta(minutes=5), rating=3, state=MemoryState.NEW),  # new: never counts
+            log(u, c, at - timedelta(days=10), rating=1, interval=100.0),  # in 30d, not in 7d
+            log(u, c, at - timedelta(days=400), rating=3, interval=100.0),  # older than a year
+        ],
+    )
     r = service.stats()["true_retention"]
     assert r["today"]["young"] == {"pass": 0, "fail": 1, "rate": 0.0}
     assert r["today"]["mature"] == {"pass": 1, "fail": 0, "rate": 1.0}
@@ -373,23 +462,33 @@ def test_forecast_buckets(make_service, clock, engine):
     u = service.user_id
 
     def state(card, due, **kw):
-        row = dict(user_id=u, card_id=card, state=MemoryState.REVIEW, stability=10.0, difficulty=5.0, due=due,
-                   last_review=clock.now - timedelta(days=3))
+        row = dict(
+            user_id=u,
+            card_id=card,
+            state=MemoryState.REVIEW,
+            stability=10.0,
+            difficulty=5.0,
+            due=due,
+            last_review=clock.now - timedelta(days=3),
+        )
         row.update(kw)
         return row
 
-    add_states(engine, [
-        state(cards[0], clock.now - timedelta(days=40)),  # overdue: today
-        state(cards[1], end - timedelta(microseconds=1)),  # later today
-        state(cards[2], end),  # tomorrow's first moment
-        state(cards[3], days.start_of(today + timedelta(days=8))),  # after the DST change of 8 March
-        state(cards[4], days.start_of(today + timedelta(days=8)) - timedelta(seconds=1)),
-        state(cards[5], days.start_of(today + timedelta(days=30))),  # beyond the 30 days
-        state(cards[6], end, suspended=True),  # suspended: not scheduled
-        state(cards[7], end, state=MemoryState.NEW),  # new: not scheduled
-        state(cards[8], end),  # inactive card
-        state(cards[9], end + timedelta(hours=3), state=MemoryState.LEARNING),  # learning counts
-    ])
+    add_states(
+        engine,
+        [
+            state(cards[0], clock.now - timedelta(days=40)),  # overdue: today
+            state(cards[1], end - timedelta(microseconds=1)),  # later today
+            state(cards[2], end),  # tomorrow's first moment
+            state(cards[3], days.start_of(today + timedelta(days=8))),  # after the DST change of 8 March
+            state(cards[4], days.start_of(today + timedelta(days=8)) - timedelta(seconds=1)),
+            state(cards[5], days.start_of(today + timedelta(days=30))),  # beyond the 30 days
+            state(cards[6], end, suspended=True),  # suspended: not scheduled
+            state(cards[7], end, state=MemoryState.NEW),  # new: not scheduled
+            state(cards[8], end),  # inactive card
+            state(cards[9], end + timedelta(hours=3), state=MemoryState.LEARNING),  # learning counts
+        ],
+    )
     stats = service.stats()
     want = [0] * 30
     want[0], want[1], want[7], want[8] = 2, 2, 1, 1
@@ -400,11 +499,12 @@ def test_forecast_buckets(make_service, clock, engine):
 def test_streak_rules(make_service, clock, engine):
     service = make_service()
     (card,) = add_cards(engine, 1)
-    clock.now = datetime(2026, 3, 2, 12, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 3, 2, 12, tzinfo=UTC)
     # 400 consecutive days ending yesterday (longer than the heatmap's year),
     # then a gap, then 5 more days.
     days = [clock.now - timedelta(days=n) for n in range(1, 401)] + [
-        clock.now - timedelta(days=n) for n in range(402, 407)]
+        clock.now - timedelta(days=n) for n in range(402, 407)
+    ]
     add_logs(engine, [log(service.user_id, card, at) for at in days])
     assert service.stats()["streak_days"] == 400  # none yet today: counted to yesterday
     add_logs(engine, [log(service.user_id, card, clock.now - timedelta(hours=1))])
@@ -417,15 +517,18 @@ def test_family_accuracy_and_mistakes_with_labels(make_service, clock, engine):
     service = make_service()
     cards = add_cards(engine, 2)
     u, at = service.user_id, clock.now - timedelta(hours=1)
-    add_logs(engine, [
-        log(u, cards[0], at, 3, family="broadcasting"),
-        log(u, cards[0], at, 1, family="broadcasting", mistake="aligned_left"),
-        log(u, cards[0], at, 1, family="broadcasting", mistake="aligned_left"),
-        log(u, cards[0], at, 1, family="broadcasting", mistake="left_shape"),
-        log(u, cards[0], at, 1, family="broadcasting"),  # wrong, matching no misconception
-        log(u, cards[1], at, 2, family="matmul"),  # Hard is right
-        log(u, cards[1], at, 4),  # a flashcard: no family
-    ])
+    add_logs(
+        engine,
+        [
+            log(u, cards[0], at, 3, family="broadcasting"),
+            log(u, cards[0], at, 1, family="broadcasting", mistake="aligned_left"),
+            log(u, cards[0], at, 1, family="broadcasting", mistake="aligned_left"),
+            log(u, cards[0], at, 1, family="broadcasting", mistake="left_shape"),
+            log(u, cards[0], at, 1, family="broadcasting"),  # wrong, matching no misconception
+            log(u, cards[1], at, 2, family="matmul"),  # Hard is right
+            log(u, cards[1], at, 4),  # a flashcard: no family
+        ],
+    )
     stats = service.stats()
     assert stats["families"] == {
         "broadcasting": {"reviews": 5, "correct": 1, "accuracy": 0.2},
@@ -442,21 +545,62 @@ def test_retrievability_matches_fsrs_card_by_card(make_service, clock, engine):
     service = make_service()
     cards = add_cards(engine, 5, inactive={4})
     now = clock.now
-    add_states(engine, [
-        dict(user_id=service.user_id, card_id=cards[0], state=MemoryState.REVIEW, stability=10.0, difficulty=5.0,
-             due=now, last_review=now),  # just reviewed: 100 %
-        dict(user_id=service.user_id, card_id=cards[1], state=MemoryState.REVIEW, stability=10.0, difficulty=5.0,
-             due=now, last_review=now - timedelta(days=10)),  # one stability ago: 90 %
-        dict(user_id=service.user_id, card_id=cards[2], state=MemoryState.REVIEW, stability=1.0, difficulty=5.0,
-             due=now, last_review=now - timedelta(days=2, microseconds=-1), suspended=True),  # 1 whole day
-        dict(user_id=service.user_id, card_id=cards[3], state=MemoryState.NEW, due=None, last_review=None),
-        dict(user_id=service.user_id, card_id=cards[4], state=MemoryState.REVIEW, stability=1.0, difficulty=5.0,
-             due=now, last_review=now - timedelta(days=300)),  # inactive
-    ])
-    memories = [Memory(state=MemoryState.REVIEW, stability=10.0, difficulty=5.0, due=now, last_review=lr)
-                for lr in (now, now - timedelta(days=10))]
-    memories.append(Memory(state=MemoryState.REVIEW, stability=1.0, difficulty=5.0, due=now,
-                           last_review=now - timedelta(days=2, microseconds=-1)))
+    add_states(
+        engine,
+        [
+            dict(
+                user_id=service.user_id,
+                card_id=cards[0],
+                state=MemoryState.REVIEW,
+                stability=10.0,
+                difficulty=5.0,
+                due=now,
+                last_review=now,
+            ),  # just reviewed: 100 %
+            dict(
+                user_id=service.user_id,
+                card_id=cards[1],
+                state=MemoryState.REVIEW,
+                stability=10.0,
+                difficulty=5.0,
+                due=now,
+                last_review=now - timedelta(days=10),
+            ),  # one stability ago: 90 %
+            dict(
+                user_id=service.user_id,
+                card_id=cards[2],
+                state=MemoryState.REVIEW,
+                stability=1.0,
+                difficulty=5.0,
+                due=now,
+                last_review=now - timedelta(days=2, microseconds=-1),
+                suspended=True,
+            ),  # 1 whole day
+            dict(user_id=service.user_id, card_id=cards[3], state=MemoryState.NEW, due=None, last_review=None),
+            dict(
+                user_id=service.user_id,
+                card_id=cards[4],
+                state=MemoryState.REVIEW,
+                stability=1.0,
+                difficulty=5.0,
+                due=now,
+                last_review=now - timedelta(days=300),
+            ),  # inactive
+        ],
+    )
+    memories = [
+        Memory(state=MemoryState.REVIEW, stability=10.0, difficulty=5.0, due=now, last_review=lr)
+        for lr in (now, now - timedelta(days=10))
+    ]
+    memories.append(
+        Memory(
+            state=MemoryState.REVIEW,
+            stability=1.0,
+            difficulty=5.0,
+            due=now,
+            last_review=now - timedelta(days=2, microseconds=-1),
+        )
+    )
     values = [service.scheduler.retrievability(m, now) for m in memories]
     r = service.stats()["retrievability"]
     assert r["cards"] == 3

@@ -5,8 +5,9 @@ from datetime import timedelta
 
 import pytest
 
+from quizapp.domain import Rating
 from quizapp.importers.toml_deck import read_toml_deck
-from quizapp.scheduling import Rating, SchedulingConfig
+from quizapp.scheduling import SchedulingConfig
 from quizapp.study_settings import (
     SettingsError,
     StudySettings,
@@ -24,16 +25,19 @@ def test_steps_round_trip():
         assert parse_steps(format_steps(parse_steps(text))) == parse_steps(text)
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"desired_retention": "0.5"}, "desired retention: 0.5 is outside 0.70-0.99"),
-    ({"desired_retention": "lots"}, "desired retention: 'lots' is not a number"),
-    ({"new_per_day": "-1"}, "new per day: -1 is outside 0-9999"),
-    ({"reviews_per_day": "2.5"}, "reviews per day: '2.5' is not a whole number"),
-    ({"learning_steps": "10m 1m"}, "learning steps: '1m' is shorter than the step before it"),
-    ({"learning_steps": "5 minutes"}, "learning steps: '5' is not a step like 1m, 10m, 1h or 1d"),
-    ({"relearning_steps": "2d"}, "relearning steps: '2d' is longer than a day"),
-    ({"day_start_hour": "24"}, "day start hour: 24 is outside 0-23"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"desired_retention": "0.5"}, "desired retention: 0.5 is outside 0.70-0.99"),
+        ({"desired_retention": "lots"}, "desired retention: 'lots' is not a number"),
+        ({"new_per_day": "-1"}, "new per day: -1 is outside 0-9999"),
+        ({"reviews_per_day": "2.5"}, "reviews per day: '2.5' is not a whole number"),
+        ({"learning_steps": "10m 1m"}, "learning steps: '1m' is shorter than the step before it"),
+        ({"learning_steps": "5 minutes"}, "learning steps: '5' is not a step like 1m, 10m, 1h or 1d"),
+        ({"relearning_steps": "2d"}, "relearning steps: '2d' is longer than a day"),
+        ({"day_start_hour": "24"}, "day start hour: 24 is outside 0-23"),
+    ],
+)
 def test_validation_messages_are_one_line(changes, message):
     with pytest.raises(SettingsError) as info:
         validate_changes(StudySettings(), changes)

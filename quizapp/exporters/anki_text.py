@@ -27,7 +27,7 @@ from quizapp.importers.anki_ids import guid_for_card_id
 from quizapp.importers.cloze import cloze_back
 from quizapp.importers.html_text import text_to_html
 
-__all__ = ["write_anki_text", "guid_for_card_id"]
+__all__ = ["guid_for_card_id", "write_anki_text"]
 
 _FIELDS = 2  # every note type written has two fields
 _CLOZE_ID = re.compile(r"^(?P<base>.+)::c(?P<n>\d+)$")

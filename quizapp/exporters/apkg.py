@@ -40,17 +40,16 @@ import time
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from quizapp.domain import NOT_FOR_ANKI, ReviewKind
 from quizapp.importers.anki_ids import guid_for_card_id
 from quizapp.importers.cloze import cloze_back, cloze_numbers
 from quizapp.importers.html_text import html_to_text, text_to_html
 
-__all__ = ["write_apkg", "guid_for"]
+__all__ = ["guid_for", "write_apkg"]
 
-LEFT_OUT_KINDS = frozenset({"generated", "code"})
-_REVLOG_TYPE = {"learning": 0, "review": 1, "relearning": 2}
 _CLOZE_ID = re.compile(r"^(.+)::c(\d+)$")
 _FIELD_SEP = "\x1f"
 DEFAULT_DECK_ID = 1
@@ -98,7 +97,9 @@ _CSS = """.card {
     background-color: white;
 }
 """
-_CLOZE_CSS = _CSS + """.cloze {
+_CLOZE_CSS = (
+    _CSS
+    + """.cloze {
     font-weight: bold;
     color: blue;
 }
@@ -106,6 +107,7 @@ _CLOZE_CSS = _CSS + """.cloze {
     color: lightblue;
 }
 """
+)
 _LATEX_PRE = (
     "\\documentclass[12pt]{article}\n\\special{papersize=3in,5in}\n\\usepackage[utf8]{inputenc}\n"
     "\\usepackage{amssymb,amsmath}\n\\pagestyle{empty}\n\\setlength{\\parindent}{0in}\n\\begin{document}\n"
@@ -244,7 +246,7 @@ def _group(cards: Iterable) -> tuple[list[_Note], int]:
     left_out = 0
     by_id: dict[str, object] = {}
     for card in cards:
-        if str(card.kind) in LEFT_OUT_KINDS:
+        if card.kind in NOT_FOR_ANKI:
             left_out += 1
             continue
         by_id.setdefault(card.id, card)
@@ -343,9 +345,9 @@ def write_apkg(cards, path: Path, *, reviews=None) -> int:
     now = time.time()
     now_s = int(now)
     reviews = sorted(reviews or (), key=lambda r: r.reviewed_at)
-    first_day = min([datetime.fromtimestamp(now, timezone.utc)] + [_utc(r.reviewed_at) for r in reviews])
+    first_day = min([datetime.fromtimestamp(now, UTC)] + [_utc(r.reviewed_at) for r in reviews])
     # The collection's creation: day 0 of the review cards' due numbers.
-    crt = datetime(first_day.year, first_day.month, first_day.day, 4, tzinfo=timezone.utc) - timedelta(days=1)
+    crt = datetime(first_day.year, first_day.month, first_day.day, 4, tzinfo=UTC) - timedelta(days=1)
 
     decks = _decks(notes, now_s)
     with tempfile.TemporaryDirectory(prefix="quizapp-apkg-") as tmp:
@@ -403,7 +405,7 @@ def write_apkg(cards, path: Path, *, reviews=None) -> int:
 
 
 def _utc(when: datetime) -> datetime:
-    return when.astimezone(timezone.utc) if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _deck_name(deck) -> str:
@@ -511,9 +513,10 @@ def _write_reviews(db: sqlite3.Connection, reviews: list, card_ids: dict[str, in
     used: set[int] = set()
     for review in reviews:
         cid = card_ids.get(review.card_id)
-        kind = _REVLOG_TYPE.get(str(review.kind))
-        if cid is None or kind is None or review.rating not in (1, 2, 3, 4):
+        review_kind = ReviewKind.parse(review.kind)
+        if cid is None or review_kind is None or review.rating not in (1, 2, 3, 4):
             continue
+        kind = review_kind.anki_type
         revlog_id = int(_utc(review.reviewed_at).timestamp() * 1000)
         while revlog_id in used:  # the primary key: one review per millisecond
             revlog_id += 1
@@ -542,15 +545,15 @@ def _schedule(db: sqlite3.Connection, history: dict[int, list], crt: datetime) -
         when = _utc(last.reviewed_at)
         days = float(last.interval_after_days or 0)
         reps = len(reviews)
-        lapses = sum(1 for r in reviews if r.kind == "review" and r.rating == 1)
+        lapses = sum(1 for r in reviews if r.kind == ReviewKind.REVIEW and r.rating == 1)
         if days >= 1:
             ivl = max(round(days), 1)
             due = (when - crt).days + ivl
             ctype, queue, left = 2, 2, 0
         else:
-            ivl = 0 if last.kind == "learning" else 1
+            ivl = 0 if last.kind == ReviewKind.LEARNING else 1
             due = int((when + timedelta(days=days)).timestamp())
-            ctype, queue, left = (1 if last.kind == "learning" else 3), 1, 1
+            ctype, queue, left = (1 if last.kind == ReviewKind.LEARNING else 3), 1, 1
         db.execute(
             "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = 2500, reps = ?, lapses = ?, left = ? "
             "WHERE id = ?",

@@ -76,7 +76,7 @@ def write_toml_deck(cards: list[CardLike], path: Path, *, deck_name: str | None 
             siblings = [cid for cid in by_id if cid.startswith(base + "::c")]
             done.update(siblings)
             number = card.data.get("cloze", 1)
-            extra = card.back[len(cloze_back(text, number)):].strip()
+            extra = card.back[len(cloze_back(text, number)) :].strip()
             entry.update(type="cloze", text=text)
             if extra:
                 entry["back"] = extra
@@ -96,7 +96,7 @@ def write_toml_deck(cards: list[CardLike], path: Path, *, deck_name: str | None 
                 entry["back"] = card.back
         else:
             entry.update(type="basic", front=card.front, back=card.back)
-        subdeck = card.deck[len(deck_name) + 2:] if card.deck.startswith(deck_name + "::") else ""
+        subdeck = card.deck[len(deck_name) + 2 :] if card.deck.startswith(deck_name + "::") else ""
         if subdeck:
             entry["subdeck"] = subdeck
         if card.tags:
@@ -111,5 +111,5 @@ def write_toml_deck(cards: list[CardLike], path: Path, *, deck_name: str | None 
 
 
 def _local_id(base: str, deck_id: str) -> str:
-    local = base[len(deck_id) + 1:] if base.startswith(deck_id + ":") else base
+    local = base[len(deck_id) + 1 :] if base.startswith(deck_id + ":") else base
     return _ID.sub("-", local).strip("-") or "card"

@@ -34,20 +34,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from quizapp.importers.anki_ids import ANKI_NAMESPACE, GUID_PREFIX, card_id_for_guid, guid_for_card_id
+from quizapp.domain import CardKind
+from quizapp.importers.anki_ids import card_id_for_guid, guid_for_card_id
 from quizapp.importers.base import DeckError, ParsedCard, ParsedDeck, Problem
 from quizapp.importers.cloze import cloze_answers, cloze_back, cloze_front, cloze_numbers
 from quizapp.importers.html_text import html_to_text
-from quizapp.store.models import CardKind
 
 __all__ = [
-    "read_anki_text",
+    "MAX_FIELD_CHARS",
+    "MAX_FILE_BYTES",
+    "NOTETYPES",
+    "SEPARATORS",
     "card_id_for_guid",
     "guid_for_card_id",
-    "MAX_FILE_BYTES",
-    "MAX_FIELD_CHARS",
-    "SEPARATORS",
-    "NOTETYPES",
+    "read_anki_text",
 ]
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -70,6 +70,8 @@ _GUESS_BYTES = 8 * 1024
 _HTML_GUESS_ROWS = 5
 # Anki's is_html: any tag, comment, script or style in a field.
 _HTML = re.compile(r"<.*?>", re.DOTALL)
+
+
 def _content_id(first_field: str) -> str:
     digest = hashlib.sha256(first_field.strip().encode("utf-8")).hexdigest()[:16]
     return f"anki-text:{digest}"

@@ -48,18 +48,18 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape, unescape
 from pathlib import Path
 from urllib.parse import unquote
 
+from quizapp.domain import CardKind, ReviewKind
 from quizapp.importers.anki_ids import card_id_for_guid
 from quizapp.importers.base import DeckError, ParsedCard, ParsedDeck, ParsedReview, Problem
 from quizapp.importers.cloze import cloze_answers, cloze_back, cloze_front, cloze_numbers
 from quizapp.importers.html_text import html_to_text
-from quizapp.store.models import CardKind
 
-__all__ = ["read_apkg", "MAX_UNCOMPRESSED_BYTES", "MAX_FIELD_BYTES"]
+__all__ = ["MAX_FIELD_BYTES", "MAX_UNCOMPRESSED_BYTES", "read_apkg"]
 
 #: Uncompressed bytes read out of one package (collection and media map), all told.
 MAX_UNCOMPRESSED_BYTES = 500 * 2**20
@@ -81,7 +81,6 @@ KNOWN_PACKAGE_VERSIONS = (0, 1, 2, 3)
 PLACEHOLDER = "Please update to the latest Anki version"
 
 #: revlog.type -> ParsedReview.kind; 3 (filtered/cram), 4 (manual), 5 (rescheduled) are skipped.
-REVIEW_KINDS = {0: "learning", 1: "review", 2: "relearning"}
 #: Deck names in schema 18 separate levels with \x1f.
 _DECK_SEP = "\x1f"
 _FIELD_SEP = "\x1f"
@@ -785,12 +784,13 @@ class _Reader:
             "SELECT id, cid, ease, ivl, lastIvl, time, type FROM revlog ORDER BY id"
         ):
             card_id = card_ids.get(cid)
-            if card_id is None or kind not in REVIEW_KINDS or ease not in (1, 2, 3, 4):
+            review_kind = ReviewKind.from_anki_type(kind)
+            if card_id is None or review_kind is None or ease not in (1, 2, 3, 4):
                 continue
             if sched_ver == 1 and kind in (0, 2) and ease in (2, 3):
                 ease += 1  # the 2.0 scheduler's learning buttons were Again, Good, Easy
             try:
-                when = datetime.fromtimestamp(rid / 1000, tz=timezone.utc)
+                when = datetime.fromtimestamp(rid / 1000, tz=UTC)
             except (OverflowError, OSError, ValueError, TypeError):
                 bad_times += 1
                 continue
@@ -799,7 +799,7 @@ class _Reader:
                     card_id=card_id,
                     reviewed_at=when,
                     rating=ease,
-                    kind=REVIEW_KINDS[kind],
+                    kind=review_kind,
                     interval_before_days=_days(last_ivl),
                     interval_after_days=_days(ivl),
                     duration_ms=max(int(taken or 0), 0),

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from quizapp.domain import ReviewKind
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -61,8 +63,8 @@ class ParsedReview:
     reviewed_at: datetime
     #: 1 Again, 2 Hard, 3 Good, 4 Easy.
     rating: int
-    #: "learning", "review", "relearning" (Anki's revlog type; "filtered"/"manual" are not imported).
-    kind: str
+    #: Anki's revlog type ("filtered"/"manual" entries are not imported).
+    kind: ReviewKind
     #: Interval before and after the review, in days (negative Anki values are seconds: converted).
     interval_before_days: float = 0.0
     interval_after_days: float = 0.0

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["repair_mojibake", "damage_count", "looks_damaged"]
+__all__ = ["damage_count", "looks_damaged", "repair_mojibake"]
 
 #: The 128 characters Mac Roman puts at bytes 0x80-0xFF, in byte order.
 _HIGH = bytes(range(0x80, 0x100)).decode("mac_roman")

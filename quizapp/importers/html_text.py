@@ -17,9 +17,46 @@ __all__ = ["html_to_text", "text_to_html"]
 
 # Elements that start a new line (as Anki's html_to_text and its TTS stripper).
 _BLOCK = frozenset(
-    """address article aside blockquote canvas dd div dl dt fieldset figcaption
-    figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav noscript ol output
-    p pre section table tfoot thead tbody tr ul video""".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "canvas",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "noscript",
+        "ol",
+        "output",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tfoot",
+        "thead",
+        "tbody",
+        "tr",
+        "ul",
+        "video",
+    ]
 )
 _DROP_CONTENT = frozenset({"script", "style", "head", "title"})
 _SOUND = re.compile(r"\[sound:\s*([^\]]+?)\s*\]")

@@ -145,11 +145,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quizapp.domain import CardKind
 from quizapp.importers.base import DeckError, ParsedCard, ParsedDeck, Problem
 from quizapp.importers.encoding_repair import looks_damaged, repair_mojibake
-from quizapp.store.models import CardKind
 
-__all__ = ["read_markdown", "MAX_FILE_BYTES", "MAX_LINE_CHARS", "DEFAULT_CODE_FRONT"]
+__all__ = ["DEFAULT_CODE_FRONT", "MAX_FILE_BYTES", "MAX_LINE_CHARS", "read_markdown"]
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_LINE_CHARS = 100_000
@@ -273,7 +273,13 @@ def _read_text(path: Path, name: str) -> str:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise DeckError(
-                [Problem(name, None, f"file is {size / 1024 / 1024:.1f} MB; notes over {MAX_FILE_BYTES // 1024 // 1024} MB are not imported")]
+                [
+                    Problem(
+                        name,
+                        None,
+                        f"file is {size / 1024 / 1024:.1f} MB; notes over {MAX_FILE_BYTES // 1024 // 1024} MB are not imported",
+                    )
+                ]
             )
         with path.open("rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
@@ -571,14 +577,20 @@ class _Note:
         body = textwrap.dedent("\n".join(self.lines[fence.first + 1 : fence.last]))
         if len(body) > MAX_CARD_CHARS:
             self.warnings.append(
-                Problem(self.name, line, f"skipped: Python block of {len(body):,} characters (the limit is {MAX_CARD_CHARS:,})")
+                Problem(
+                    self.name,
+                    line,
+                    f"skipped: Python block of {len(body):,} characters (the limit is {MAX_CARD_CHARS:,})",
+                )
             )
             return None
         try:
             tree = ast.parse(body)
         except SyntaxError as exc:
             where = f" (line {exc.lineno} of the block)" if exc.lineno else ""
-            self.warnings.append(Problem(self.name, line, f"skipped: Python block is not valid Python: {exc.msg}{where}"))
+            self.warnings.append(
+                Problem(self.name, line, f"skipped: Python block is not valid Python: {exc.msg}{where}")
+            )
             return None
         except (RecursionError, MemoryError, ValueError):
             self.warnings.append(Problem(self.name, line, "skipped: Python block is too deeply nested to read"))
@@ -617,7 +629,11 @@ class _Note:
             return None
         if defines:
             self.warnings.append(
-                Problem(self.name, line, f"skipped: Python block defines {', '.join(defines)} (code cards run plain statements)")
+                Problem(
+                    self.name,
+                    line,
+                    f"skipped: Python block defines {', '.join(defines)} (code cards run plain statements)",
+                )
             )
             return None
         code_lines = [text for number, text in enumerate(body.split("\n"), 1) if number not in removable]
@@ -1030,6 +1046,8 @@ def _assign_ids(source: str, questions: list[_Question]) -> list[ParsedCard]:
         base = f"{source}#{q.key}" + (f"~{count}" if count > 1 else "")
         for suffix, kind, front, back, data in q.cards:
             cards.append(
-                ParsedCard(base + suffix, deck=q.deck, kind=kind, front=front, back=back, data=data, tags=q.tags, line=q.line)
+                ParsedCard(
+                    base + suffix, deck=q.deck, kind=kind, front=front, back=back, data=data, tags=q.tags, line=q.line
+                )
             )
     return cards

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
+from quizapp.domain import CardKind
 from quizapp.importers.base import DeckError, ParsedCard, ParsedDeck, Problem
 from quizapp.importers.cloze import cloze_answers, cloze_back, cloze_front, cloze_numbers
-from quizapp.store.models import CardKind
 
 FORMAT_VERSION = 1
 CARD_TYPES = ("basic", "reversed", "cloze", "type", "generated", "code")
@@ -21,8 +22,19 @@ _REQUIRED = {
     "code": ("code",),
 }
 #: Answer kinds a code card may name ("auto": decided by running it at import).
-CODE_ANSWER_KINDS = ("auto", "shape", "dtype", "bool", "int", "float", "values", "error", "output", "text",
-                     "shape_or_dtype")
+CODE_ANSWER_KINDS = (
+    "auto",
+    "shape",
+    "dtype",
+    "bool",
+    "int",
+    "float",
+    "values",
+    "error",
+    "output",
+    "text",
+    "shape_or_dtype",
+)
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _TOML_LINE = re.compile(r"at line (\d+)")
 _CARD_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*cards[ \t]*\]\]", re.MULTILINE)
@@ -117,7 +129,9 @@ def _parse(doc: dict, path: Path, card_lines: list[int], source_prefix: str) -> 
             parsed.append(ParsedCard(base, kind=CardKind.BASIC, front=entry["front"], back=entry["back"], **common))
         elif kind == "reversed":
             parsed.append(ParsedCard(base, kind=CardKind.BASIC, front=entry["front"], back=entry["back"], **common))
-            parsed.append(ParsedCard(f"{base}::rev", kind=CardKind.BASIC, front=entry["back"], back=entry["front"], **common))
+            parsed.append(
+                ParsedCard(f"{base}::rev", kind=CardKind.BASIC, front=entry["back"], back=entry["front"], **common)
+            )
         elif kind == "cloze":
             text = entry["text"]
             numbers = cloze_numbers(text)
@@ -181,4 +195,6 @@ def _parse(doc: dict, path: Path, card_lines: list[int], source_prefix: str) -> 
             )
     if problems:
         raise DeckError(problems)
+    if "lang" in deck:  # the card's language: its feedback and hints follow it
+        parsed = [replace(card, data={**card.data, "lang": str(deck["lang"])}) for card in parsed]
     return ParsedDeck(source=f"{source_prefix}:{deck_id}", path=path, cards=parsed, decks=decks)

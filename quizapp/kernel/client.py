@@ -85,8 +85,9 @@ def _from_reply(msg: dict[str, Any], waited_s: float) -> Result:
     if msg.get("ok"):
         return Result(True, msg.get("value"), None, None, stdout, duration)
     err = msg.get("error") or {}
-    return Result(False, None, str(err.get("type", "Error")), str(err.get("message", "")),
-                  stdout, duration, err.get("line"))
+    return Result(
+        False, None, str(err.get("type", "Error")), str(err.get("message", "")), stdout, duration, err.get("line")
+    )
 
 
 class _Spawner:
@@ -124,17 +125,35 @@ class _Process:
     def __init__(self, python: str) -> None:
         self.workdir = tempfile.mkdtemp(prefix="quizapp-kernel-")
         env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
-        env.update(HOME=self.workdir, TMPDIR=self.workdir, OMP_NUM_THREADS="1",
-                   MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+        env.update(
+            HOME=self.workdir, TMPDIR=self.workdir, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1"
+        )
         # -I: ignore PYTHON* variables, user site and the cwd; -B: no .pyc writes;
         # faulthandler: a native crash leaves a trace on stderr for death_message().
-        cmd = [python, "-I", "-B", "-X", "faulthandler", str(WORKER_PATH), "--parent-pid", str(os.getpid()),
-               "--workdir", self.workdir]
+        cmd = [
+            python,
+            "-I",
+            "-B",
+            "-X",
+            "faulthandler",
+            str(WORKER_PATH),
+            "--parent-pid",
+            str(os.getpid()),
+            "--workdir",
+            self.workdir,
+        ]
         self.spawned_at = time.monotonic()
         try:
             self.popen = _get_spawner().popen(
-                cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                cwd=self.workdir, env=env, start_new_session=True, close_fds=True)
+                cmd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=self.workdir,
+                env=env,
+                start_new_session=True,
+                close_fds=True,
+            )
         except BaseException:
             shutil.rmtree(self.workdir, ignore_errors=True)
             raise
@@ -236,8 +255,14 @@ class Kernel:
     ``python``: interpreter for the worker (default: this one).
     """
 
-    def __init__(self, timeout: float = DEFAULT_TIMEOUT_S, *, grace: float = GRACE_S,
-                 startup_timeout: float = STARTUP_TIMEOUT_S, python: str | None = None) -> None:
+    def __init__(
+        self,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        *,
+        grace: float = GRACE_S,
+        startup_timeout: float = STARTUP_TIMEOUT_S,
+        python: str | None = None,
+    ) -> None:
         self.timeout = timeout
         self.grace = grace
         self.startup_timeout = startup_timeout
@@ -289,7 +314,7 @@ class Kernel:
         # A forgotten Kernel still removes its worker and directory.
         try:
             self.close()
-        except Exception:  # noqa: BLE001 - interpreter shutdown: best effort
+        except Exception:
             pass
 
     def __enter__(self) -> Kernel:
@@ -399,8 +424,7 @@ class Kernel:
         proc.ready_event.wait(self.startup_timeout)
         return proc if proc.ready else None
 
-    def _exchange(self, codes: Sequence[str], todo: list[int], timeout: float,
-                  results: list[Result | None]) -> None:
+    def _exchange(self, codes: Sequence[str], todo: list[int], timeout: float, results: list[Result | None]) -> None:
         proc = self._ready_process()
         if proc is None:
             message = self._proc.death_message() if self._proc else "no worker process"
@@ -427,7 +451,7 @@ class Kernel:
             else:
                 message = f"the snippet ran longer than {timeout:g} s (the kernel was restarted)"
                 results[i] = _failure("Timeout", message, waited)
-            self._mark_not_run(todo[k + 1:], results)
+            self._mark_not_run(todo[k + 1 :], results)
             self.restart()  # kills the stuck or dead worker, spawns a fresh one
             return
 

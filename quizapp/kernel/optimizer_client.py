@@ -51,17 +51,26 @@ def fit_parameters(
     """
     workdir = tempfile.mkdtemp(prefix="quizapp-optimizer-")
     env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
-    env.update(HOME=workdir, TMPDIR=workdir, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               OPENBLAS_NUM_THREADS="1")
+    env.update(HOME=workdir, TMPDIR=workdir, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     cmd = [python or sys.executable, "-I", "-B", str(WORKER_PATH), "--parent-pid", str(os.getpid())]
-    request = json.dumps({
-        "rows": [r.to_json() for r in rows],
-        "cutoff": cutoff.isoformat() if cutoff else None,
-        "current": list(current),
-    }).encode()
+    request = json.dumps(
+        {
+            "rows": [r.to_json() for r in rows],
+            "cutoff": cutoff.isoformat() if cutoff else None,
+            "current": list(current),
+        }
+    ).encode()
     try:
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                cwd=workdir, env=env, start_new_session=True, close_fds=True)
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=workdir,
+            env=env,
+            start_new_session=True,
+            close_fds=True,
+        )
     except OSError as exc:
         shutil.rmtree(workdir, ignore_errors=True)
         raise OptimizerUnavailable(f"cannot start the optimizer: {exc}") from exc
@@ -69,8 +78,12 @@ def fit_parameters(
     threading.Thread(target=_feed, args=(proc, request), daemon=True, name="quizapp-optimizer-stdin").start()
     threading.Thread(target=_drain, args=(proc, stderr_tail), daemon=True, name="quizapp-optimizer-stderr").start()
     stop = threading.Event()
-    watchdog = threading.Thread(target=_watch, args=(proc, stop, cancel, time.monotonic() + timeout),
-                                daemon=True, name="quizapp-optimizer-watch")
+    watchdog = threading.Thread(
+        target=_watch,
+        args=(proc, stop, cancel, time.monotonic() + timeout),
+        daemon=True,
+        name="quizapp-optimizer-watch",
+    )
     watchdog.start()
     result: dict[str, Any] | None = None
     error: dict[str, Any] | None = None

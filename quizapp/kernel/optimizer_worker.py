@@ -33,13 +33,13 @@ if __name__ == "__main__" and not __package__:
     # Run by path under -I: the checkout holding quizapp/ is not on sys.path.
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-from datetime import datetime, timezone  # noqa: E402
-from typing import Any, BinaryIO  # noqa: E402
+import argparse
+import json
+from datetime import UTC, datetime
+from typing import Any, BinaryIO
 
-from quizapp.kernel import sandbox  # noqa: E402
-from quizapp.optimizing import MAX_SEQ_LEN, ReviewRow, by_card, evaluate, trainable_reviews  # noqa: E402
+from quizapp.kernel import sandbox
+from quizapp.optimizing import MAX_SEQ_LEN, ReviewRow, by_card, evaluate, trainable_reviews
 
 #: Address space of the optimizer's process: torch, numpy and pandas map
 #: about 1 GiB; the autograd graph of a mini-batch is small.
@@ -74,8 +74,12 @@ def fit(rows: list[ReviewRow], reporter: _Reporter | None = None) -> list[float]
 
     ids = {card: i for i, card in enumerate(by_card(rows), start=1)}
     logs = [
-        fsrs_optimizer.ReviewLog(card_id=ids[r.card], rating=fsrs_optimizer.Rating(r.rating),
-                                 review_datetime=r.time, review_duration=r.duration_ms)
+        fsrs_optimizer.ReviewLog(
+            card_id=ids[r.card],
+            rating=fsrs_optimizer.Rating(r.rating),
+            review_datetime=r.time,
+            review_duration=r.duration_ms,
+        )
         for r in rows
     ]
     if reporter is not None:
@@ -99,7 +103,7 @@ def parse(request: Any) -> tuple[list[ReviewRow], datetime | None, list[float]]:
         raise ValueError("the request is a JSON object with a list of rows")
     rows = [ReviewRow.from_json(r) for r in request["rows"]]
     cutoff = request.get("cutoff")
-    since = datetime.fromisoformat(cutoff).astimezone(timezone.utc) if cutoff else None
+    since = datetime.fromisoformat(cutoff).astimezone(UTC) if cutoff else None
     current = [float(p) for p in request["current"]]
     return rows, since, current
 
@@ -168,12 +172,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rows, since, current = parse(json.loads(sys.stdin.buffer.read()))
         _send(proto, {"progress": 0, "total": 1, "stage": "load"})
-        import torch  # noqa: F401  (the optimizer's dependency; seconds to load)
-        import fsrs.optimizer  # noqa: F401
+        import fsrs.optimizer
+        import torch
 
         if not hasattr(fsrs.optimizer, "num_epochs"):  # its optional imports failed
-            raise ImportError("the fsrs optimizer needs torch, numpy, pandas and tqdm: "
-                              "pip install 'quizapp[optimizer]'")
+            raise ImportError(
+                "the fsrs optimizer needs torch, numpy, pandas and tqdm: pip install 'quizapp[optimizer]'"
+            )
         torch.set_num_threads(1)
         _warm_up(torch)
         sandbox.install_audit_hook()

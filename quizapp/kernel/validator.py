@@ -41,11 +41,11 @@ from __future__ import annotations
 import ast
 
 __all__ = [
+    "ALLOWED_BUILTINS",
+    "ATTRIBUTES",
+    "TORCH_NAMES",
     "UnsafeSnippet",
     "validate",
-    "ALLOWED_BUILTINS",
-    "TORCH_NAMES",
-    "ATTRIBUTES",
 ]
 
 MAX_SOURCE_CHARS = 4000
@@ -55,22 +55,86 @@ MAX_NODES = 1500
 MAX_DEPTH = 60
 """Deepest AST nesting accepted (keeps compile() and our walk shallow)."""
 
-ALLOWED_BUILTINS: frozenset[str] = frozenset({
-    "print", "len", "range", "list", "tuple", "int", "float", "bool",
-    "complex", "abs", "min", "max", "sum", "round", "divmod", "pow",
-    "isinstance", "enumerate", "zip", "sorted", "reversed", "str", "repr",
-    "dict", "set", "frozenset", "slice", "any", "all", "iter", "next",
-})
+ALLOWED_BUILTINS: frozenset[str] = frozenset(
+    {
+        "print",
+        "len",
+        "range",
+        "list",
+        "tuple",
+        "int",
+        "float",
+        "bool",
+        "complex",
+        "abs",
+        "min",
+        "max",
+        "sum",
+        "round",
+        "divmod",
+        "pow",
+        "isinstance",
+        "enumerate",
+        "zip",
+        "sorted",
+        "reversed",
+        "str",
+        "repr",
+        "dict",
+        "set",
+        "frozenset",
+        "slice",
+        "any",
+        "all",
+        "iter",
+        "next",
+    }
+)
 """Builtins a snippet may name. No type, getattr, vars, eval, open, format..."""
 
-DENIED_BUILTINS: frozenset[str] = frozenset({
-    "type", "getattr", "setattr", "delattr", "hasattr", "vars", "dir",
-    "globals", "locals", "eval", "exec", "compile", "open", "input",
-    "breakpoint", "memoryview", "object", "super", "help", "id", "format",
-    "classmethod", "staticmethod", "property", "map", "filter", "exit",
-    "quit", "bytearray", "bytes", "callable", "issubclass", "hash", "chr",
-    "ord", "ascii", "license", "credits", "copyright",
-})
+DENIED_BUILTINS: frozenset[str] = frozenset(
+    {
+        "type",
+        "getattr",
+        "setattr",
+        "delattr",
+        "hasattr",
+        "vars",
+        "dir",
+        "globals",
+        "locals",
+        "eval",
+        "exec",
+        "compile",
+        "open",
+        "input",
+        "breakpoint",
+        "memoryview",
+        "object",
+        "super",
+        "help",
+        "id",
+        "format",
+        "classmethod",
+        "staticmethod",
+        "property",
+        "map",
+        "filter",
+        "exit",
+        "quit",
+        "bytearray",
+        "bytes",
+        "callable",
+        "issubclass",
+        "hash",
+        "chr",
+        "ord",
+        "ascii",
+        "license",
+        "credits",
+        "copyright",
+    }
+)
 """Never allowed; listed only to give a clearer message."""
 
 MODULE_ALIASES: dict[str, str] = {
@@ -80,11 +144,19 @@ MODULE_ALIASES: dict[str, str] = {
 }
 """Names the worker binds in every namespace, and the module each stands for."""
 
-TORCH_NAMESPACES: frozenset[str] = frozenset({
-    "torch", "torch.nn", "torch.nn.functional", "torch.nn.init",
-    "torch.utils", "torch.utils.data", "torch.autograd", "torch.linalg",
-    "torch.special",
-})
+TORCH_NAMESPACES: frozenset[str] = frozenset(
+    {
+        "torch",
+        "torch.nn",
+        "torch.nn.functional",
+        "torch.nn.init",
+        "torch.utils",
+        "torch.utils.data",
+        "torch.autograd",
+        "torch.linalg",
+        "torch.special",
+    }
+)
 """Modules a chain may pass through (never used as values)."""
 
 
@@ -160,16 +232,18 @@ _NN_INIT = """
 """
 
 TORCH_NAMES: frozenset[str] = (
-    _names("torch", _TORCH_CREATION + _TORCH_MATH + _TORCH_SHAPES
-           + _TORCH_MISC + _TORCH_DTYPES)
+    _names("torch", _TORCH_CREATION + _TORCH_MATH + _TORCH_SHAPES + _TORCH_MISC + _TORCH_DTYPES)
     | _names("torch.nn", _NN_CLASSES)
     | _names("torch.nn.functional", _F_FUNCTIONS)
     | _names("torch.nn.init", _NN_INIT)
     | _names("torch.utils.data", "TensorDataset DataLoader Subset random_split")
     | _names("torch.autograd", "grad backward")
-    | _names("torch.linalg", "norm vector_norm matrix_norm inv det solve "
-             "matrix_rank eigh eigvalsh svd svdvals qr cholesky pinv cross "
-             "matmul")
+    | _names(
+        "torch.linalg",
+        "norm vector_norm matrix_norm inv det solve "
+        "matrix_rank eigh eigvalsh svd svdvals qr cholesky pinv cross "
+        "matmul",
+    )
     | _names("torch.special", "expit logit erf softmax log_softmax")
 )
 """Fully qualified torch names a snippet may use (``nn.X`` is ``torch.nn.X``).
@@ -182,95 +256,423 @@ nor torch.optim: an optimizer's first step() lazily imports torch._dynamo
 parameters by hand under torch.no_grad(), as the autograd tutorial does.
 """
 
-_LOWERCASE_CLASSES = _names("torch", "no_grad enable_grad inference_mode "
-                            "set_grad_enabled device dtype finfo iinfo")
+_LOWERCASE_CLASSES = _names("torch", "no_grad enable_grad inference_mode set_grad_enabled device dtype finfo iinfo")
 TORCH_CLASSES: frozenset[str] = frozenset(
-    n for n in TORCH_NAMES
-    if n.rsplit(".", 1)[1][:1].isupper() or n in _LOWERCASE_CLASSES
+    n for n in TORCH_NAMES if n.rsplit(".", 1)[1][:1].isupper() or n in _LOWERCASE_CLASSES
 )
 """Torch names that are classes: only called or used in isinstance()."""
 
-GRAD_CONTEXTS: frozenset[str] = _names(
-    "torch", "no_grad enable_grad inference_mode set_grad_enabled")
+GRAD_CONTEXTS: frozenset[str] = _names("torch", "no_grad enable_grad inference_mode set_grad_enabled")
 """The only context managers ``with`` may use (called, without ``as``)."""
 
-ATTRIBUTES: frozenset[str] = frozenset("""
-    shape dtype device layout size dim ndim ndimension numel nelement
-    element_size itemsize nbytes stride storage_offset is_contiguous
-    contiguous data_ptr is_leaf grad grad_fn next_functions name
-    requires_grad requires_grad_ retain_grad retains_grad backward detach
-    detach_ data item tolist T mT H mH real imag
-    view view_as reshape reshape_as expand expand_as repeat repeat_interleave
-    permute transpose transpose_ t t_ squeeze squeeze_ unsqueeze unsqueeze_
-    flatten unflatten narrow select unbind split chunk flip roll movedim
-    swapaxes gather scatter scatter_ scatter_add scatter_add_ index_select
-    index_fill index_fill_ index_add index_add_ index_copy index_copy_
-    masked_fill masked_fill_ masked_select take tril triu diag diagonal
-    to float int long double half bfloat16 bool short char byte cfloat
-    cdouble type_as clone copy_ cpu new_zeros new_ones new_empty new_full
-    new_tensor is_floating_point is_complex is_signed
-    abs abs_ neg neg_ add add_ sub sub_ mul mul_ div div_ true_divide
-    floor_divide remainder fmod pow pow_ exp exp_ log log_ log2 log10 log1p
-    sqrt sqrt_ rsqrt square sin cos tan tanh sigmoid sigmoid_ relu relu_
-    sign ceil floor round trunc frac clamp clamp_ clip clip_ maximum minimum
-    max min sum nansum mean nanmean median mode std var prod cumsum cumprod
-    argmax argmin amax amin logsumexp softmax log_softmax matmul mm bmm mv
-    dot outer norm dist allclose isclose equal eq ne lt le gt ge eq_ ne_
-    logical_and logical_or logical_not logical_xor all any isnan isinf
-    isfinite nan_to_num sort argsort topk kthvalue unique count_nonzero
-    nonzero lerp fill_ zero_ uniform_ normal_ random_ bernoulli_
-    exponential_ values indices
-    weight bias parameters named_parameters children named_children modules
-    named_modules buffers named_buffers state_dict train eval training
-    zero_grad forward in_features out_features in_channels out_channels
-    kernel_size padding dilation groups num_embeddings embedding_dim
-    normalized_shape eps momentum running_mean running_var
-    num_batches_tracked hidden_size num_layers input_size p inplace
-    negative_slope dim
-    dataset batch_size drop_last tensors indices
-    manual_seed initial_seed seed get_state
-    is_floating_point to_real to_complex bits tiny resolution
-    numel count index append extend insert pop copy reverse keys items
-    get
-""".split())
+ATTRIBUTES: frozenset[str] = frozenset(
+    [
+        "shape",
+        "dtype",
+        "device",
+        "layout",
+        "size",
+        "dim",
+        "ndim",
+        "ndimension",
+        "numel",
+        "nelement",
+        "element_size",
+        "itemsize",
+        "nbytes",
+        "stride",
+        "storage_offset",
+        "is_contiguous",
+        "contiguous",
+        "data_ptr",
+        "is_leaf",
+        "grad",
+        "grad_fn",
+        "next_functions",
+        "name",
+        "requires_grad",
+        "requires_grad_",
+        "retain_grad",
+        "retains_grad",
+        "backward",
+        "detach",
+        "detach_",
+        "data",
+        "item",
+        "tolist",
+        "T",
+        "mT",
+        "H",
+        "mH",
+        "real",
+        "imag",
+        "view",
+        "view_as",
+        "reshape",
+        "reshape_as",
+        "expand",
+        "expand_as",
+        "repeat",
+        "repeat_interleave",
+        "permute",
+        "transpose",
+        "transpose_",
+        "t",
+        "t_",
+        "squeeze",
+        "squeeze_",
+        "unsqueeze",
+        "unsqueeze_",
+        "flatten",
+        "unflatten",
+        "narrow",
+        "select",
+        "unbind",
+        "split",
+        "chunk",
+        "flip",
+        "roll",
+        "movedim",
+        "swapaxes",
+        "gather",
+        "scatter",
+        "scatter_",
+        "scatter_add",
+        "scatter_add_",
+        "index_select",
+        "index_fill",
+        "index_fill_",
+        "index_add",
+        "index_add_",
+        "index_copy",
+        "index_copy_",
+        "masked_fill",
+        "masked_fill_",
+        "masked_select",
+        "take",
+        "tril",
+        "triu",
+        "diag",
+        "diagonal",
+        "to",
+        "float",
+        "int",
+        "long",
+        "double",
+        "half",
+        "bfloat16",
+        "bool",
+        "short",
+        "char",
+        "byte",
+        "cfloat",
+        "cdouble",
+        "type_as",
+        "clone",
+        "copy_",
+        "cpu",
+        "new_zeros",
+        "new_ones",
+        "new_empty",
+        "new_full",
+        "new_tensor",
+        "is_floating_point",
+        "is_complex",
+        "is_signed",
+        "abs",
+        "abs_",
+        "neg",
+        "neg_",
+        "add",
+        "add_",
+        "sub",
+        "sub_",
+        "mul",
+        "mul_",
+        "div",
+        "div_",
+        "true_divide",
+        "floor_divide",
+        "remainder",
+        "fmod",
+        "pow",
+        "pow_",
+        "exp",
+        "exp_",
+        "log",
+        "log_",
+        "log2",
+        "log10",
+        "log1p",
+        "sqrt",
+        "sqrt_",
+        "rsqrt",
+        "square",
+        "sin",
+        "cos",
+        "tan",
+        "tanh",
+        "sigmoid",
+        "sigmoid_",
+        "relu",
+        "relu_",
+        "sign",
+        "ceil",
+        "floor",
+        "round",
+        "trunc",
+        "frac",
+        "clamp",
+        "clamp_",
+        "clip",
+        "clip_",
+        "maximum",
+        "minimum",
+        "max",
+        "min",
+        "sum",
+        "nansum",
+        "mean",
+        "nanmean",
+        "median",
+        "mode",
+        "std",
+        "var",
+        "prod",
+        "cumsum",
+        "cumprod",
+        "argmax",
+        "argmin",
+        "amax",
+        "amin",
+        "logsumexp",
+        "softmax",
+        "log_softmax",
+        "matmul",
+        "mm",
+        "bmm",
+        "mv",
+        "dot",
+        "outer",
+        "norm",
+        "dist",
+        "allclose",
+        "isclose",
+        "equal",
+        "eq",
+        "ne",
+        "lt",
+        "le",
+        "gt",
+        "ge",
+        "eq_",
+        "ne_",
+        "logical_and",
+        "logical_or",
+        "logical_not",
+        "logical_xor",
+        "all",
+        "any",
+        "isnan",
+        "isinf",
+        "isfinite",
+        "nan_to_num",
+        "sort",
+        "argsort",
+        "topk",
+        "kthvalue",
+        "unique",
+        "count_nonzero",
+        "nonzero",
+        "lerp",
+        "fill_",
+        "zero_",
+        "uniform_",
+        "normal_",
+        "random_",
+        "bernoulli_",
+        "exponential_",
+        "values",
+        "indices",
+        "weight",
+        "bias",
+        "parameters",
+        "named_parameters",
+        "children",
+        "named_children",
+        "modules",
+        "named_modules",
+        "buffers",
+        "named_buffers",
+        "state_dict",
+        "train",
+        "eval",
+        "training",
+        "zero_grad",
+        "forward",
+        "in_features",
+        "out_features",
+        "in_channels",
+        "out_channels",
+        "kernel_size",
+        "padding",
+        "dilation",
+        "groups",
+        "num_embeddings",
+        "embedding_dim",
+        "normalized_shape",
+        "eps",
+        "momentum",
+        "running_mean",
+        "running_var",
+        "num_batches_tracked",
+        "hidden_size",
+        "num_layers",
+        "input_size",
+        "p",
+        "inplace",
+        "negative_slope",
+        "dim",
+        "dataset",
+        "batch_size",
+        "drop_last",
+        "tensors",
+        "indices",
+        "manual_seed",
+        "initial_seed",
+        "seed",
+        "get_state",
+        "is_floating_point",
+        "to_real",
+        "to_complex",
+        "bits",
+        "tiny",
+        "resolution",
+        "numel",
+        "count",
+        "index",
+        "append",
+        "extend",
+        "insert",
+        "pop",
+        "copy",
+        "reverse",
+        "keys",
+        "items",
+        "get",
+    ]
+)
 """Attributes allowed on values (tensors, Size, dtypes, modules, loaders,
 lists...). Not here on purpose: save, load, numpy, tofile, apply_, map_,
 register_*hook, storage, untyped_storage, share_memory_, pin_memory, cuda,
 set_, resize_, format, os, sys."""
 
-DENIED_ATTRIBUTES: frozenset[str] = frozenset("""
-    save load from_file numpy tofile apply_ map_ map2_ register_hook
-    storage untyped_storage share_memory_ pin_memory cuda os sys hub ops
-    classes library jit compile backends distributed multiprocessing
-    format format_map set_ resize_ apply set_num_threads
-    set_num_interop_threads set_default_dtype set_default_tensor_type
-    set_default_device set_printoptions
-""".split())
+DENIED_ATTRIBUTES: frozenset[str] = frozenset(
+    [
+        "save",
+        "load",
+        "from_file",
+        "numpy",
+        "tofile",
+        "apply_",
+        "map_",
+        "map2_",
+        "register_hook",
+        "storage",
+        "untyped_storage",
+        "share_memory_",
+        "pin_memory",
+        "cuda",
+        "os",
+        "sys",
+        "hub",
+        "ops",
+        "classes",
+        "library",
+        "jit",
+        "compile",
+        "backends",
+        "distributed",
+        "multiprocessing",
+        "format",
+        "format_map",
+        "set_",
+        "resize_",
+        "apply",
+        "set_num_threads",
+        "set_num_interop_threads",
+        "set_default_dtype",
+        "set_default_tensor_type",
+        "set_default_device",
+        "set_printoptions",
+    ]
+)
 """Never allowed; listed only to give a clearer message."""
 
-SETTABLE_ATTRIBUTES: frozenset[str] = frozenset(
-    {"requires_grad", "grad", "data", "weight", "bias"})
+SETTABLE_ATTRIBUTES: frozenset[str] = frozenset({"requires_grad", "grad", "data", "weight", "bias"})
 """Attributes a snippet may assign to (on its own objects, never on torch)."""
 
-FORBIDDEN_KEYWORDS: frozenset[str] = frozenset({
-    "file", "num_workers", "collate_fn", "worker_init_fn", "pin_memory",
-    "pin_memory_device", "multiprocessing_context", "persistent_workers",
-    "prefetch_factor", "timeout", "hook", "closure",
-})
+FORBIDDEN_KEYWORDS: frozenset[str] = frozenset(
+    {
+        "file",
+        "num_workers",
+        "collate_fn",
+        "worker_init_fn",
+        "pin_memory",
+        "pin_memory_device",
+        "multiprocessing_context",
+        "persistent_workers",
+        "prefetch_factor",
+        "timeout",
+        "hook",
+        "closure",
+    }
+)
 """Keyword arguments never allowed: callbacks, processes, files."""
 
 POSITIONAL_LIMITS: dict[str, int] = {"torch.utils.data.DataLoader": 3}
 """Most positional arguments for some callables (beyond them: num_workers...)."""
 
 ALLOWED_NODES: tuple[type[ast.AST], ...] = (
-    ast.Module, ast.Expr, ast.Assign, ast.AugAssign, ast.For, ast.If,
-    ast.With, ast.withitem, ast.Pass, ast.Break, ast.Continue,
-    ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.Compare, ast.IfExp, ast.Call,
-    ast.keyword, ast.Constant, ast.Attribute, ast.Subscript, ast.Starred,
-    ast.Name, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Slice,
-    ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp,
-    ast.comprehension, ast.Load, ast.Store,
-    ast.operator, ast.unaryop, ast.cmpop, ast.boolop,
+    ast.Module,
+    ast.Expr,
+    ast.Assign,
+    ast.AugAssign,
+    ast.For,
+    ast.If,
+    ast.With,
+    ast.withitem,
+    ast.Pass,
+    ast.Break,
+    ast.Continue,
+    ast.BoolOp,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.Compare,
+    ast.IfExp,
+    ast.Call,
+    ast.keyword,
+    ast.Constant,
+    ast.Attribute,
+    ast.Subscript,
+    ast.Starred,
+    ast.Name,
+    ast.List,
+    ast.Tuple,
+    ast.Dict,
+    ast.Set,
+    ast.Slice,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+    ast.comprehension,
+    ast.Load,
+    ast.Store,
+    ast.operator,
+    ast.unaryop,
+    ast.cmpop,
+    ast.boolop,
 )
 """AST node types a snippet may contain (operators are all harmless)."""
 
@@ -347,10 +749,7 @@ def _check_size(tree: ast.AST) -> None:
 
 
 def _bound_names(tree: ast.AST) -> frozenset[str]:
-    return frozenset(
-        n.id for n in ast.walk(tree)
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
-    )
+    return frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
 
 
 def _line(node: ast.AST) -> int:
@@ -445,7 +844,7 @@ class _Checker(ast.NodeVisitor):
             if name not in TORCH_NAMES:
                 what = "is not allowed" if attr in DENIED_ATTRIBUTES else "is not on the allow-list"
                 self.fail(node, f"{name} {what}")
-            rest = attrs[i + 1:]
+            rest = attrs[i + 1 :]
             if not rest and name in TORCH_CLASSES and id(node) not in self.class_ok:
                 self.fail(node, f"{name} can only be called or used in isinstance()")
             for extra in rest:
@@ -475,8 +874,11 @@ class _Checker(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_BinOp(self, node: ast.BinOp) -> None:
-        if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) \
-                and isinstance(node.left.value, (str, bytes)):
+        if (
+            isinstance(node.op, ast.Mod)
+            and isinstance(node.left, ast.Constant)
+            and isinstance(node.left.value, (str, bytes))
+        ):
             self.fail(node, "%-formatting is not allowed")
         self.generic_visit(node)
 
@@ -493,4 +895,3 @@ class _Checker(ast.NodeVisitor):
         if node.is_async:
             self.fail(node.target, "async is not allowed")
         self.generic_visit(node)
-

@@ -52,9 +52,7 @@ MAX_REQUEST_BYTES = 1 << 20
 SNIPPET_FILENAME = "<snippet>"
 
 
-
-def _guarded_import(name: str, globals: Any = None, locals: Any = None,
-                    fromlist: Any = (), level: int = 0) -> Any:
+def _guarded_import(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
     """The snippets' __import__: torch's C code imports through the caller's
     builtins (e.g. torch.tensor([..]) looks up torch.storage), so keep that
     working for torch modules and modules already loaded, and nothing else.
@@ -160,7 +158,7 @@ class Worker:
 
     def _warm_up(self) -> None:
         # Do the lazy imports typical snippets trigger now, before the audit hook.
-        import torch.nn.functional  # noqa: F401
+        import torch.nn.functional
         import torch.utils.data  # noqa: F401
 
         for code in (
@@ -209,7 +207,7 @@ class Worker:
         except SnippetTimeout:
             error = _error("Timeout", f"the snippet ran longer than {timeout:g} s", None)
             return self._reply(start, out, error=error)
-        except BaseException as e:  # noqa: BLE001 - report every failure of the snippet
+        except BaseException as e:
             error = _error(type(e).__name__, str(e), _snippet_line(e.__traceback__))
             return self._reply(start, out, error=error)
         finally:
@@ -218,8 +216,9 @@ class Worker:
         return self._reply(start, out, value=encoded)
 
     @staticmethod
-    def _reply(start: float, out: _CappedWriter, value: dict[str, Any] | None = None,
-               error: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _reply(
+        start: float, out: _CappedWriter, value: dict[str, Any] | None = None, error: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         reply: dict[str, Any] = {"ok": error is None}
         if error is None:
             reply["value"] = value
@@ -239,16 +238,20 @@ class Worker:
             keys = sorted(os.environ)
             yield {"id": rid, "index": 0, "ok": True, "value": self.encode(keys), "stdout": ""}
         elif op == "module_count":  # lets tests catch lazy imports after start-up
-            yield {"id": rid, "index": 0, "ok": True, "value": self.encode(len(sys.modules)),
-                   "stdout": ""}
+            yield {"id": rid, "index": 0, "ok": True, "value": self.encode(len(sys.modules)), "stdout": ""}
         elif op == "run":
             codes = request["codes"] if "codes" in request else [request.get("code")]
             timeout = float(request.get("timeout", 5.0))
             for i, code in enumerate(codes):
                 yield {"id": rid, "index": i, **self.run(code, timeout)}
         else:
-            yield {"id": rid, "index": 0, "ok": False, "stdout": "",
-                   "error": _error("ProtocolError", f"unknown op {op!r}", None)}
+            yield {
+                "id": rid,
+                "index": 0,
+                "ok": False,
+                "stdout": "",
+                "error": _error("ProtocolError", f"unknown op {op!r}", None),
+            }
 
 
 def _take_stdout() -> BinaryIO:
@@ -263,9 +266,15 @@ def _send(proto: BinaryIO, message: dict[str, Any]) -> None:
     try:
         data = json.dumps(message, allow_nan=False)
     except (TypeError, ValueError) as e:
-        data = json.dumps({"id": message.get("id"), "index": message.get("index"),
-                           "ok": False, "stdout": "",
-                           "error": _error("EncodingError", str(e), None)})
+        data = json.dumps(
+            {
+                "id": message.get("id"),
+                "index": message.get("index"),
+                "ok": False,
+                "stdout": "",
+                "error": _error("EncodingError", str(e), None),
+            }
+        )
     proto.write(data.encode() + b"\n")
 
 
@@ -286,8 +295,15 @@ def main(argv: list[str] | None = None) -> int:
     worker = Worker()
     sandbox.limit_open_files()
     sandbox.install_audit_hook()
-    _send(proto, {"ready": True, "torch": worker.torch.__version__, "pid": os.getpid(),
-                  "startup_s": round(time.perf_counter() - _T0, 3)})
+    _send(
+        proto,
+        {
+            "ready": True,
+            "torch": worker.torch.__version__,
+            "pid": os.getpid(),
+            "startup_s": round(time.perf_counter() - _T0, 3),
+        },
+    )
 
     stdin = sys.stdin.buffer
     try:
@@ -300,8 +316,10 @@ def main(argv: list[str] | None = None) -> int:
                 if not isinstance(request, dict):
                     raise ValueError("a request is a JSON object")
             except ValueError as e:
-                _send(proto, {"id": None, "index": 0, "ok": False, "stdout": "",
-                              "error": _error("ProtocolError", str(e), None)})
+                _send(
+                    proto,
+                    {"id": None, "index": 0, "ok": False, "stdout": "", "error": _error("ProtocolError", str(e), None)},
+                )
                 continue
             for reply in worker.handle(request):
                 _send(proto, reply)

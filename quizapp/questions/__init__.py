@@ -9,7 +9,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from quizapp.questions.base import AnswerKind, Draft, Family, Question, Variant, assemble
+from quizapp.domain import AnswerKind
+from quizapp.questions.base import Draft, Family, Question, Variant, assemble
 
 __all__ = ["FAMILIES", "AnswerKind", "Draft", "Family", "Question", "Variant", "all_families", "assemble"]
 

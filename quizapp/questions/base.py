@@ -14,21 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-
-class AnswerKind:
-    """The kinds of answer, and their canonical strings (DESIGN.md)."""
-
-    SHAPE = "shape"  # "(4, 3, 2)", "(5,)", "()"
-    DTYPE = "dtype"  # "torch.float32"
-    BOOL = "bool"  # "True"
-    INT = "int"  # "7"
-    FLOAT = "float"  # repr(round(x, 4))
-    VALUES = "values"  # JSON of the nested list, floats rounded to 4 places
-    ERROR = "error"  # the exception class name, "RuntimeError"
-    TEXT = "text"  # free text
-    OUTPUT = "output"  # what the snippet prints (code cards from notes)
-
-    ALL = (SHAPE, DTYPE, BOOL, INT, FLOAT, VALUES, ERROR, TEXT, OUTPUT)
+from quizapp.domain import AnswerKind
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,37 @@ import itertools
 import random
 from dataclasses import dataclass
 
-from quizapp.questions.base import AnswerKind, Draft
+from quizapp.domain import AnswerKind
+from quizapp.questions.base import Draft
 
 #: Calls whose values differ from run to run unless a seed was set first.
-RANDOM_CALLS = frozenset({
-    "empty", "empty_like", "new_empty", "empty_strided", "rand", "rand_like", "randn", "randn_like",
-    "randint", "randint_like", "randperm", "normal", "normal_", "bernoulli", "multinomial", "uniform_",
-    "random_", "dropout", "poisson", "exponential_", "geometric_", "cauchy_", "log_normal_",
-})
+RANDOM_CALLS = frozenset(
+    {
+        "empty",
+        "empty_like",
+        "new_empty",
+        "empty_strided",
+        "rand",
+        "rand_like",
+        "randn",
+        "randn_like",
+        "randint",
+        "randint_like",
+        "randperm",
+        "normal",
+        "normal_",
+        "bernoulli",
+        "multinomial",
+        "uniform_",
+        "random_",
+        "dropout",
+        "poisson",
+        "exponential_",
+        "geometric_",
+        "cauchy_",
+        "log_normal_",
+    }
+)
 #: Answer kind of a snippet whose values are not deterministic.
 SHAPE_OR_DTYPE = "shape_or_dtype"
 #: Most parameter combinations checked at import time.

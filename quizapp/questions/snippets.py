@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from quizapp.questions.base import AnswerKind, Draft, Variant, format_shape
+from quizapp.domain import AnswerKind
+from quizapp.questions.base import Draft, Variant, format_shape
 
 __all__ = ["labelled", "shape_args", "shape_call", "shape_draft"]
 
@@ -39,9 +40,16 @@ def labelled(labels: Mapping[str, dict[str, str]]) -> Callable[[str, str], Varia
     return variant
 
 
-def shape_draft(setup: str, expr: str, variants: Sequence[tuple[str, str]], *,
-                labels: Mapping[str, dict[str, str]], prompt: dict[str, str], explanation: dict[str, str],
-                fallbacks: Iterable[str | Sequence[int]]) -> Draft:
+def shape_draft(
+    setup: str,
+    expr: str,
+    variants: Sequence[tuple[str, str]],
+    *,
+    labels: Mapping[str, dict[str, str]],
+    prompt: dict[str, str],
+    explanation: dict[str, str],
+    fallbacks: Iterable[str | Sequence[int]],
+) -> Draft:
     """A SHAPE question: ``setup``, then ``expr``.shape.
 
     A variant is (expression, mistake): the learner's expression after the

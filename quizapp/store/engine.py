@@ -73,5 +73,6 @@ def init_schema(engine: Engine) -> None:
         try:
             migrate(engine, old_version)
         except Exception as exc:
-            raise DatabaseError(f"{engine.url}: cannot migrate schema {old_version} to "
-                                f"{models.SCHEMA_VERSION}: {exc}") from exc
+            raise DatabaseError(
+                f"{engine.url}: cannot migrate schema {old_version} to {models.SCHEMA_VERSION}: {exc}"
+            ) from exc

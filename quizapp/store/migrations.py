@@ -40,9 +40,7 @@ def migrate(engine: Engine, from_version: int) -> list[str]:
             if step is not None:
                 step(connection)
                 done.append(f"data step for version {version}")
-        connection.execute(
-            text("UPDATE schemainfo SET version = :v WHERE id = 1"), {"v": models.SCHEMA_VERSION}
-        )
+        connection.execute(text("UPDATE schemainfo SET version = :v WHERE id = 1"), {"v": models.SCHEMA_VERSION})
     return done
 
 

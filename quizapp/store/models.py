@@ -7,11 +7,19 @@ conversion happens.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from enum import IntEnum
+from datetime import UTC, datetime
 
 from sqlalchemy import Column, Index, types
 from sqlmodel import Field, SQLModel
+
+from quizapp.domain import (
+    DEFAULT_DAY_START_HOUR,
+    DEFAULT_DESIRED_RETENTION,
+    DEFAULT_NEW_PER_DAY,
+    DEFAULT_REVIEWS_PER_DAY,
+    CardKind,
+    MemoryState,
+)
 
 #: 1: the first schema. 2: ``usersettings`` (per-learner settings and FSRS
 #: parameters). store/migrations.py brings older databases up to date.
@@ -29,39 +37,20 @@ class UTCDateTime(types.TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the store; use UTC-aware datetimes")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect):
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _dt(nullable: bool = True, index: bool = False) -> Column:
     return Column(UTCDateTime(), nullable=nullable, index=index)
-
-
-class CardKind:
-    """Kinds of card (values stored in Card.kind)."""
-
-    BASIC = "basic"
-    CLOZE = "cloze"
-    TYPE = "type"  # type the answer
-    GENERATED = "generated"  # a code-prediction family; data holds "family"
-    CODE = "code"  # the learner's own snippet; data holds "code", "answer_kind", "params"
-
-
-class MemoryState(IntEnum):
-    """A card's learning state for one user. 1-3 match fsrs.State."""
-
-    NEW = 0
-    LEARNING = 1
-    REVIEW = 2
-    RELEARNING = 3
 
 
 class SchemaInfo(SQLModel, table=True):
@@ -83,14 +72,15 @@ class UserSettings(SQLModel, table=True):
 
     user_id: int = Field(foreign_key="user.id", primary_key=True)
     #: Probability of recall FSRS aims for, 0.70-0.99.
-    desired_retention: float = 0.9
-    new_per_day: int = 20
-    reviews_per_day: int = 200
+    desired_retention: float = DEFAULT_DESIRED_RETENTION
+    new_per_day: int = DEFAULT_NEW_PER_DAY
+    reviews_per_day: int = DEFAULT_REVIEWS_PER_DAY
     #: Anki's step syntax, space-separated: "1m 10m".
+    #: (The defaults are domain.DEFAULT_LEARNING_STEPS and DEFAULT_RELEARNING_STEPS, as text.)
     learning_steps: str = "1m 10m"
     relearning_steps: str = "10m"
     #: Local hour (0-23) at which a study day begins.
-    day_start_hour: int = 4
+    day_start_hour: int = DEFAULT_DAY_START_HOUR
     #: JSON list of the 21 FSRS parameters in use; None: the defaults.
     parameters: str | None = None
     #: JSON list of the parameters in use before the optimizer last adopted

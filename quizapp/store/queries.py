@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, literal, or_
 from sqlmodel import Session, col, select
 
-from quizapp.store.models import Card, CardState, Deck, MemoryState, ReviewLog, User
+from quizapp.domain import MemoryState
+from quizapp.store.models import Card, CardState, Deck, ReviewLog, User
 
 
 def get_or_create_user(*, session: Session, name: str) -> User:
@@ -110,7 +111,13 @@ def counts_by_deck(*, session: Session, user_id: int, now: datetime, day_end: da
 
 
 def next_learning(
-    *, session: Session, user_id: int, deck: str | None, due_by: datetime, now: datetime, kinds: Collection[str] | None = None
+    *,
+    session: Session,
+    user_id: int,
+    deck: str | None,
+    due_by: datetime,
+    now: datetime,
+    kinds: Collection[str] | None = None,
 ) -> str | None:
     """The learning or relearning card due first, if due by ``due_by``."""
     stmt = (
@@ -132,7 +139,13 @@ def next_learning(
 
 
 def next_review(
-    *, session: Session, user_id: int, deck: str | None, day_end: datetime, now: datetime, kinds: Collection[str] | None = None
+    *,
+    session: Session,
+    user_id: int,
+    deck: str | None,
+    day_end: datetime,
+    now: datetime,
+    kinds: Collection[str] | None = None,
 ) -> str | None:
     """The review card due first, among those due before the day ends."""
     stmt = (

@@ -12,7 +12,6 @@ from quizapp.kernel import Kernel
 from quizapp.service import Service
 from quizapp.settings import Settings
 
-
 #: Times the app restarts a worker that died, before leaving it down.
 MAX_KERNEL_RESTARTS = 3
 
@@ -42,8 +41,9 @@ class QuizApp(App[None]):
         self._watch_kernel()
         self.push_screen(HomeScreen())
         if self.settings.start_in_review:
-            self.start_review(self.settings.review_deck, limit=self.settings.review_limit,
-                              minutes=self.settings.review_minutes)
+            self.start_review(
+                self.settings.review_deck, limit=self.settings.review_limit, minutes=self.settings.review_minutes
+            )
 
     def on_unmount(self) -> None:
         if self.kernel is not None:
@@ -77,13 +77,16 @@ class QuizApp(App[None]):
         yield SystemCommand("Decks", "Go to the deck list (home)", self.action_home)
         yield SystemCommand("Review all decks", "Review everything due now", lambda: self.start_review(None))
         yield SystemCommand("Import decks", "Import TOML, Markdown, Anki text or .apkg files", self.action_import)
-        yield SystemCommand("Settings", "Desired retention, daily limits, learning steps, day start",
-                            self.action_study_settings)
-        yield SystemCommand("Optimize FSRS parameters", "Fit your own parameters to your review history",
-                            self.action_optimize)
+        yield SystemCommand(
+            "Settings", "Desired retention, daily limits, learning steps, day start", self.action_study_settings
+        )
+        yield SystemCommand(
+            "Optimize FSRS parameters", "Fit your own parameters to your review history", self.action_optimize
+        )
         yield SystemCommand("Browse cards", "Search cards; suspend, bury, reset, edit, move them", self.action_browse)
-        yield SystemCommand("Statistics", "Today, streak, forecast, calendar, true retention, accuracy, memory",
-                            self.action_stats)
+        yield SystemCommand(
+            "Statistics", "Today, streak, forecast, calendar, true retention, accuracy, memory", self.action_stats
+        )
 
     def action_import(self) -> None:
         from quizapp.tui.screens.import_deck import ImportScreen

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection, ImportCsvRequest
 
+from quizapp.domain import MemoryState
 from quizapp.exporters.anki_text import guid_for_card_id, write_anki_text
 from quizapp.importers.anki_text import read_anki_text
 from quizapp.importers.base import ParsedCard
 from quizapp.importers.cloze import cloze_answers, cloze_back, cloze_front
 from quizapp.importers.html_text import text_to_html
 from quizapp.service import CardView
-from quizapp.store.models import MemoryState
 
 CODE = "def f(x):\n    return x * 2  # <doubles> & more\n\nprint(f(1))"
 CLOZE_TEXT = "{{c1::torch.zeros}}((2, 3)) gives a {{c2::2x3::shape}} tensor"
@@ -27,12 +27,28 @@ def _cloze(base: str, n: int, deck: str, extra: str = "", tags=()) -> ParsedCard
 
 def _cards() -> list[ParsedCard]:
     return [
-        ParsedCard("pytorch-es:shape", "PyTorch::Tensors", "basic", "What does x.shape return?", "a torch.Size", tags=("shape", "pytorch::basics")),
+        ParsedCard(
+            "pytorch-es:shape",
+            "PyTorch::Tensors",
+            "basic",
+            "What does x.shape return?",
+            "a torch.Size",
+            tags=("shape", "pytorch::basics"),
+        ),
         ParsedCard("pytorch-es:dtype", "PyTorch::Tensors::Dtypes", "basic", "float32", "torch.float", tags=("dtype",)),
-        ParsedCard("pytorch-es:dtype::rev", "PyTorch::Tensors::Dtypes", "basic", "torch.float", "float32", tags=("dtype",)),
+        ParsedCard(
+            "pytorch-es:dtype::rev", "PyTorch::Tensors::Dtypes", "basic", "torch.float", "float32", tags=("dtype",)
+        ),
         _cloze("pytorch-es:zeros", 1, "PyTorch", extra="Both are\nfactories", tags=("cloze",)),
         _cloze("pytorch-es:zeros", 2, "PyTorch", extra="Both are\nfactories", tags=("cloze",)),
-        ParsedCard("pytorch-es:grad", "PyTorch::Autograd", "type", "Call that fills .grad?", "loss.backward()", {"answer": "loss.backward()"}),
+        ParsedCard(
+            "pytorch-es:grad",
+            "PyTorch::Autograd",
+            "type",
+            "Call that fills .grad?",
+            "loss.backward()",
+            {"answer": "loss.backward()"},
+        ),
         ParsedCard("pytorch-es:code-text", "PyTorch", "basic", "What does this print?\n" + CODE, "2", tags=("code",)),
         ParsedCard("apkg:f0>(Vu%8Y,", "Imported::From Anki", "basic", '#hash first, "quotes"\tand a tab', "ñandú ü <3"),
         ParsedCard("anki-text:0123456789abcdef", "Imported", "basic", "from a csv", "back"),
@@ -67,8 +83,13 @@ def test_headers_are_those_of_ankis_own_export(tmp_path, deck_column):
     note["Front"], note["Back"] = "q", "a"
     col.add_note(note, col.decks.id("D"))
     col.export_note_csv(
-        out_path=str(tmp_path / "anki.txt"), limit=None, with_html=True, with_tags=True,
-        with_deck=deck_column, with_notetype=True, with_guid=True,
+        out_path=str(tmp_path / "anki.txt"),
+        limit=None,
+        with_html=True,
+        with_tags=True,
+        with_deck=deck_column,
+        with_notetype=True,
+        with_guid=True,
     )
     col.close()
     write_anki_text([ParsedCard("x:q", "D", "basic", "q", "a")], tmp_path / "ours.txt", deck_column=deck_column)
@@ -82,7 +103,14 @@ def test_one_row_per_note_and_left_out_count(tmp_path):
     out = tmp_path / "deck.txt"
     assert write_anki_text(_cards(), out) == 3  # generated, code, empty front
     header, rows = _rows(out)
-    assert header == ["#separator:tab", "#html:true", "#guid column:1", "#notetype column:2", "#deck column:3", "#tags column:6"]
+    assert header == [
+        "#separator:tab",
+        "#html:true",
+        "#guid column:1",
+        "#notetype column:2",
+        "#deck column:3",
+        "#tags column:6",
+    ]
     # Top decks first, then subdecks; the cards' order within each level.
     assert [r[:3] for r in rows] == [
         ["quizapp:pytorch-es:zeros", "Cloze", "PyTorch"],
@@ -116,14 +144,20 @@ def test_reverse_card_alone_still_makes_its_note(tmp_path):
 def test_accepts_card_views(tmp_path):
     view = CardView("x:1", "D", "basic", "q", "a", {}, ("t",), MemoryState.REVIEW)
     assert write_anki_text([view], tmp_path / "v.txt") == 0
-    assert [(c.id, c.front, c.back, c.tags) for c in read_anki_text(tmp_path / "v.txt").cards] == [("x:1", "q", "a", ("t",))]
+    assert [(c.id, c.front, c.back, c.tags) for c in read_anki_text(tmp_path / "v.txt").cards] == [
+        ("x:1", "q", "a", ("t",))
+    ]
 
 
 def test_without_deck_column(tmp_path):
     one = tmp_path / "one.txt"
     write_anki_text([ParsedCard("x:1", "Only::Deck", "basic", "q", "a", tags=("t",))], one, deck_column=False)
     header, rows = _rows(one)
-    assert "#deck:Only::Deck" in header and "#tags column:5" in header and rows == [["quizapp:x:1", "Basic", "q", "a", "t"]]
+    assert (
+        "#deck:Only::Deck" in header
+        and "#tags column:5" in header
+        and rows == [["quizapp:x:1", "Basic", "q", "a", "t"]]
+    )
     assert [(c.deck, c.tags) for c in read_anki_text(one).cards] == [("Only::Deck", ("t",))]
     many = tmp_path / "many.txt"
     write_anki_text(_cards(), many, deck_column=False)
@@ -140,7 +174,11 @@ def test_round_trip_through_read_anki_text(tmp_path):
     back = read_anki_text(out)
     assert back.warnings == []
     assert sorted(map(_comparable, back.cards)) == sorted(map(_comparable, _exported(_cards())))
-    assert [c.id for c in back.cards if c.deck == "PyTorch"] == ["pytorch-es:zeros::c1", "pytorch-es:zeros::c2", "pytorch-es:code-text"]
+    assert [c.id for c in back.cards if c.deck == "PyTorch"] == [
+        "pytorch-es:zeros::c1",
+        "pytorch-es:zeros::c2",
+        "pytorch-es:code-text",
+    ]
     # And again: reading, writing and reading gives the same file.
     again = tmp_path / "again.txt"
     write_anki_text(back.cards, again)
@@ -157,7 +195,10 @@ def test_parent_decks_come_before_their_subdecks_for_anki(tmp_path):
     try:
         _import_into_anki(col, out)
         names = {d.name for d in col.decks.all_names_and_ids()}
-        placed = {col.get_note(col.get_card(cid).nid)["Front"]: col.decks.name(col.get_card(cid).did) for cid in col.find_cards("")}
+        placed = {
+            col.get_note(col.get_card(cid).nid)["Front"]: col.decks.name(col.get_card(cid).did)
+            for cid in col.find_cards("")
+        }
     finally:
         col.close()
     assert names == {"Default", "A", "A::B", "A::B::C", "Z"}
@@ -182,16 +223,32 @@ def test_anki_imports_the_file_with_note_types_decks_and_tags(tmp_path):
         _import_into_anki(col, out)
         notes = {col.get_note(nid).guid: col.get_note(nid) for nid in col.find_notes("")}
         assert sorted(notes) == sorted(
-            ["quizapp:pytorch-es:shape", "quizapp:pytorch-es:dtype", "quizapp:pytorch-es:zeros",
-             "quizapp:pytorch-es:grad", "quizapp:pytorch-es:code-text", "f0>(Vu%8Y,",
-             "quizapp:anki-text:0123456789abcdef"]
+            [
+                "quizapp:pytorch-es:shape",
+                "quizapp:pytorch-es:dtype",
+                "quizapp:pytorch-es:zeros",
+                "quizapp:pytorch-es:grad",
+                "quizapp:pytorch-es:code-text",
+                "f0>(Vu%8Y,",
+                "quizapp:anki-text:0123456789abcdef",
+            ]
         )
         summary = {
-            guid: (note.note_type()["name"], sorted({col.decks.name(c.did) for c in note.cards()}), len(note.cards()), note.tags)
+            guid: (
+                note.note_type()["name"],
+                sorted({col.decks.name(c.did) for c in note.cards()}),
+                len(note.cards()),
+                note.tags,
+            )
             for guid, note in notes.items()
         }
         assert summary["quizapp:pytorch-es:shape"] == ("Basic", ["PyTorch::Tensors"], 1, ["pytorch::basics", "shape"])
-        assert summary["quizapp:pytorch-es:dtype"] == ("Basic (and reversed card)", ["PyTorch::Tensors::Dtypes"], 2, ["dtype"])
+        assert summary["quizapp:pytorch-es:dtype"] == (
+            "Basic (and reversed card)",
+            ["PyTorch::Tensors::Dtypes"],
+            2,
+            ["dtype"],
+        )
         assert summary["quizapp:pytorch-es:zeros"] == ("Cloze", ["PyTorch"], 2, ["cloze"])
         assert summary["quizapp:pytorch-es:grad"] == ("Basic (type in the answer)", ["PyTorch::Autograd"], 1, [])
         assert summary["f0>(Vu%8Y,"][1] == ["Imported::From Anki"]
@@ -201,7 +258,13 @@ def test_anki_imports_the_file_with_note_types_decks_and_tags(tmp_path):
         assert notes["f0>(Vu%8Y,"]["Front"] == '#hash first, "quotes"\tand a tab'
         assert notes["f0>(Vu%8Y,"]["Back"] == "ñandú ü &lt;3"
         decks = {d.name for d in col.decks.all_names_and_ids()}
-        assert {"PyTorch", "PyTorch::Tensors", "PyTorch::Tensors::Dtypes", "PyTorch::Autograd", "Imported::From Anki"} <= decks
+        assert {
+            "PyTorch",
+            "PyTorch::Tensors",
+            "PyTorch::Tensors::Dtypes",
+            "PyTorch::Autograd",
+            "Imported::From Anki",
+        } <= decks
         # Importing the file again updates the same notes (matched by guid).
         _import_into_anki(col, out)
         assert len(col.find_notes("")) == 7 and col.card_count() == 9
@@ -218,8 +281,13 @@ def test_full_loop_quizapp_anki_quizapp(tmp_path):
         _import_into_anki(col, out)
         back_out = tmp_path / "from-anki.txt"
         col.export_note_csv(
-            out_path=str(back_out), limit=None, with_html=True, with_tags=True,
-            with_deck=True, with_notetype=True, with_guid=True,
+            out_path=str(back_out),
+            limit=None,
+            with_html=True,
+            with_tags=True,
+            with_deck=True,
+            with_notetype=True,
+            with_guid=True,
         )
     finally:
         col.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import zipfile
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ pytest.importorskip("anki")
 
 CLOZE = "{{c1::view}} shares storage,\n{{c2::clone}} copies"
 CODE = "x = torch.ones(2, 3)\nif x.ndim > 1 & True:\n    print(x.shape)  # <- indented"
-T0 = datetime(2026, 1, 5, 8, 30, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 5, 8, 30, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,14 @@ CARDS = [
     View("builtin:pt:view::rev", VIEWS, "basic", "shares\nstorage", "view() & <reshape>", {}, ("views",)),
     cloze("builtin:pt:copy", VIEWS, 1, "see the docs", ("views",)),
     cloze("builtin:pt:copy", VIEWS, 2, "see the docs", ("views",)),
-    View("builtin:pt:dtype", "PyTorch (ES)", "type", "dtype of torch.ones(2)?", "float32 is the default", {"answer": "torch.float32"}),
+    View(
+        "builtin:pt:dtype",
+        "PyTorch (ES)",
+        "type",
+        "dtype of torch.ones(2)?",
+        "float32 is the default",
+        {"answer": "torch.float32"},
+    ),
     View("builtin:pt:code", "PyTorch (ES)", "basic", "What does this print?\n\n" + CODE, "torch.Size([2, 3])"),
     View("builtin:pt:gen", "PyTorch (ES)", "generated", "", "", {"family": "broadcasting"}),
     View("toml:mine:snippet", "Mine", "code", "", "", {"code": "print(1)"}),
@@ -110,7 +117,12 @@ def test_anki_imports_notes_decks_and_tags(package, tmp_path):
         notes = anki_notes(col)
         tensors, views = TENSORS, VIEWS
         expected = {
-            guid_for("builtin:pt:shape"): ("Basic", ["What is x.shape?", "a torch.Size"], ["pt::basics", "tensors"], [(0, tensors)]),
+            guid_for("builtin:pt:shape"): (
+                "Basic",
+                ["What is x.shape?", "a torch.Size"],
+                ["pt::basics", "tensors"],
+                [(0, tensors)],
+            ),
             guid_for("builtin:pt:view"): (
                 "Basic (and reversed card)",
                 ["view() &amp; &lt;reshape&gt;", "shares<br>storage"],
@@ -136,7 +148,9 @@ def test_anki_imports_notes_decks_and_tags(package, tmp_path):
             assert got_type.rstrip("+") == notetype
             assert (got_fields, got_tags, got_cards) == (fields, tags, cards)
         code = notes[guid_for("builtin:pt:code")]
-        assert code[1][0].startswith("What does this print?<br><br>x = torch.ones(2, 3)<br>if x.ndim &gt; 1 &amp; True:")
+        assert code[1][0].startswith(
+            "What does this print?<br><br>x = torch.ones(2, 3)<br>if x.ndim &gt; 1 &amp; True:"
+        )
         assert "<br>&nbsp;&nbsp;&nbsp;&nbsp;print(x.shape)" in code[1][0]
         assert len(notes) == 5
         assert {d.name for d in col.decks.all_names_and_ids()} >= {"PyTorch (ES)", tensors, views}
@@ -154,9 +168,7 @@ def test_anki_imports_notes_decks_and_tags(package, tmp_path):
 def test_exporting_twice_updates_rather_than_duplicates(tmp_path):
     first, second = tmp_path / "a.apkg", tmp_path / "b.apkg"
     write_apkg(CARDS, first)
-    edited = [
-        replace(c, back="a torch.Size (a tuple)") if c.id == "builtin:pt:shape" else c for c in CARDS
-    ]
+    edited = [replace(c, back="a torch.Size (a tuple)") if c.id == "builtin:pt:shape" else c for c in CARDS]
     write_apkg(edited, second)
 
     def guids(path):
@@ -204,6 +216,7 @@ def test_round_trip_with_review_history(tmp_path):
     write_apkg(CARDS, path, reviews=reviews)
     parsed = read_apkg(path)
     ids = {c.front: c.id for c in parsed.cards}
+
     def row(r):
         return (r.reviewed_at, r.rating, r.kind, r.interval_before_days, r.interval_after_days, r.duration_ms)
 

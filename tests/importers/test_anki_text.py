@@ -139,7 +139,10 @@ def test_html_header_and_guess_match_anki(tmp_path, anki, content, is_html, last
 
 
 def test_html_fields_become_text(tmp_path):
-    deck = _read(tmp_path, '#html:true\n#separator:tab\nWhat is <b>x</b>?\tline1<br>line2<div>&lt;3 &nbsp;<img src="a.png"></div>\n')
+    deck = _read(
+        tmp_path,
+        '#html:true\n#separator:tab\nWhat is <b>x</b>?\tline1<br>line2<div>&lt;3 &nbsp;<img src="a.png"></div>\n',
+    )
     assert _pairs(deck) == [("What is x?", "line1\nline2\n<3  [image: a.png]")]
 
 
@@ -231,7 +234,7 @@ def test_quoted_fields_with_separators_newlines_and_quotes(tmp_path):
 
 
 def test_comments_blank_lines_and_crlf(tmp_path):
-    content = "# a comment\r\nq1,a1\r\n\r\n# another, with a comma\r\nq2,\"a\r\nb\"\r\n"
+    content = '# a comment\r\nq1,a1\r\n\r\n# another, with a comma\r\nq2,"a\r\nb"\r\n'
     deck = _read(tmp_path, content)
     assert _pairs(deck) == [("q1", "a1"), ("q2", "a\r\nb".strip())]
     assert [c.line for c in deck.cards] == [2, 5]
@@ -265,7 +268,12 @@ def test_optional_reversed_only_when_asked(tmp_path):
 
 def test_type_in_the_answer(tmp_path):
     (card,) = _read(tmp_path, "#notetype:Basic (type in the answer)\nWhich dtype?,torch.float32\n").cards
-    assert (card.kind, card.front, card.back, card.data) == ("type", "Which dtype?", "torch.float32", {"answer": "torch.float32"})
+    assert (card.kind, card.front, card.back, card.data) == (
+        "type",
+        "Which dtype?",
+        "torch.float32",
+        {"answer": "torch.float32"},
+    )
 
 
 def test_cloze_one_card_per_number(tmp_path):
@@ -290,7 +298,12 @@ def test_notetype_column(tmp_path):
         "\tdefault\tbasic\n"
     )
     deck = _read(tmp_path, content)
-    assert [(c.kind, c.front) for c in deck.cards] == [("basic", "q"), ("cloze", "[...] y"), ("type", "q2"), ("basic", "default")]
+    assert [(c.kind, c.front) for c in deck.cards] == [
+        ("basic", "q"),
+        ("cloze", "[...] y"),
+        ("type", "q2"),
+        ("basic", "default"),
+    ]
 
 
 def test_unknown_note_type_reads_as_basic_with_a_warning(tmp_path):
@@ -346,7 +359,9 @@ def test_card_id_for_guid(guid, card_id):
     assert card_id_for_guid(guid) == card_id
 
 
-@pytest.mark.parametrize("card_id", ["pytorch-es:tensors", "apkg:f0>(Vu%8Y,", "apkg:ab:cd", "anki-text:0123abcd", "x::y"])
+@pytest.mark.parametrize(
+    "card_id", ["pytorch-es:tensors", "apkg:f0>(Vu%8Y,", "apkg:ab:cd", "anki-text:0123abcd", "x::y"]
+)
 def test_guid_for_card_id_is_its_inverse(card_id):
     assert card_id_for_guid(guid_for_card_id(card_id)) == card_id
 
@@ -369,7 +384,7 @@ def test_guid_for_card_id_is_its_inverse(card_id):
         ("#match scope:deck\nq,a\n", [(1, "#match scope: unknown value 'deck'")]),
         ("#deck column:3\nq,a,D\nq2,a2\n", [(3, "row has 2 fields, Basic needs at least 3")]),
         ("#notetype column:1\nCloze\n", [(2, "row has 1 field, Cloze needs at least 2")]),
-        ('q,a\nq2,"never closed\nq3,a3\n', [(2, 'a quoted field starting in this row is never closed')]),
+        ('q,a\nq2,"never closed\nq3,a3\n', [(2, "a quoted field starting in this row is never closed")]),
         ("# only comments\n\n", [(None, "no notes in the file")]),
         ("", [(None, "no notes in the file")]),
         (b"q,a\nq2,\xff\n", [(2, "not valid UTF-8")]),
@@ -386,16 +401,19 @@ def test_malformed_files(tmp_path, content, expected):
 
 
 def test_every_problem_is_reported_at_once(tmp_path):
-    err = _error(tmp_path, "#html:maybe\n#separator:comma\nq,a\nbad\n\"multi\nline\"\nq3,a3\nbad again\n")
+    err = _error(tmp_path, '#html:maybe\n#separator:comma\nq,a\nbad\n"multi\nline"\nq3,a3\nbad again\n')
     assert [p.line for p in err.problems] == [1]  # header problems stop before the rows
-    err = _error(tmp_path, "#separator:comma\nq,a\nbad\n\"multi\nline\"\nq3,a3\nbad again\n")
+    err = _error(tmp_path, '#separator:comma\nq,a\nbad\n"multi\nline"\nq3,a3\nbad again\n')
     assert [p.line for p in err.problems] == [3, 4, 7]
 
 
 @pytest.mark.parametrize("size", [anki_text.MAX_FIELD_CHARS + 1, 200_000])
 def test_field_size_limit(tmp_path, size):
     err = _error(tmp_path, "q,a\nq2," + "x" * size + "\nq3,a\n")
-    assert [(p.line, p.message) for p in err.problems][0] == (2, f"a field is longer than {anki_text.MAX_FIELD_CHARS} characters")
+    assert [(p.line, p.message) for p in err.problems][0] == (
+        2,
+        f"a field is longer than {anki_text.MAX_FIELD_CHARS} characters",
+    )
 
 
 def test_file_size_limit(tmp_path, monkeypatch):
@@ -423,7 +441,12 @@ def _anki_collection(tmp_path: Path) -> Collection:
         note.tags = tags
         col.add_note(note, col.decks.id(deck))
 
-    add("Basic", "PyTorch::Tensors", ["What does <code>x.shape</code> return?", "a <b>torch.Size</b><br>like a tuple"], ["shape", "pytorch::basics"])
+    add(
+        "Basic",
+        "PyTorch::Tensors",
+        ["What does <code>x.shape</code> return?", "a <b>torch.Size</b><br>like a tuple"],
+        ["shape", "pytorch::basics"],
+    )
     add("Basic (and reversed card)", "PyTorch::Tensors::Dtypes", ["float32", "torch.float"], ["dtype"])
     add("Basic (optional reversed card)", "PyTorch", ["view", "reshape without copy", "y"], [])
     add("Basic (type in the answer)", "PyTorch::Autograd", ["Call to get gradients?", "loss.backward()"], ["autograd"])
@@ -436,30 +459,58 @@ def test_reads_a_notes_export_made_by_anki(tmp_path):
     col = _anki_collection(tmp_path)
     out = tmp_path / "anki-export.txt"
     count = col.export_note_csv(
-        out_path=str(out), limit=None, with_html=True, with_tags=True, with_deck=True, with_notetype=True, with_guid=True
+        out_path=str(out),
+        limit=None,
+        with_html=True,
+        with_tags=True,
+        with_deck=True,
+        with_notetype=True,
+        with_guid=True,
     )
-    guids = {col.get_note(nid)["Front"] if "Front" in col.get_note(nid) else "cloze": col.get_note(nid).guid for nid in col.find_notes("")}
+    guids = {
+        col.get_note(nid)["Front"] if "Front" in col.get_note(nid) else "cloze": col.get_note(nid).guid
+        for nid in col.find_notes("")
+    }
     col.close()
     assert count == 6
     deck = read_anki_text(out)
     assert deck.warnings == []
     got = {c.id: (c.deck, c.kind, c.front, c.back, c.tags) for c in deck.cards}
     shape = f"apkg:{guids['What does <code>x.shape</code> return?']}"
-    assert got[shape] == ("PyTorch::Tensors", "basic", "What does x.shape return?", "a torch.Size\nlike a tuple", ("pytorch::basics", "shape"))
+    assert got[shape] == (
+        "PyTorch::Tensors",
+        "basic",
+        "What does x.shape return?",
+        "a torch.Size\nlike a tuple",
+        ("pytorch::basics", "shape"),
+    )
     f32 = f"apkg:{guids['float32']}"
     assert got[f32] == ("PyTorch::Tensors::Dtypes", "basic", "float32", "torch.float", ("dtype",))
     assert got[f"{f32}::rev"] == ("PyTorch::Tensors::Dtypes", "basic", "torch.float", "float32", ("dtype",))
     view = f"apkg:{guids['view']}"
-    assert got[view][2:4] == ("view", "reshape without copy") and got[f"{view}::rev"][2:4] == ("reshape without copy", "view")
+    assert got[view][2:4] == ("view", "reshape without copy") and got[f"{view}::rev"][2:4] == (
+        "reshape without copy",
+        "view",
+    )
     typed = f"apkg:{guids['Call to get gradients?']}"
     assert got[typed] == ("PyTorch::Autograd", "type", "Call to get gradients?", "loss.backward()", ("autograd",))
     cloze = f"apkg:{guids['cloze']}"
-    assert got[f"{cloze}::c1"][1:4] == ("cloze", "[...] tracks operations", "requires_grad tracks operations\n\nsee <docs>")
+    assert got[f"{cloze}::c1"][1:4] == (
+        "cloze",
+        "[...] tracks operations",
+        "requires_grad tracks operations\n\nsee <docs>",
+    )
     assert got[f"{cloze}::c2"][2] == "requires_grad tracks [...]"
     hashed = f"apkg:{guids['#starts with a hash']}"
     assert got[hashed][2:4] == ("#starts with a hash", 'tab\there and "quotes"\nand a newline')
     assert len(deck.cards) == 9
-    assert set(deck.decks) == {"PyTorch::Tensors", "PyTorch::Tensors::Dtypes", "PyTorch", "PyTorch::Autograd", "Default"}
+    assert set(deck.decks) == {
+        "PyTorch::Tensors",
+        "PyTorch::Tensors::Dtypes",
+        "PyTorch",
+        "PyTorch::Autograd",
+        "Default",
+    }
     assert {c.id: c.data for c in deck.cards}[typed] == {"answer": "loss.backward()"}
 
 
@@ -468,7 +519,13 @@ def test_reads_a_plain_export_made_by_anki(tmp_path):
     col = _anki_collection(tmp_path)
     out = tmp_path / "plain.txt"
     col.export_note_csv(
-        out_path=str(out), limit=None, with_html=False, with_tags=False, with_deck=False, with_notetype=False, with_guid=False
+        out_path=str(out),
+        limit=None,
+        with_html=False,
+        with_tags=False,
+        with_deck=False,
+        with_notetype=False,
+        with_guid=False,
     )
     col.close()
     deck = read_anki_text(out, deck="Imported")

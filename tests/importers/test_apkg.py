@@ -7,8 +7,7 @@ import json
 import os
 import struct
 import tempfile
-import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -39,7 +38,15 @@ CLOZE_BACK = "view needs contiguous memory;\nreshape may copy\n\nSee the docs"
 #: kind, front, back, data, tags) per card, in Anki's card order.
 EXPECTED = {
     "basic": [
-        ("", "PyTorch::Tensors", "basic", "What does x.shape return?", "A torch.Size", {}, ("pytorch::basics", "tensors"))
+        (
+            "",
+            "PyTorch::Tensors",
+            "basic",
+            "What does x.shape return?",
+            "A torch.Size",
+            {},
+            ("pytorch::basics", "tensors"),
+        )
     ],
     "reversed": [
         ("", VIEWS, "basic", "view()", "shares storage [image: views.png]", {}, ("views",)),
@@ -261,7 +268,7 @@ def expected_reviews(sample) -> list[tuple]:
         return ivl if ivl >= 0 else -ivl / 86400
 
     return [
-        (card_ids[cid], datetime.fromtimestamp(rid / 1000, timezone.utc), ease, kinds[kind], days(last), days(ivl), taken)
+        (card_ids[cid], datetime.fromtimestamp(rid / 1000, UTC), ease, kinds[kind], days(last), days(ivl), taken)
         for rid, cid, ease, ivl, last, taken, kind in sample.revlog()
         if kind in kinds and ease > 0
     ]
@@ -285,7 +292,7 @@ def test_review_history(sample, packages, fmt):
     assert first.interval_after_days == pytest.approx(60 / 86400)  # Anki's -60: one minute
     assert [r.kind for r in reviews if r.card_id == basic] == ["learning"] * 3 + ["review", "review", "relearning"]
     assert [r.rating for r in reviews if r.card_id == basic] == [1, 3, 3, 4, 1, 3]
-    assert all(r.reviewed_at.tzinfo is timezone.utc for r in reviews)
+    assert all(r.reviewed_at.tzinfo is UTC for r in reviews)
     assert [r.reviewed_at for r in reviews] == sorted(r.reviewed_at for r in reviews)
 
 
@@ -363,7 +370,12 @@ def test_traversal_in_a_field_is_neutralised(sample, packages, tmp_path):
         packages["anki21"],
         tmp_path / "evil.apkg",
         "collection.anki21",
-        [("UPDATE notes SET flds = ? WHERE id = ?", ('<img src="../../../etc/passwd">\x1f[sound:..\\..\\boot.ini]', nid))],
+        [
+            (
+                "UPDATE notes SET flds = ? WHERE id = ?",
+                ('<img src="../../../etc/passwd">\x1f[sound:..\\..\\boot.ini]', nid),
+            )
+        ],
         tmp_path,
     )
     parsed = read_apkg(evil)
@@ -554,10 +566,11 @@ def test_history_becomes_the_learners_own_through_import(packages, tmp_path):
     again adds nothing."""
     from sqlmodel import Session, select
 
+    from quizapp.domain import MemoryState
     from quizapp.importing import import_paths
     from quizapp.service import Service
     from quizapp.store.engine import make_engine
-    from quizapp.store.models import CardState, MemoryState, ReviewLog
+    from quizapp.store.models import CardState, ReviewLog
 
     expected = read_apkg(packages["anki21b"]).reviews
     service = Service(make_engine(f"sqlite:///{tmp_path / 'h.sqlite3'}"), "ana")

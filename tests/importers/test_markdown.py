@@ -101,7 +101,10 @@ def test_a_lone_separator_is_not_a_card(tmp_path):
 
 
 def test_heading_above_a_question_becomes_its_context(tmp_path):
-    deck = note(tmp_path, "# Tensores\n## Forma\n¿Qué hace `view`?\n?\nCambia la forma\n\n### ¿Qué es un escalar?\n?\nUn tensor 0-d\n")
+    deck = note(
+        tmp_path,
+        "# Tensores\n## Forma\n¿Qué hace `view`?\n?\nCambia la forma\n\n### ¿Qué es un escalar?\n?\nUn tensor 0-d\n",
+    )
     assert sides(deck) == [("¿Qué hace `view`?", "Cambia la forma"), ("¿Qué es un escalar?", "Un tensor 0-d")]
     assert deck.cards[0].data == {"context": "Tensores > Forma"}
 
@@ -277,14 +280,30 @@ def test_sample_vault(tmp_path):
         ("basic", "vault::pytorch", "¿Qué devuelve `x.shape`?", "el tamaño del tensor"),
         ("basic", "vault::pytorch", "el tamaño del tensor", "¿Qué devuelve `x.shape`?"),
         ("basic", "vault::pytorch", "¿Qué hace `unsqueeze(0)`?", "Añade una dimensión de tamaño 1\nal principio."),
-        ("cloze", "vault::pytorch", "`view` necesita memoria [...]; `reshape` copia si hace falta.",
-         "`view` necesita memoria contigua; `reshape` copia si hace falta."),
-        ("cloze", "vault::pytorch", "`view` necesita memoria contigua; `reshape` [...] si hace falta.",
-         "`view` necesita memoria contigua; `reshape` copia si hace falta."),
-        ("cloze", "vault::pytorch::broadcasting", "Dos dimensiones son compatibles si son [...] o una es 1.",
-         "Dos dimensiones son compatibles si son iguales o una es 1."),
-        ("cloze", "vault::pytorch::broadcasting", "Dos dimensiones son compatibles si son iguales o una es [...].",
-         "Dos dimensiones son compatibles si son iguales o una es 1."),
+        (
+            "cloze",
+            "vault::pytorch",
+            "`view` necesita memoria [...]; `reshape` copia si hace falta.",
+            "`view` necesita memoria contigua; `reshape` copia si hace falta.",
+        ),
+        (
+            "cloze",
+            "vault::pytorch",
+            "`view` necesita memoria contigua; `reshape` [...] si hace falta.",
+            "`view` necesita memoria contigua; `reshape` copia si hace falta.",
+        ),
+        (
+            "cloze",
+            "vault::pytorch::broadcasting",
+            "Dos dimensiones son compatibles si son [...] o una es 1.",
+            "Dos dimensiones son compatibles si son iguales o una es 1.",
+        ),
+        (
+            "cloze",
+            "vault::pytorch::broadcasting",
+            "Dos dimensiones son compatibles si son iguales o una es [...].",
+            "Dos dimensiones son compatibles si son iguales o una es 1.",
+        ),
         ("code", "vault::pytorch::broadcasting", "Suma por columnas:", ""),
     ]
     assert all(c.tags == ("pytorch",) for c in tensores.cards)
@@ -487,15 +506,13 @@ def test_missing_file(tmp_path):
 
 
 def test_mojibake_note_is_repaired_before_parsing(tmp_path):
-    text = "#flashcards\n¿Qué es un número?::Un escalar ❌\n".encode("utf-8").decode("mac_roman")
+    text = "#flashcards\n¿Qué es un número?::Un escalar ❌\n".encode().decode("mac_roman")
     deck = note(tmp_path, text, deck="Base")
     assert sides(deck) == [("¿Qué es un número?", "Un escalar ❌")]
     assert deck.cards[0].deck == "Base"
 
 
 # --- the seed note ------------------------------------------------------------------------------
-
-
 
 
 def test_seed_note_imports_as_readable_spanish():

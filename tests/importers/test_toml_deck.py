@@ -54,7 +54,7 @@ def test_every_card_problem_is_reported_with_its_line(tmp_path):
 
 
 def test_missing_deck_table_and_missing_file(tmp_path):
-    assert "missing [deck]" in str(_error(tmp_path, 'format = 1\n'))
+    assert "missing [deck]" in str(_error(tmp_path, "format = 1\n"))
     with pytest.raises(DeckError, match="cannot read file"):
         read_toml_deck(tmp_path / "absent.toml")
 

@@ -34,11 +34,18 @@ def wait_until(predicate, timeout: float = 5.0) -> bool:
 
 
 def tensor(shape, dtype, values, requires_grad=False, grad=None) -> dict:
-    return {"type": "tensor", "shape": shape, "dtype": dtype, "values": values,
-            "requires_grad": requires_grad, "grad": grad}
+    return {
+        "type": "tensor",
+        "shape": shape,
+        "dtype": dtype,
+        "values": values,
+        "requires_grad": requires_grad,
+        "grad": grad,
+    }
 
 
 # -- life cycle ---------------------------------------------------------------
+
 
 def test_start_from_a_short_lived_thread_then_close() -> None:
     """start() returns at once; the worker survives the thread that started it
@@ -88,9 +95,10 @@ def test_worker_dies_with_its_parent() -> None:
     """kill -9 of a parent whose worker is busy (not reading stdin), and a
     parent that just exits without close(): both workers go away."""
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO)}
-    parents = {mode: subprocess.Popen([sys.executable, "-c", PARENT, mode], env=env,
-                                      stdout=subprocess.PIPE, text=True)
-               for mode in ("busy", "exit")}
+    parents = {
+        mode: subprocess.Popen([sys.executable, "-c", PARENT, mode], env=env, stdout=subprocess.PIPE, text=True)
+        for mode in ("busy", "exit")
+    }
     pids = {}
     try:
         for mode, parent in parents.items():
@@ -102,7 +110,7 @@ def test_worker_dies_with_its_parent() -> None:
         for parent in parents.values():
             parent.wait(30)
         for mode, pid in pids.items():
-            assert wait_until(lambda: process_gone(pid), 5), f"{mode} worker {pid} survived its parent"
+            assert wait_until(lambda pid=pid: process_gone(pid), 5), f"{mode} worker {pid} survived its parent"
     finally:
         for parent in parents.values():
             parent.kill()
@@ -119,11 +127,11 @@ ENCODINGS = {
     "torch.tensor(2.5, dtype=torch.float64)": tensor([], "torch.float64", 2.5),
     "torch.arange(3)": tensor([3], "torch.int64", [0, 1, 2]),
     "torch.tensor([True, False])": tensor([2], "torch.bool", [True, False]),
-    "torch.tensor([float('nan'), float('inf'), -float('inf')])":
-        tensor([3], "torch.float32", ["nan", "inf", "-inf"]),
+    "torch.tensor([float('nan'), float('inf'), -float('inf')])": tensor([3], "torch.float32", ["nan", "inf", "-inf"]),
     "torch.zeros(10, 10)": tensor([10, 10], "torch.float32", None),
-    "x = torch.ones(2, requires_grad=True)\n(x * 3).sum().backward()\nx":
-        tensor([2], "torch.float32", [1.0, 1.0], True, tensor([2], "torch.float32", [3.0, 3.0])),
+    "x = torch.ones(2, requires_grad=True)\n(x * 3).sum().backward()\nx": tensor(
+        [2], "torch.float32", [1.0, 1.0], True, tensor([2], "torch.float32", [3.0, 3.0])
+    ),
     "torch.zeros(2, 3).shape": {"type": "size", "shape": [2, 3]},
     "torch.zeros(()).shape": {"type": "size", "shape": []},
     "torch.zeros(1, dtype=torch.half).dtype": {"type": "dtype", "value": "torch.float16"},
@@ -135,8 +143,11 @@ ENCODINGS = {
     "'hola'": {"type": "str", "value": "hola"},
     "None": {"type": "none", "value": None},
     "x = 1": {"type": "none", "value": None},
-    "(1, 'a')": {"type": "tuple", "items": [{"type": "int", "value": 1}, {"type": "str", "value": "a"}],
-                 "truncated": False},
+    "(1, 'a')": {
+        "type": "tuple",
+        "items": [{"type": "int", "value": 1}, {"type": "str", "value": "a"}],
+        "truncated": False,
+    },
     "[2.5]": {"type": "list", "items": [{"type": "float", "value": 2.5}], "truncated": False},
     "range(3)": {"type": "other", "repr": "range(0, 3)"},
 }
@@ -150,11 +161,13 @@ def test_value_encodings(warm: Kernel) -> None:
 
 
 def test_more_encodings(warm: Kernel) -> None:
-    module, long_list, named = warm.run_many([
-        "nn.Sequential(nn.Linear(3, 2), nn.ReLU())",
-        "list(range(100))",
-        "torch.max(torch.tensor([1, 3]), 0)",
-    ])
+    module, long_list, named = warm.run_many(
+        [
+            "nn.Sequential(nn.Linear(3, 2), nn.ReLU())",
+            "list(range(100))",
+            "torch.max(torch.tensor([1, 3]), 0)",
+        ]
+    )
     assert module.value["type"] == "module" and module.value["parameters"] == 8
     assert "Linear(in_features=3, out_features=2" in module.value["repr"]
     assert long_list.value["type"] == "list" and long_list.value["truncated"] is True
@@ -171,6 +184,7 @@ def test_result_is_frozen(warm: Kernel) -> None:
 
 
 # -- errors and output --------------------------------------------------------
+
 
 def test_exception_type_message_and_line(warm: Kernel) -> None:
     result = warm.run("x = torch.ones(2, 3)\ny = x @ x\ny")
@@ -215,6 +229,7 @@ def test_unsafe_snippet_never_reaches_the_worker(warm: Kernel) -> None:
 
 # -- timeouts and restarts -----------------------------------------------------
 
+
 def test_python_level_timeout_keeps_the_worker(warm: Kernel) -> None:
     pid = warm.pid
     result = warm.run("for i in range(10**10):\n    pass", timeout=0.3)
@@ -248,8 +263,7 @@ def test_worker_killed_during_a_request_reports_kernel_died(warm: Kernel) -> Non
     pid = warm.pid
     assert pid is not None
     out: list[Result] = []
-    runner = threading.Thread(target=lambda: out.append(
-        warm.run("for i in range(10**10):\n    pass", timeout=30)))
+    runner = threading.Thread(target=lambda: out.append(warm.run("for i in range(10**10):\n    pass", timeout=30)))
     runner.start()
     time.sleep(0.3)
     os.kill(pid, signal.SIGKILL)
@@ -308,8 +322,16 @@ def test_no_files_are_written(warm: Kernel, tmp_path: Path) -> None:
 def test_environment_is_scrubbed(warm: Kernel) -> None:
     keys = set(warm.env_keys())
     assert os.environ.get(SECRET_ENV) and SECRET_ENV not in keys
-    assert keys <= {"PATH", "LANG", "LC_ALL", "HOME", "TMPDIR", "OMP_NUM_THREADS",
-                    "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"}
+    assert keys <= {
+        "PATH",
+        "LANG",
+        "LC_ALL",
+        "HOME",
+        "TMPDIR",
+        "OMP_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+    }
     assert {"HOME", "OMP_NUM_THREADS"} <= keys
     raw = Path(f"/proc/{warm.pid}/environ").read_bytes().split(b"\0")
     env = dict(item.decode().split("=", 1) for item in raw if item)
@@ -323,7 +345,7 @@ def test_limits_of_the_worker(warm: Kernel) -> None:
 
     def limit(name: str) -> tuple[str, str]:
         line = next(ln for ln in limits.splitlines() if ln.startswith(name))
-        soft, hard = line[len(name):].split()[:2]
+        soft, hard = line[len(name) :].split()[:2]
         return soft, hard
 
     assert limit("Max address space") == (str(3 << 30), str(3 << 30))
@@ -339,13 +361,21 @@ def test_limits_of_the_worker(warm: Kernel) -> None:
 
 # -- architecture ----------------------------------------------------------------
 
+
 def test_ui_side_modules_do_not_import_torch() -> None:
-    code = ("import sys, quizapp.kernel, quizapp.kernel.client, quizapp.kernel.validator\n"
-            "quizapp.kernel.Kernel(); quizapp.kernel.validator.validate('torch.zeros(1)')\n"
-            "print(sorted(m for m in sys.modules if m == 'torch' or m.startswith('torch.')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO)},
-                         timeout=30, check=True)
+    code = (
+        "import sys, quizapp.kernel, quizapp.kernel.client, quizapp.kernel.validator\n"
+        "quizapp.kernel.Kernel(); quizapp.kernel.validator.validate('torch.zeros(1)')\n"
+        "print(sorted(m for m in sys.modules if m == 'torch' or m.startswith('torch.')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO)},
+        timeout=30,
+        check=True,
+    )
     assert out.stdout.strip() == "[]"
 
 

@@ -17,8 +17,9 @@ from quizapp.simulation import simulate_history
 
 
 def _run_worker(request: bytes) -> list[dict]:
-    out = subprocess.run([sys.executable, "-I", "-B", str(WORKER_PATH)], input=request,
-                         capture_output=True, timeout=120).stdout
+    out = subprocess.run(
+        [sys.executable, "-I", "-B", str(WORKER_PATH)], input=request, capture_output=True, timeout=120
+    ).stdout
     return [json.loads(line) for line in out.splitlines()]
 
 
@@ -28,8 +29,11 @@ def test_bad_request_is_one_error_line():
 
 
 def test_bad_row_is_reported_not_a_traceback():
-    request = {"rows": [{"card": "a", "time": "yesterday", "rating": 3}], "cutoff": None,
-               "current": list(DEFAULT_PARAMETERS)}
+    request = {
+        "rows": [{"card": "a", "time": "yesterday", "rating": 3}],
+        "cutoff": None,
+        "current": list(DEFAULT_PARAMETERS),
+    }
     replies = _run_worker(json.dumps(request).encode())
     assert replies[-1]["error"]["type"] == "ValueError"
     assert all(set(r) <= {"progress", "total", "stage", "error"} for r in replies)

@@ -65,14 +65,34 @@ SCRIPT = textwrap.dedent("""
     print(json.dumps(results))
 """)
 
-REFUSED = ["open_w", "open_a", "open_rplus", "os_open_creat", "os_system", "subprocess",
-           "fork", "exec", "socket", "remove", "rename", "mkdir", "putenv", "setrlimit", "dlopen"]
+REFUSED = [
+    "open_w",
+    "open_a",
+    "open_rplus",
+    "os_open_creat",
+    "os_system",
+    "subprocess",
+    "fork",
+    "exec",
+    "socket",
+    "remove",
+    "rename",
+    "mkdir",
+    "putenv",
+    "setrlimit",
+    "dlopen",
+]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux limits")
 def test_sandbox_refuses_writes_processes_and_sockets(tmp_path: Path) -> None:
-    out = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(REPO)!r})\n" + SCRIPT],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=30)
+    out = subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(REPO)!r})\n" + SCRIPT],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert out.returncode == 0, out.stderr
     results = json.loads(out.stdout.strip().splitlines()[-1])
     assert results["pdeathsig"] is True

@@ -32,29 +32,26 @@ ALLOWED = {
     "ellipsis_none": "torch.zeros(2, 3)[..., None].shape",
     "boolean_mask": "x = torch.arange(10)\nx[x > 5]",
     "fancy_index": "torch.arange(12).reshape(3, 4)[:, [0, 2]].shape",
-    "autograd": "x = torch.tensor([2.0, 3.0], requires_grad=True)\n"
-                "y = (x ** 2).sum()\ny.backward()\nx.grad",
-    "no_grad": "x = torch.ones(2, requires_grad=True)\nwith torch.no_grad():\n"
-               "    y = x * 2\ny.requires_grad",
+    "autograd": "x = torch.tensor([2.0, 3.0], requires_grad=True)\ny = (x ** 2).sum()\ny.backward()\nx.grad",
+    "no_grad": "x = torch.ones(2, requires_grad=True)\nwith torch.no_grad():\n    y = x * 2\ny.requires_grad",
     "enable_grad": "with torch.no_grad():\n    with torch.enable_grad():\n"
-                   "        y = torch.ones(1, requires_grad=True) * 2\ny.requires_grad",
+    "        y = torch.ones(1, requires_grad=True) * 2\ny.requires_grad",
     "autograd_grad": "x = torch.tensor(3.0, requires_grad=True)\n(g,) = torch.autograd.grad(x ** 3, x)\ng",
     "set_requires_grad": "x = torch.ones(2)\nx.requires_grad = True\nx.is_leaf",
     "grad_fn": "(torch.ones(1, requires_grad=True) * 2).grad_fn.name()",
     "dataloader_batches": "ds = torch.utils.data.TensorDataset(torch.arange(10).float(), torch.arange(10))\n"
-                          "loader = torch.utils.data.DataLoader(ds, batch_size=4, shuffle=False)\n"
-                          "n = 0\nfor xb, yb in loader:\n    n += 1\nn",
+    "loader = torch.utils.data.DataLoader(ds, batch_size=4, shuffle=False)\n"
+    "n = 0\nfor xb, yb in loader:\n    n += 1\nn",
     "dataloader_next": "ds = torch.utils.data.TensorDataset(torch.zeros(10, 3))\n"
-                       "xb, = next(iter(torch.utils.data.DataLoader(ds, batch_size=4)))\nxb.shape",
+    "xb, = next(iter(torch.utils.data.DataLoader(ds, batch_size=4)))\nxb.shape",
     "linear_params": "m = nn.Linear(4, 3)\nsum(p.numel() for p in m.parameters())",
     "conv_params": "m = nn.Conv2d(3, 8, kernel_size=3)\nsum(p.numel() for p in m.parameters())",
     "conv_shape": "nn.Conv2d(3, 8, 3, padding=1)(torch.zeros(1, 3, 32, 32)).shape",
-    "sequential": "model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))\n"
-                  "model(torch.zeros(5, 4)).shape",
+    "sequential": "model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))\nmodel(torch.zeros(5, 4)).shape",
     "functional": "F.softmax(torch.tensor([1.0, 2.0, 3.0]), dim=0).sum()",
     "cross_entropy": "F.cross_entropy(torch.zeros(2, 3), torch.tensor([0, 2]))",
     "manual_sgd_step": "m = nn.Linear(1, 1)\nloss = m(torch.ones(1, 1)).sum()\nloss.backward()\n"
-                       "with torch.no_grad():\n    m.weight -= 0.1 * m.weight.grad\nm.zero_grad()\nm.weight.grad",
+    "with torch.no_grad():\n    m.weight -= 0.1 * m.weight.grad\nm.zero_grad()\nm.weight.grad",
     "isinstance": "isinstance(torch.zeros(1), torch.Tensor)",
     "isinstance_tuple": "isinstance(nn.ReLU(), (nn.Module, torch.Tensor))",
     "list_comprehension": "[t.shape for t in torch.zeros(2, 3).unbind(0)]",
@@ -181,13 +178,13 @@ REFUSED = {
     "kwargs_splat": "torch.zeros(1, **{'dtype': torch.float64})",
     "print_file": "print(1, file=None)",
     "dataloader_workers": "ds = torch.utils.data.TensorDataset(torch.zeros(4))\n"
-                          "torch.utils.data.DataLoader(ds, num_workers=2)",
+    "torch.utils.data.DataLoader(ds, num_workers=2)",
     "dataloader_positional_workers": "ds = torch.utils.data.TensorDataset(torch.zeros(4))\n"
-                                     "torch.utils.data.DataLoader(ds, 1, False, None, None, 2)",
+    "torch.utils.data.DataLoader(ds, 1, False, None, None, 2)",
     "dataloader_starred": "ds = torch.utils.data.TensorDataset(torch.zeros(4))\n"
-                          "torch.utils.data.DataLoader(*[ds, 1, False, None, None, 2])",
+    "torch.utils.data.DataLoader(*[ds, 1, False, None, None, 2])",
     "collate_fn": "ds = torch.utils.data.TensorDataset(torch.zeros(4))\n"
-                  "torch.utils.data.DataLoader(ds, collate_fn=print)",
+    "torch.utils.data.DataLoader(ds, collate_fn=print)",
 }
 
 # Resource attacks that pass the validator: a limit must stop them.
@@ -219,9 +216,15 @@ def test_allowed_snippets_run(warm: Kernel) -> None:
     assert warm._diagnostic("module_count") == modules
     for name, result in zip(ALLOWED, results):
         # Failing is fine (broadcast_error...), but never because of the sandbox.
-        assert result.error_type not in {"UnsafeSnippet", "PermissionError", "ImportError",
-                                         "NameError", "AttributeError", "Timeout", "KernelDied"}, (
-            name, result)
+        assert result.error_type not in {
+            "UnsafeSnippet",
+            "PermissionError",
+            "ImportError",
+            "NameError",
+            "AttributeError",
+            "Timeout",
+            "KernelDied",
+        }, (name, result)
     by_name = dict(zip(ALLOWED, results))
     assert by_name["broadcasting"].value == {"type": "size", "shape": [3, 4]}
     assert by_name["broadcast_error"].error_type == "RuntimeError"
@@ -289,8 +292,16 @@ def test_syntax_error_keeps_its_line() -> None:
 
 
 def test_allow_lists_are_frozen_data() -> None:
-    for name in ("ALLOWED_BUILTINS", "TORCH_NAMES", "TORCH_CLASSES", "TORCH_NAMESPACES",
-                 "ATTRIBUTES", "SETTABLE_ATTRIBUTES", "FORBIDDEN_KEYWORDS", "GRAD_CONTEXTS"):
+    for name in (
+        "ALLOWED_BUILTINS",
+        "TORCH_NAMES",
+        "TORCH_CLASSES",
+        "TORCH_NAMESPACES",
+        "ATTRIBUTES",
+        "SETTABLE_ATTRIBUTES",
+        "FORBIDDEN_KEYWORDS",
+        "GRAD_CONTEXTS",
+    ):
         assert isinstance(getattr(validator, name), frozenset), name
     assert not validator.ALLOWED_BUILTINS & validator.DENIED_BUILTINS
     assert not validator.ATTRIBUTES & validator.DENIED_ATTRIBUTES
@@ -313,8 +324,9 @@ def test_torch_names_exist_and_classes_are_classes() -> None:
         print(json.dumps(out))
     """)
     names = sorted(validator.TORCH_NAMES | validator.TORCH_NAMESPACES)
-    proc = subprocess.run([sys.executable, "-c", script], input=json.dumps(names),
-                          capture_output=True, text=True, timeout=60, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], input=json.dumps(names), capture_output=True, text=True, timeout=60, check=True
+    )
     found = json.loads(proc.stdout.strip().splitlines()[-1])
     missing = [n for n, is_class in found.items() if is_class is None]
     assert not missing

@@ -23,7 +23,8 @@ from typing import NamedTuple, TypeVar
 
 import pytest
 
-from quizapp.questions.base import AnswerKind, Draft, Family, Question, QuestionError, Reply, Runner, assemble
+from quizapp.domain import AnswerKind
+from quizapp.questions.base import Draft, Family, Question, QuestionError, Reply, Runner, assemble
 
 torch = pytest.importorskip("torch")
 
@@ -72,50 +73,188 @@ class Contract:
         return self.bool_variants if kind == AnswerKind.BOOL and self.bool_variants else self.variants
 
 
-SHAPE, DTYPE, VALUES, BOOL, INT = (AnswerKind.SHAPE, AnswerKind.DTYPE, AnswerKind.VALUES, AnswerKind.BOOL,
-                                   AnswerKind.INT)
+SHAPE, DTYPE, VALUES, BOOL, INT = (
+    AnswerKind.SHAPE,
+    AnswerKind.DTYPE,
+    AnswerKind.VALUES,
+    AnswerKind.BOOL,
+    AnswerKind.INT,
+)
 #: The newer families (ORDER >= 9) were written against 200 seeds, rebuilding every fourth.
 _NEWER = {"seeds": range(200), "deterministic": range(0, 200, 4), "variants": (2, 4)}
 
 CONTRACTS: dict[str, Contract] = {
-    "broadcasting": Contract(1, SHAPE, frozenset({SHAPE}), mistakes=frozenset({
-        "left_shape", "aligned_left", "right_shape", "inplace_grows"})),
-    "promotion": Contract(2, DTYPE, frozenset({DTYPE}), mistakes=frozenset({
-        "scalar_as_tensor", "left_wins", "zero_dim_counts", "integer_division", "sum_keeps_dtype",
-        "mean_gives_float", "bool_stays"}),
+    "broadcasting": Contract(
+        1, SHAPE, frozenset({SHAPE}), mistakes=frozenset({"left_shape", "aligned_left", "right_shape", "inplace_grows"})
+    ),
+    "promotion": Contract(
+        2,
+        DTYPE,
+        frozenset({DTYPE}),
+        mistakes=frozenset(
+            {
+                "scalar_as_tensor",
+                "left_wins",
+                "zero_dim_counts",
+                "integer_division",
+                "sum_keeps_dtype",
+                "mean_gives_float",
+                "bool_stays",
+            }
+        ),
         # Over these seeds their variants always land on the answer or on another distractor.
-        unseen_mistakes=frozenset({"zero_dim_wins", "wider_wins"})),
-    "tensor_infer": Contract(3, DTYPE, frozenset({SHAPE, DTYPE}), mistakes=frozenset({
-        "outer_only", "flattened", "reversed_shape", "pads_ragged", "int_is_int32", "first_element_decides",
-        "float_is_float64", "bool_wins", "tensor_class"})),
-    "creation_like": Contract(4, SHAPE, frozenset({SHAPE, DTYPE, VALUES}), mistakes=frozenset({
-        "inclusive_end", "steps_as_step", "eye_square", "randint_like_rand", "always_float32",
-        "like_default_dtype", "like_ignores_dtype", "like_copies_values", "rand_like_keeps_int",
-        "new_takes_shape", "full_like_keeps_fill"})),
-    "to_casts": Contract(5, VALUES, frozenset({VALUES}), mistakes=frozenset({
-        "rounds", "floors", "ceils", "floor_division", "saturates", "unchanged", "sign_dropped",
-        "only_one_is_true", "negative_false", "true_is_minus_one", "keeps_float", "imprecise_float",
-        "to_in_place"})),
-    "seeded_random": Contract(6, VALUES, frozenset({VALUES, BOOL}), mistakes=frozenset({
-        "no_reseed", "seed_fixes_every_draw", "reseed_skips_used", "other_seed"})),
-    "reductions": Contract(7, SHAPE, frozenset({SHAPE}), mistakes=frozenset({
-        "keepdim_flipped", "dim_kept", "negative_from_left", "one_based", "reduces_all", "only_first_dim",
-        "dim_wraps", "default_dim_zero", "scalar_is_1d"})),
-    "shape_ops": Contract(8, SHAPE, frozenset({SHAPE}), mistakes=frozenset({
-        "permute_inverse", "view_copies", "contiguous_ignored", "squeeze_all", "squeeze_removes_any",
-        "negative_like_insert", "end_dim_exclusive", "flatten_keeps_batch", "minus_one_is_one"}),
-        variants_differ=False),  # a self-inverse permute, read backwards, is the snippet itself
-    "indexing": Contract(9, SHAPE, frozenset({SHAPE}), **_NEWER, mistakes=frozenset({
-        "int_keeps_dim", "list_as_tuple", "advanced_outer", "mask_keeps_shape", "none_at_end",
-        "last_index_is_size", "ellipsis_one_dim"})),
-    "matmul": Contract(10, SHAPE, frozenset({SHAPE}), **_NEWER, mistakes=frozenset({
-        "inner_ignored", "outer_swapped", "batch_not_broadcast", "batch_must_match", "mm_broadcasts",
-        "bmm_broadcasts", "vector_dim_kept", "outer_product"})),
+        unseen_mistakes=frozenset({"zero_dim_wins", "wider_wins"}),
+    ),
+    "tensor_infer": Contract(
+        3,
+        DTYPE,
+        frozenset({SHAPE, DTYPE}),
+        mistakes=frozenset(
+            {
+                "outer_only",
+                "flattened",
+                "reversed_shape",
+                "pads_ragged",
+                "int_is_int32",
+                "first_element_decides",
+                "float_is_float64",
+                "bool_wins",
+                "tensor_class",
+            }
+        ),
+    ),
+    "creation_like": Contract(
+        4,
+        SHAPE,
+        frozenset({SHAPE, DTYPE, VALUES}),
+        mistakes=frozenset(
+            {
+                "inclusive_end",
+                "steps_as_step",
+                "eye_square",
+                "randint_like_rand",
+                "always_float32",
+                "like_default_dtype",
+                "like_ignores_dtype",
+                "like_copies_values",
+                "rand_like_keeps_int",
+                "new_takes_shape",
+                "full_like_keeps_fill",
+            }
+        ),
+    ),
+    "to_casts": Contract(
+        5,
+        VALUES,
+        frozenset({VALUES}),
+        mistakes=frozenset(
+            {
+                "rounds",
+                "floors",
+                "ceils",
+                "floor_division",
+                "saturates",
+                "unchanged",
+                "sign_dropped",
+                "only_one_is_true",
+                "negative_false",
+                "true_is_minus_one",
+                "keeps_float",
+                "imprecise_float",
+                "to_in_place",
+            }
+        ),
+    ),
+    "seeded_random": Contract(
+        6,
+        VALUES,
+        frozenset({VALUES, BOOL}),
+        mistakes=frozenset({"no_reseed", "seed_fixes_every_draw", "reseed_skips_used", "other_seed"}),
+    ),
+    "reductions": Contract(
+        7,
+        SHAPE,
+        frozenset({SHAPE}),
+        mistakes=frozenset(
+            {
+                "keepdim_flipped",
+                "dim_kept",
+                "negative_from_left",
+                "one_based",
+                "reduces_all",
+                "only_first_dim",
+                "dim_wraps",
+                "default_dim_zero",
+                "scalar_is_1d",
+            }
+        ),
+    ),
+    "shape_ops": Contract(
+        8,
+        SHAPE,
+        frozenset({SHAPE}),
+        mistakes=frozenset(
+            {
+                "permute_inverse",
+                "view_copies",
+                "contiguous_ignored",
+                "squeeze_all",
+                "squeeze_removes_any",
+                "negative_like_insert",
+                "end_dim_exclusive",
+                "flatten_keeps_batch",
+                "minus_one_is_one",
+            }
+        ),
+        variants_differ=False,
+    ),  # a self-inverse permute, read backwards, is the snippet itself
+    "indexing": Contract(
+        9,
+        SHAPE,
+        frozenset({SHAPE}),
+        **_NEWER,
+        mistakes=frozenset(
+            {
+                "int_keeps_dim",
+                "list_as_tuple",
+                "advanced_outer",
+                "mask_keeps_shape",
+                "none_at_end",
+                "last_index_is_size",
+                "ellipsis_one_dim",
+            }
+        ),
+    ),
+    "matmul": Contract(
+        10,
+        SHAPE,
+        frozenset({SHAPE}),
+        **_NEWER,
+        mistakes=frozenset(
+            {
+                "inner_ignored",
+                "outer_swapped",
+                "batch_not_broadcast",
+                "batch_must_match",
+                "mm_broadcasts",
+                "bmm_broadcasts",
+                "vector_dim_kept",
+                "outer_product",
+            }
+        ),
+    ),
     "cat_stack": Contract(11, SHAPE, frozenset({SHAPE}), **_NEWER),
-    "aliasing": Contract(12, BOOL, frozenset({BOOL}), **{**_NEWER, "variants": (2, 2)}, errors=False,
-                         true_false=True),
-    "autograd": Contract(13, VALUES, frozenset({VALUES, BOOL}), **{**_NEWER, "variants": (2, 3)},
-                         bool_variants=(1, 3), values=rounded_floats, true_false=True, not_true_false=0.6),
+    "aliasing": Contract(12, BOOL, frozenset({BOOL}), **{**_NEWER, "variants": (2, 2)}, errors=False, true_false=True),
+    "autograd": Contract(
+        13,
+        VALUES,
+        frozenset({VALUES, BOOL}),
+        **{**_NEWER, "variants": (2, 3)},
+        bool_variants=(1, 3),
+        values=rounded_floats,
+        true_false=True,
+        not_true_false=0.6,
+    ),
     "dataloader": Contract(14, INT, frozenset({INT, SHAPE}), **_NEWER, errors=False),
     "nn_layers": Contract(15, SHAPE, frozenset({INT, SHAPE}), **_NEWER),
 }

@@ -31,10 +31,21 @@ def test_answer_is_whether_b_shares_memory_with_a(built):
 
 
 KNOWN = {
-    "a.clone()": "False", "a.detach()": "True", "a.t()": "True", "a.T": "True", "a.unsqueeze(0)": "True",
-    "a.contiguous()": "True", "a.flatten()": "True", "a.t().flatten()": "False", "a.t().reshape(-1)": "False",
-    "a.t().contiguous()": "False", "a[a >= 0]": "False", "a + 0": "False", "a.to(torch.float64)": "False",
-    "a.view(-1)": "True", "a.reshape(-1)": "True",
+    "a.clone()": "False",
+    "a.detach()": "True",
+    "a.t()": "True",
+    "a.T": "True",
+    "a.unsqueeze(0)": "True",
+    "a.contiguous()": "True",
+    "a.flatten()": "True",
+    "a.t().flatten()": "False",
+    "a.t().reshape(-1)": "False",
+    "a.t().contiguous()": "False",
+    "a[a >= 0]": "False",
+    "a + 0": "False",
+    "a.to(torch.float64)": "False",
+    "a.view(-1)": "True",
+    "a.reshape(-1)": "True",
 }
 
 

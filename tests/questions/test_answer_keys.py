@@ -17,7 +17,7 @@ pytest.importorskip("torch")
 
 COUNT = 12  # questions per family (15 families)
 
-CHECKER = r'''
+CHECKER = r"""
 import ast, json, math, sys
 import torch
 
@@ -72,13 +72,16 @@ for line in sys.stdin:
         torch.set_grad_enabled(True)
     out.append(got)
 print(json.dumps(out))
-'''
+"""
 
 
 def _ask(*args: str) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "quizapp", "ask", "--json", *args],
-        capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
@@ -93,22 +96,27 @@ def test_every_answer_key_matches_fresh_torch(asked):
     questions = [json.loads(line) for line in asked.splitlines()]
     families = {q["family"] for q in questions}
     assert len(families) >= 15 and len(questions) == COUNT * len(families)
-    result = subprocess.run(
-        [sys.executable, "-c", CHECKER], input=asked, capture_output=True, text=True, timeout=300
-    )
+    result = subprocess.run([sys.executable, "-c", CHECKER], input=asked, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     fresh = json.loads(result.stdout)
-    mismatches = [
-        (q["family"], q["seed"], q["answer"], got) for q, got in zip(questions, fresh) if q["answer"] != got
-    ]
+    mismatches = [(q["family"], q["seed"], q["answer"], got) for q, got in zip(questions, fresh) if q["answer"] != got]
     assert mismatches == []
 
 
 def test_contract_fields_and_choices(asked):
     for line in asked.splitlines():
         q = json.loads(line)
-        assert set(q) == {"family", "seed", "prompt", "code", "answer_kind", "answer", "choices",
-                          "explanation", "torch"}
+        assert set(q) == {
+            "family",
+            "seed",
+            "prompt",
+            "code",
+            "answer_kind",
+            "answer",
+            "choices",
+            "explanation",
+            "torch",
+        }
         assert q["choices"].count(q["answer"]) == 1
         assert len(set(q["choices"])) == len(q["choices"]) >= 2
         assert q["torch"].startswith("2.")
@@ -123,12 +131,18 @@ def test_same_seed_same_output_byte_for_byte():
 
 def test_list_json_and_unknown_family():
     listed = json.loads(
-        subprocess.run([sys.executable, "-m", "quizapp", "ask", "--list", "--json"], capture_output=True,
-                       text=True, timeout=60, check=True).stdout
+        subprocess.run(
+            [sys.executable, "-m", "quizapp", "ask", "--list", "--json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
     )
     assert all(set(row) == {"family", "title", "answer_kind"} for row in listed)
     assert len(listed) >= 15
-    bad = subprocess.run([sys.executable, "-m", "quizapp", "ask", "os.system"], capture_output=True,
-                         text=True, timeout=60)
+    bad = subprocess.run(
+        [sys.executable, "-m", "quizapp", "ask", "os.system"], capture_output=True, text=True, timeout=60
+    )
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr.strip() == "quizapp ask: unknown family 'os.system' (see quizapp ask --list)"

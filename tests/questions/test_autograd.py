@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from quizapp.questions.base import AnswerKind
+from quizapp.domain import AnswerKind
 from quizapp.questions.families import autograd as module
 
 FAMILY = module.FAMILY
@@ -25,8 +25,9 @@ def _grad_at(expr: str, x: float) -> float:
 def test_scalar_gradients_match_finite_differences(built):
     seen = 0
     for seed, (draft, q, _) in built.items():
-        m = re.fullmatch(r"x = torch\.tensor\((-?[\d.]+), requires_grad=True\)\ny = (.*)\ny\.backward\(\)\nx\.grad",
-                         draft.code)
+        m = re.fullmatch(
+            r"x = torch\.tensor\((-?[\d.]+), requires_grad=True\)\ny = (.*)\ny\.backward\(\)\nx\.grad", draft.code
+        )
         if m and "torch" not in m.group(2) and ".sum" not in m.group(2):
             expected = _grad_at(m.group(2), float(m.group(1)))
             assert abs(json.loads(q.answer) - expected) < 1e-3, (seed, draft.code, q.answer, expected)
@@ -37,8 +38,9 @@ def test_scalar_gradients_match_finite_differences(built):
 def test_vector_gradients(built):
     seen = 0
     for seed, (draft, q, _) in built.items():
-        m = re.search(r"x = torch\.tensor\((\[.*\]), requires_grad=True\)\ny = (.*)\ny\.backward\(\)\nx\.grad$",
-                      draft.code)
+        m = re.search(
+            r"x = torch\.tensor\((\[.*\]), requires_grad=True\)\ny = (.*)\ny\.backward\(\)\nx\.grad$", draft.code
+        )
         if not m:
             continue
         if m.group(2) not in ("(x ** 2).sum()", "(x ** 2).mean()", "(x * w).sum()"):
@@ -61,8 +63,9 @@ def test_gradients_accumulate(built):
     for seed, (draft, q, _) in built.items():
         x = re.match(r"x = torch\.tensor\((-?[\d.]+), requires_grad=True\)", draft.code)
         loop = re.search(r"for i in range\((\d)\):\n    y = x \*\* 2\n    y\.backward\(\)\nx\.grad$", draft.code)
-        two = re.search(r"\(x \*\* 2\)\.backward\(\)\n(x\.grad\.zero_\(\)\n)?\((\d) \* x\)\.backward\(\)\nx\.grad$",
-                        draft.code)
+        two = re.search(
+            r"\(x \*\* 2\)\.backward\(\)\n(x\.grad\.zero_\(\)\n)?\((\d) \* x\)\.backward\(\)\nx\.grad$", draft.code
+        )
         if loop:
             assert json.loads(q.answer) == int(loop.group(1)) * 2 * float(x.group(1))
             assert "grad_not_accumulated" in q.mistakes.values()
@@ -94,7 +97,10 @@ def test_graph_is_freed_after_backward(built):
 
 
 FLAGS = {
-    "y.is_leaf": "False", "x.is_leaf": "True", "v.is_leaf": "True", "y.grad is None": "True",
+    "y.is_leaf": "False",
+    "x.is_leaf": "True",
+    "v.is_leaf": "True",
+    "y.grad is None": "True",
 }
 
 

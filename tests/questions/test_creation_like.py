@@ -13,7 +13,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from quizapp.questions.base import AnswerKind, format_shape  # noqa: E402
+from quizapp.domain import AnswerKind  # noqa: E402
+from quizapp.questions.base import format_shape  # noqa: E402
 from quizapp.questions.families import creation_like as module  # noqa: E402
 
 FAMILY = module.FAMILY
@@ -94,6 +95,6 @@ def test_every_case_is_asked(questions):
 
 
 def test_rand_like_never_offers_runtime_error(questions):
-    for seed, q in questions.items():
+    for _seed, q in questions.items():
         if q.answer == "NotImplementedError":
             assert "RuntimeError" not in q.choices

@@ -44,9 +44,15 @@ def test_answers_follow_ceil_and_floor(built):
             expected = f"({last}, {features})"
         assert q.answer == expected, (seed, draft.code, q.answer)
         tails.add((tail.splitlines()[-1], drop, b > n))
-    assert {("len(loader)", True, True), ("len(loader)", False, True), ("len(loader)", True, False),
-            ("len(loader)", False, False), ("last[0].shape", False, True), ("last[0].shape", True, False),
-            ("last[0].shape", False, False)} <= tails
+    assert {
+        ("len(loader)", True, True),
+        ("len(loader)", False, True),
+        ("len(loader)", True, False),
+        ("len(loader)", False, False),
+        ("last[0].shape", False, True),
+        ("last[0].shape", True, False),
+        ("last[0].shape", False, False),
+    } <= tails
 
 
 def test_drop_last_is_the_main_distractor(built):

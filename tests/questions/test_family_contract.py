@@ -15,12 +15,19 @@ from pathlib import Path
 import pytest
 
 from quizapp.answers import check_answer
+from quizapp.domain import AnswerKind
 from quizapp.kernel.validator import validate
 from quizapp.questions import all_families
-from quizapp.questions.base import KERNEL_FAILURES, AnswerKind, QuestionError, assemble
+from quizapp.questions.base import KERNEL_FAILURES, QuestionError, assemble
 from tests.questions import family_checks
-from tests.questions.family_checks import (CONTRACTS, LANGUAGES, MISTAKE_RE, like_the_kernel, on_a_fresh_thread,
-                                           well_formed)
+from tests.questions.family_checks import (
+    CONTRACTS,
+    LANGUAGES,
+    MISTAKE_RE,
+    like_the_kernel,
+    on_a_fresh_thread,
+    well_formed,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 FAMILIES = all_families()
@@ -69,7 +76,10 @@ def import_probes():
     probes = {
         name: subprocess.Popen(
             [sys.executable, "-c", f"import sys, {type(family).__module__}; print('torch' in sys.modules)"],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for name, family in FAMILIES.items()
     }
@@ -82,7 +92,7 @@ def import_probes():
 
 def test_metadata(family, contract, module, name):
     assert module.FAMILY is family
-    assert module.ORDER == contract.order
+    assert contract.order == module.ORDER
     assert family.name == name
     assert family.answer_kind == contract.kind
     assert set(family.title) == LANGUAGES and all(family.title.values())

@@ -64,19 +64,32 @@ def test_shapes_match_the_documented_rules(built):
         m = SNIPPET_RE.fullmatch(draft.code)
         assert m, draft.code
         a, b, expr = _shape(m.group(1)), _shape(m.group(2)), m.group(3)
-        oracle = {"(a @ b)": _matmul_oracle, "torch.matmul(a, b)": _matmul_oracle,
-                  "torch.mm(a, b)": _mm_oracle, "torch.bmm(a, b)": _bmm_oracle}[expr]
+        oracle = {
+            "(a @ b)": _matmul_oracle,
+            "torch.matmul(a, b)": _matmul_oracle,
+            "torch.mm(a, b)": _mm_oracle,
+            "torch.bmm(a, b)": _bmm_oracle,
+        }[expr]
         assert q.answer == oracle(a, b), (seed, draft.code, q.answer)
         seen.add((expr, len(a), len(b), q.answer == "RuntimeError"))
     # 1-D @ 1-D, vector/matrix, batched with broadcasting, mm and bmm errors all come up.
-    assert {("(a @ b)", 1, 2, False), ("(a @ b)", 2, 1, False), ("(a @ b)", 2, 2, True),
-            ("(a @ b)", 3, 3, True), ("(a @ b)", 3, 2, False), ("torch.mm(a, b)", 3, 2, True),
-            ("torch.bmm(a, b)", 3, 3, True), ("torch.bmm(a, b)", 3, 2, True),
-            ("torch.bmm(a, b)", 3, 3, False)} <= seen
+    assert {
+        ("(a @ b)", 1, 2, False),
+        ("(a @ b)", 2, 1, False),
+        ("(a @ b)", 2, 2, True),
+        ("(a @ b)", 3, 3, True),
+        ("(a @ b)", 3, 2, False),
+        ("torch.mm(a, b)", 3, 2, True),
+        ("torch.bmm(a, b)", 3, 3, True),
+        ("torch.bmm(a, b)", 3, 2, True),
+        ("torch.bmm(a, b)", 3, 3, False),
+    } <= seen
 
 
 def test_vector_dot_vector_is_zero_dim(built):
-    dots = [q for draft, q, _ in built.values() if re.match(r"a = torch\.ones\(\d+\)\nb = torch\.ones\(\d+\)\n", draft.code)]
+    dots = [
+        q for draft, q, _ in built.values() if re.match(r"a = torch\.ones\(\d+\)\nb = torch\.ones\(\d+\)\n", draft.code)
+    ]
     assert dots and all(q.answer == "()" for q in dots)
     assert all("(1,)" in q.choices or len(q.mistakes) == 3 for q in dots)
 

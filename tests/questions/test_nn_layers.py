@@ -16,7 +16,9 @@ CONV_RE = re.compile(
     r"torch\.manual_seed\(0\)\nconv = nn\.Conv2d\((\d+), (\d+), kernel_size=(\d+)(?:, stride=(\d+))?(?:, padding=(\d+))?\)\n"
     r"conv\(torch\.zeros\((\d+), (\d+), (\d+), (\d+)\)\)\.shape"
 )
-LINEAR_RE = re.compile(r"torch\.manual_seed\(0\)\nlayer = nn\.Linear\((\d+), (\d+)\)\nlayer\(torch\.zeros\((.*)\)\)\.shape")
+LINEAR_RE = re.compile(
+    r"torch\.manual_seed\(0\)\nlayer = nn\.Linear\((\d+), (\d+)\)\nlayer\(torch\.zeros\((.*)\)\)\.shape"
+)
 COUNT = "sum(p.numel() for p in layer.parameters())"
 
 
@@ -78,8 +80,11 @@ def test_parameter_counts(built):
         bias = "bias=False" not in layer
         lin = re.fullmatch(r"layer = nn\.Linear\((\d+), (\d+)(, bias=(True|False))?\)", layer)
         conv = re.fullmatch(r"layer = nn\.Conv2d\((\d+), (\d+), kernel_size=(\d+)(, bias=(True|False))?\)", layer)
-        seq = re.fullmatch(r"layer = nn\.Sequential\(nn\.Linear\((\d+), (\d+)(?:, bias=False)?\), nn\.ReLU\(\), "
-                           r"nn\.Linear\((\d+), (\d+)(?:, bias=False)?\)\)", layer)
+        seq = re.fullmatch(
+            r"layer = nn\.Sequential\(nn\.Linear\((\d+), (\d+)(?:, bias=False)?\), nn\.ReLU\(\), "
+            r"nn\.Linear\((\d+), (\d+)(?:, bias=False)?\)\)",
+            layer,
+        )
         if lin:
             i, o = int(lin.group(1)), int(lin.group(2))
             expected, wrong = i * o + (o if bias else 0), i * o + (0 if bias else o)

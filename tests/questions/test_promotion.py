@@ -50,8 +50,10 @@ def test_rules_are_all_asked(questions):
     answers = {q.answer for q in questions.values()}
     assert {"RuntimeError", "torch.float32", "torch.int64", "torch.int16", "torch.float16", "torch.bool"} <= answers
     # A 0-dim float64 with a float32 tensor stays float32.
-    assert any("s = torch.tensor(" in q.code and "float64" in q.code and q.answer == "torch.float32"
-               for q in questions.values())
+    assert any(
+        "s = torch.tensor(" in q.code and "float64" in q.code and q.answer == "torch.float32"
+        for q in questions.values()
+    )
     # True division of ints gives float32; floor division keeps the int dtype.
     assert any(" / " in q.code and q.answer == "torch.float32" for q in questions.values())
     assert any(" // " in q.code and q.answer.startswith("torch.int") for q in questions.values())

@@ -12,7 +12,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from quizapp.questions.base import AnswerKind, canonical  # noqa: E402
+from quizapp.domain import AnswerKind  # noqa: E402
+from quizapp.questions.base import canonical  # noqa: E402
 from quizapp.questions.families import seeded_random as module  # noqa: E402
 
 FAMILY = module.FAMILY

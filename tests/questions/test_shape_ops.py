@@ -95,8 +95,7 @@ def _apply(t, method: str, args: list, kwargs: dict):
             drop = {d} if shape[d] == 1 else set()
         else:
             drop = {i for i, n in enumerate(shape) if n == 1}
-        return ([n for i, n in enumerate(shape) if i not in drop],
-                [s for i, s in enumerate(strides) if i not in drop])
+        return ([n for i, n in enumerate(shape) if i not in drop], [s for i, s in enumerate(strides) if i not in drop])
     if method == "unsqueeze":
         d = _dim(args[0], ndim + 1)
         return shape[:d] + [1] + shape[d:], strides[:d] + [1] + strides[d:]
@@ -104,7 +103,7 @@ def _apply(t, method: str, args: list, kwargs: dict):
         start = args[0] if args else kwargs.get("start_dim", 0)
         end = args[1] if len(args) > 1 else kwargs.get("end_dim", -1)
         start, end = _dim(start, ndim), _dim(end, ndim)
-        new = shape[:start] + [math.prod(shape[start:end + 1])] + shape[end + 1:]
+        new = shape[:start] + [math.prod(shape[start : end + 1])] + shape[end + 1 :]
         return new, _strides(new)
     raise AssertionError(method)
 
@@ -147,8 +146,17 @@ def test_answers_follow_our_model(questions):
 def test_every_case_is_asked(questions):
     questions = list(questions.values())
     codes = "\n".join(q.code for q in questions)
-    for piece in ("view(", "reshape(", "-1", "permute(", "transpose(", "squeeze(", "unsqueeze(-",
-                  "flatten(start_dim=1)", ".contiguous().view("):
+    for piece in (
+        "view(",
+        "reshape(",
+        "-1",
+        "permute(",
+        "transpose(",
+        "squeeze(",
+        "unsqueeze(-",
+        "flatten(start_dim=1)",
+        ".contiguous().view(",
+    ):
         assert piece in codes, piece
     answers = {q.answer for q in questions}
     assert {"RuntimeError", "IndexError"} <= answers

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import ast
 
-from quizapp.questions.base import AnswerKind, format_shape
+from quizapp.domain import AnswerKind
+from quizapp.questions.base import format_shape
 from quizapp.questions.families import tensor_infer as module
 
 FAMILY = module.FAMILY
@@ -15,8 +16,9 @@ FAMILY = module.FAMILY
 
 def _data(code: str):
     """The literal passed to torch.tensor in the snippet."""
-    call = next(n for n in ast.walk(ast.parse(code))
-                if isinstance(n, ast.Call) and ast.unparse(n.func) == "torch.tensor")
+    call = next(
+        n for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Call) and ast.unparse(n.func) == "torch.tensor"
+    )
     return ast.literal_eval(call.args[0])
 
 
@@ -66,6 +68,7 @@ def test_every_case_is_asked(questions):
     assert (AnswerKind.SHAPE, "ValueError") in answers and (AnswerKind.DTYPE, "ValueError") in answers
     assert (AnswerKind.SHAPE, "()") in answers
     # bools mixed with ints give int64; lists and tuples mix freely.
-    assert any("True" in q.code and "." not in str(_leaves(_data(q.code))) and q.answer == "torch.int64"
-               for q in questions)
+    assert any(
+        "True" in q.code and "." not in str(_leaves(_data(q.code))) and q.answer == "torch.int64" for q in questions
+    )
     assert any("[(" in q.code or "([" in q.code for q in questions if q.answer_kind == AnswerKind.SHAPE)

@@ -54,8 +54,7 @@ def test_every_case_is_asked(questions):
     for cast in ("torch.uint8", ".bool()", ".float()", ".long()", ".int()", "/ 2"):
         assert cast in codes, cast
     # Negative floats truncate toward zero: some answer shows it.
-    assert any(re.search(r"-\d\.[6-9]", q.code) and q.code.count("\n") == 1 and "bool" not in q.code
-               for q in questions)
+    assert any(re.search(r"-\d\.[6-9]", q.code) and q.code.count("\n") == 1 and "bool" not in q.code for q in questions)
     # Float -> uint8 is never asked (out of range it is undefined).
     for q in questions:
         if "uint8" in q.code or ".byte()" in q.code:

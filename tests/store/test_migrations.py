@@ -2,7 +2,7 @@
 opens with today's code: missing tables and columns are added, data kept."""
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import create_engine, inspect
@@ -21,7 +21,7 @@ def make_v1_database(path, *, drop_columns=()) -> None:
     still older layout lacked, to exercise ALTER TABLE."""
     engine = create_engine(f"sqlite:///{path}")
     SQLModel.metadata.create_all(engine, tables=[SQLModel.metadata.tables[t] for t in V1_TABLES])
-    now = datetime(2026, 3, 1, 9, tzinfo=timezone.utc)
+    now = datetime(2026, 3, 1, 9, tzinfo=UTC)
     with Session(engine) as session:
         session.add(SchemaInfo(version=1))
         user = User(name="ana")
@@ -30,8 +30,18 @@ def make_v1_database(path, *, drop_columns=()) -> None:
         session.flush()
         session.add(Card(id="old:1", deck_id=deck.id, front="q", back="a"))
         session.flush()
-        session.add(CardState(user_id=user.id, card_id="old:1", state=2, stability=3.0, difficulty=5.0,
-                              due=now, last_review=now, reps=3))
+        session.add(
+            CardState(
+                user_id=user.id,
+                card_id="old:1",
+                state=2,
+                stability=3.0,
+                difficulty=5.0,
+                due=now,
+                last_review=now,
+                reps=3,
+            )
+        )
         session.add(ReviewLog(user_id=user.id, card_id="old:1", reviewed_at=now, rating=3))
         session.commit()
     engine.dispose()
@@ -74,7 +84,7 @@ def test_due_reads_a_v1_database_without_migrating_it(tmp_path):
 
     path = tmp_path / "v1.sqlite3"
     make_v1_database(path)
-    counts = due_counts(f"sqlite:///{path}", "ana", now=datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
+    counts = due_counts(f"sqlite:///{path}", "ana", now=datetime(2026, 3, 2, 9, tzinfo=UTC))
     assert [(c.deck, c.due, c.new) for c in counts] == [("Old", 1, 0)]
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT version FROM schemainfo").fetchone() == (1,)

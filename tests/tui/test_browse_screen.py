@@ -8,8 +8,8 @@ from sqlmodel import Session
 from textual.widgets import DataTable, Input, Static, TextArea
 
 from quizapp.browse import Browser
+from quizapp.domain import Rating
 from quizapp.importers.toml_deck import read_toml_deck
-from quizapp.scheduling import Rating
 from quizapp.service import Service
 from quizapp.settings import Settings
 from quizapp.store.engine import make_engine

@@ -10,7 +10,8 @@ import sys
 import time
 
 import pytest
-from sqlmodel import Session, select as sql_select
+from sqlmodel import Session
+from sqlmodel import select as sql_select
 
 from quizapp.store.engine import make_engine
 from quizapp.store.models import CardState, ReviewLog
@@ -45,7 +46,11 @@ def test_answers_survive_kill_9(tmp_path):
     env.update(TERM="xterm-256color", COLUMNS="100", LINES="30", QUIZAPP_USER="crash")
     proc = subprocess.Popen(
         [sys.executable, "-m", "quizapp", "--db", db, "review", "--deck", "PyTorch (ES)::Deep learning"],
-        stdin=secondary, stdout=secondary, stderr=secondary, env=env, start_new_session=True,
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        env=env,
+        start_new_session=True,
     )
     os.close(secondary)
     try:

@@ -79,7 +79,7 @@ class LoadingKernel:
 
 
 async def test_flashcards_first_while_torch_loads(db_url, clock):
-    from quizapp.scheduling import Rating
+    from quizapp.domain import Rating
 
     app = make_app(Settings(database_url=db_url, user="tester", start_in_review=True, review_deck="PyTorch (EN)"))
     app.kernel = LoadingKernel()
@@ -108,8 +108,9 @@ async def test_worker_death_is_shown_and_flashcards_go_on(db_url):
     import os
     import signal
 
-    app = make_app(Settings(database_url=db_url, user="tester", start_in_review=True,
-                            review_deck="PyTorch (EN)::Deep learning"))
+    app = make_app(
+        Settings(database_url=db_url, user="tester", start_in_review=True, review_deck="PyTorch (EN)::Deep learning")
+    )
     async with app.run_test(size=SIZE) as pilot:
         assert app.kernel.wait_ready(60)
         await settle(app, pilot)

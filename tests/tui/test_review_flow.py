@@ -117,8 +117,11 @@ async def test_finishing_a_deck_shows_congratulations(settings, db_url):
     service = Service(make_engine(db_url), "tester")
     service.sync_builtin_decks()
     deck = "PyTorch (EN)::PyTorch and tensors"
-    app = make_app(settings.__class__(database_url=db_url, user="tester", start_kernel=False,
-                                      start_in_review=True, review_deck=deck))
+    app = make_app(
+        settings.__class__(
+            database_url=db_url, user="tester", start_kernel=False, start_in_review=True, review_deck=deck
+        )
+    )
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         for _ in range(60):

@@ -23,8 +23,15 @@ def test_home_screen(snap_compare, db_url):
 
 
 def test_review_with_answer_shown(snap_compare, db_url):
-    app = make_app(Settings(database_url=db_url, user="tester", start_kernel=False,
-                            start_in_review=True, review_deck="PyTorch (ES)::Broadcasting"))
+    app = make_app(
+        Settings(
+            database_url=db_url,
+            user="tester",
+            start_kernel=False,
+            start_in_review=True,
+            review_deck="PyTorch (ES)::Broadcasting",
+        )
+    )
 
     async def reveal(pilot):
         await _settle(pilot)

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
+from quizapp.domain import MemoryState
 from quizapp.settings import Settings
-from quizapp.store.models import MemoryState
 from quizapp.tui.app import make_app
 from tests.test_stats import add_cards, add_logs, add_states, log
 
@@ -43,16 +43,35 @@ def service(make_service, clock, engine):
             family = rng.choice([None, "broadcasting", "matmul"])
             rating = rng.choice([1, 3, 3, 4])
             mistake = "aligned_left" if family == "broadcasting" and rating == 1 else None
-            rows.append(log(service.user_id, rng.choice(cards), at, rating, state=rng.choice([0, 2, 2, 3]),
-                            interval=rng.choice([3.0, 30.0]), family=family, mistake=mistake,
-                            duration_ms=rng.randrange(1000, 9000)))
+            rows.append(
+                log(
+                    service.user_id,
+                    rng.choice(cards),
+                    at,
+                    rating,
+                    state=rng.choice([0, 2, 2, 3]),
+                    interval=rng.choice([3.0, 30.0]),
+                    family=family,
+                    mistake=mistake,
+                    duration_ms=rng.randrange(1000, 9000),
+                )
+            )
     add_logs(engine, rows)
-    add_states(engine, [
-        dict(user_id=service.user_id, card_id=card, state=MemoryState.REVIEW, stability=rng.uniform(1, 60),
-             difficulty=5.0, due=clock.now + timedelta(hours=rng.uniform(-48, 24 * 40)),
-             last_review=clock.now - timedelta(days=rng.uniform(0, 50)))
-        for card in cards
-    ])
+    add_states(
+        engine,
+        [
+            dict(
+                user_id=service.user_id,
+                card_id=card,
+                state=MemoryState.REVIEW,
+                stability=rng.uniform(1, 60),
+                difficulty=5.0,
+                due=clock.now + timedelta(hours=rng.uniform(-48, 24 * 40)),
+                last_review=clock.now - timedelta(days=rng.uniform(0, 50)),
+            )
+            for card in cards
+        ],
+    )
     return service
 
 
@@ -61,8 +80,10 @@ async def test_stats_screen_shows_the_json_numbers(service, db_url):
     app = make_app(Settings(database_url=db_url, user="tester", start_kernel=False), service=service)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert any(b.binding.key == "s" and b.binding.description == "Stats" and b.binding.show
-                   for b in app.screen.active_bindings.values())
+        assert any(
+            b.binding.key == "s" and b.binding.description == "Stats" and b.binding.show
+            for b in app.screen.active_bindings.values()
+        )
         await pilot.press("s")
         await settle(app, pilot)
         screen = app.screen

@@ -11,7 +11,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from quizapp.questions.base import AnswerKind, Draft, Variant
+from quizapp.domain import AnswerKind
+from quizapp.questions.base import Draft, Variant
 
 ORDER = 12
 
@@ -96,8 +97,11 @@ class Aliasing:
                 "en": "a is changed in place. What does the last line return: does b see the change?",
             }
         variants = (
-            Variant(snippet(f"({derivation}).clone()" if " " in derivation else f"{derivation}.clone()"),
-                    "view_taken_for_copy", _LABELS["view_taken_for_copy"]),
+            Variant(
+                snippet(f"({derivation}).clone()" if " " in derivation else f"{derivation}.clone()"),
+                "view_taken_for_copy",
+                _LABELS["view_taken_for_copy"],
+            ),
             Variant(snippet("a"), "copy_taken_for_view", _LABELS["copy_taken_for_view"]),
         )
         return Draft(
@@ -139,7 +143,11 @@ def _derivation(rng: random.Random, n: int, m: int, integer: bool) -> tuple[str,
         if choice == 1:
             return "a.flatten()", kind, anywhere
         if choice == 2:
-            return rng.choice(["a.t().reshape(-1)", f"a.T.reshape({n * m})", f"a.t().reshape({n}, {m})"]), kind, anywhere
+            return (
+                rng.choice(["a.t().reshape(-1)", f"a.T.reshape({n * m})", f"a.t().reshape({n}, {m})"]),
+                kind,
+                anywhere,
+            )
         if choice == 3:
             return "a.t().flatten()", kind, anywhere
         return rng.choice(["a.t().contiguous()", "a.T.contiguous()"]), kind, anywhere

@@ -12,7 +12,8 @@ import json
 import random
 from dataclasses import dataclass
 
-from quizapp.questions.base import AnswerKind, Draft, Variant
+from quizapp.domain import AnswerKind
+from quizapp.questions.base import Draft, Variant
 
 ORDER = 13
 
@@ -165,8 +166,15 @@ class Autograd:
     answer_kind: str = AnswerKind.VALUES
 
     def build(self, rng: random.Random) -> Draft:
-        styles = {"poly": (_poly, 3), "chain": (_chain, 2), "vector": (_vector, 3), "accumulate": (_accumulate, 3),
-                  "twice": (_twice, 2), "non_scalar": (_non_scalar, 1), "flags": (_flags, 5)}
+        styles = {
+            "poly": (_poly, 3),
+            "chain": (_chain, 2),
+            "vector": (_vector, 3),
+            "accumulate": (_accumulate, 3),
+            "twice": (_twice, 2),
+            "non_scalar": (_non_scalar, 1),
+            "flags": (_flags, 5),
+        }
         names = list(styles)
         style = rng.choices(names, weights=[styles[n][1] for n in names])[0]
         return styles[style][0](rng)
@@ -223,7 +231,7 @@ def _poly(rng: random.Random) -> Draft:
         variants.append((point + right, "linear_term_dropped"))
     x = float(v)
     exact = c * p * x ** (p - 1) + d
-    return _values_draft(code, variants, _GRAD_RULE, [_num(exact * 2), _num(exact + 1), _num(c * p * x ** p), "0.0"])
+    return _values_draft(code, variants, _GRAD_RULE, [_num(exact * 2), _num(exact + 1), _num(c * p * x**p), "0.0"])
 
 
 def _chain(rng: random.Random) -> Draft:
@@ -251,13 +259,19 @@ def _vector(rng: random.Random) -> Draft:
     form = rng.choice(["sum_sq", "mean_sq", "weighted"])
     if form == "sum_sq":
         y = "(x ** 2).sum()"
-        variants = [(point + "x ** 2", "value_not_derivative"), (point + "x", "power_factor_forgotten"),
-                    (point + "(2 * x).sum()", "grad_summed")]
+        variants = [
+            (point + "x ** 2", "value_not_derivative"),
+            (point + "x", "power_factor_forgotten"),
+            (point + "(2 * x).sum()", "grad_summed"),
+        ]
         fallbacks = [_values([2 * x / n for x in xs]), _values([2 * x + 1 for x in xs])]
     elif form == "mean_sq":
         y = "(x ** 2).mean()"
-        variants = [(point + "2 * x", "mean_factor_forgotten"), (point + f"(2 * x / {n}).sum()", "grad_summed"),
-                    (point + f"x ** 2 / {n}", "value_not_derivative")]
+        variants = [
+            (point + "2 * x", "mean_factor_forgotten"),
+            (point + f"(2 * x / {n}).sum()", "grad_summed"),
+            (point + f"x ** 2 / {n}", "value_not_derivative"),
+        ]
         fallbacks = [_values([x / n for x in xs]), _values([2 * x for x in xs])]
     else:
         ws = [float(rng.randint(1, 5)) for _ in range(n)]
@@ -265,8 +279,11 @@ def _vector(rng: random.Random) -> Draft:
         y = "(x * w).sum()"
         head = f"w = torch.tensor({weights})\n" + head
         point = f"w = torch.tensor({weights})\n" + point
-        variants = [(point + "x", "grad_is_input"), (point + "w.sum()", "grad_summed"),
-                    (point + "x * w", "value_not_derivative")]
+        variants = [
+            (point + "x", "grad_is_input"),
+            (point + "w.sum()", "grad_summed"),
+            (point + "x * w", "value_not_derivative"),
+        ]
         fallbacks = [_values([w * x for w, x in zip(ws, xs)]), _values([1.0] * n)]
     code = f"{head}y = {y}\ny.backward()\nx.grad"
     return _values_draft(code, variants, _VECTOR_RULE, fallbacks + ["0.0"])
@@ -280,19 +297,25 @@ def _accumulate(rng: random.Random) -> Draft:
     if form == "loop":
         k = rng.randint(2, 4)
         code = f"{head}for i in range({k}):\n    y = x ** 2\n    y.backward()\nx.grad"
-        variants = [(f"{head}y = x ** 2\ny.backward()\nx.grad", "grad_not_accumulated"),
-                    (f"{head}y = x ** 2\nfor i in range({k}):\n    y.backward()\nx.grad", "graph_rebuilt_ignored")]
+        variants = [
+            (f"{head}y = x ** 2\ny.backward()\nx.grad", "grad_not_accumulated"),
+            (f"{head}y = x ** 2\nfor i in range({k}):\n    y.backward()\nx.grad", "graph_rebuilt_ignored"),
+        ]
         return _values_draft(code, variants, _ACCUM_RULE, [_num(2 * x * (k + 1)), _num((2 * x) ** k), _num(k * x * x)])
     c = rng.choice([3, 4, 5])
     first, second = "(x ** 2).backward()", f"({c} * x).backward()"
     if form == "two":
         code = f"{head}{first}\n{second}\nx.grad"
-        variants = [(f"{head}{second}\nx.grad", "grad_not_accumulated"),
-                    (f"{head}{first}\nx.grad", "second_backward_ignored")]
+        variants = [
+            (f"{head}{second}\nx.grad", "grad_not_accumulated"),
+            (f"{head}{first}\nx.grad", "second_backward_ignored"),
+        ]
         return _values_draft(code, variants, _ACCUM_RULE, [_num(2 * x * c), _num(x * x + c * x), "0.0"])
     code = f"{head}{first}\nx.grad.zero_()\n{second}\nx.grad"
-    variants = [(f"{head}{first}\n{second}\nx.grad", "zero_ignored"),
-                (f"{head}{first}\nx.grad", "second_backward_ignored")]
+    variants = [
+        (f"{head}{first}\n{second}\nx.grad", "zero_ignored"),
+        (f"{head}{first}\nx.grad", "second_backward_ignored"),
+    ]
     return _values_draft(code, variants, _ACCUM_RULE, ["0.0", _num(2 * x * c), _num(c * x)])
 
 
@@ -305,12 +328,16 @@ def _twice(rng: random.Random) -> Draft:
     once = p * x ** (p - 1)
     if rng.random() < 0.6:
         code = f"{head}{y}y.backward()\ny.backward()\nx.grad"
-        variants = [(f"{head}{y}y.backward(retain_graph=True)\ny.backward()\nx.grad", "graph_kept"),
-                    (f"{head}{y}y.backward()\nx.grad", "grad_not_accumulated")]
+        variants = [
+            (f"{head}{y}y.backward(retain_graph=True)\ny.backward()\nx.grad", "graph_kept"),
+            (f"{head}{y}y.backward()\nx.grad", "grad_not_accumulated"),
+        ]
         return _values_draft(code, variants, _GRAPH_RULE, [_num(2 * once), _num(once), "0.0"])
     code = f"{head}{y}y.backward(retain_graph=True)\ny.backward()\nx.grad"
-    variants = [(f"{head}{y}y.backward()\ny.backward()\nx.grad", "retain_graph_ignored"),
-                (f"{head}{y}y.backward()\nx.grad", "grad_not_accumulated")]
+    variants = [
+        (f"{head}{y}y.backward()\ny.backward()\nx.grad", "retain_graph_ignored"),
+        (f"{head}{y}y.backward()\nx.grad", "grad_not_accumulated"),
+    ]
     return _values_draft(code, variants, _GRAPH_RULE, ["RuntimeError", _num(once), _num(4 * once)])
 
 
@@ -321,8 +348,10 @@ def _non_scalar(rng: random.Random) -> Draft:
     c = rng.choice([2, 3])
     head = f"x = torch.tensor({data}, requires_grad=True)\ny = {c} * x\n"
     code = f"{head}y.backward()\nx.grad"
-    variants = [(f"{head}y.sum().backward()\nx.grad", "backward_any_shape"),
-                (f"x = torch.tensor({data})\n({c} * x).sum()", "grad_summed")]
+    variants = [
+        (f"{head}y.sum().backward()\nx.grad", "backward_any_shape"),
+        (f"x = torch.tensor({data})\n({c} * x).sum()", "grad_summed"),
+    ]
     return _values_draft(code, variants, _GRAPH_RULE, [_values([float(c)] * n), _values([c * x for x in xs])])
 
 
@@ -330,7 +359,9 @@ def _flags(rng: random.Random) -> Draft:
     v = _point(rng)
     head = f"x = torch.tensor({v}, requires_grad=True)\n"
     c = rng.choice([2, 3, 5])
-    form = rng.choice(["result_leaf", "input_leaf", "untracked_leaf", "propagated", "no_grad", "detach", "nonleaf_grad"])
+    form = rng.choice(
+        ["result_leaf", "input_leaf", "untracked_leaf", "propagated", "no_grad", "detach", "nonleaf_grad"]
+    )
     if form == "result_leaf":
         code, rule = f"{head}y = x * {c}\ny.is_leaf", _LEAF_RULE
         variants = [(f"{head}y = x * {c}\nx.is_leaf", "result_taken_for_leaf")]
@@ -352,8 +383,9 @@ def _flags(rng: random.Random) -> Draft:
         variants = [(f"{head}y = x * {c}\ny.requires_grad", "detach_keeps_grad")]
     else:
         code, rule = f"{head}y = x * {c}\nz = y ** 2\nz.backward()\ny.grad is None", _NONLEAF_GRAD_RULE
-        variants = [(f"{head}y = x * {c}\ny.retain_grad()\nz = y ** 2\nz.backward()\ny.grad is None",
-                     "nonleaf_grad_kept")]
+        variants = [
+            (f"{head}y = x * {c}\ny.retain_grad()\nz = y ** 2\nz.backward()\ny.grad is None", "nonleaf_grad_kept")
+        ]
     return Draft(
         code=code,
         answer_kind=AnswerKind.BOOL,

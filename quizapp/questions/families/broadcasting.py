@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from quizapp.questions.base import AnswerKind, Draft, Variant, format_shape
+from quizapp.domain import AnswerKind
+from quizapp.questions.base import Draft, Variant, format_shape
 from quizapp.questions.snippets import shape_call
 
 ORDER = 1
@@ -16,8 +17,10 @@ _INPLACE = {"+": "add_", "*": "mul_", "-": "sub_"}
 _LEFT = {"es": "quedarse con la forma de a", "en": "keeping a's shape"}
 _RIGHT = {"es": "quedarse con la forma de b", "en": "keeping b's shape"}
 _ALIGNED = {"es": "alinear las dimensiones por la izquierda", "en": "aligning dimensions from the left"}
-_GROWS = {"es": "creer que un in-place puede cambiar la forma de a",
-          "en": "thinking an in-place op can change a's shape"}
+_GROWS = {
+    "es": "creer que un in-place puede cambiar la forma de a",
+    "en": "thinking an in-place op can change a's shape",
+}
 
 
 @dataclass(frozen=True)
@@ -34,9 +37,9 @@ class Broadcasting:
             return self._inplace(rng, a, op)
         if style == "trailing":
             # A strict suffix: b always lacks at least one of a's dimensions.
-            b = a[-rng.randint(1, len(a) - 1):]
+            b = a[-rng.randint(1, len(a) - 1) :]
         elif style == "ones":
-            b = a[-rng.randint(1, len(a)):]
+            b = a[-rng.randint(1, len(a)) :]
             offset = len(a) - len(b)
             for i in range(len(b)):
                 roll = rng.random()
@@ -47,7 +50,7 @@ class Broadcasting:
             if b == a[offset:]:
                 b[0] = 1 if a[offset] != 1 else rng.randint(2, 5)
         else:  # incompatible
-            b = a[-rng.randint(1, len(a)):]
+            b = a[-rng.randint(1, len(a)) :]
             i = rng.randrange(len(b))
             b[i] = b[i] + 1
         if rng.random() < 0.4:
@@ -72,7 +75,7 @@ class Broadcasting:
             )
         else:
             # b fits into a: the in-place op succeeds and a keeps its shape.
-            b = a[-rng.randint(1, len(a) - 1):] if rng.random() < 0.5 else list(a)
+            b = a[-rng.randint(1, len(a) - 1) :] if rng.random() < 0.5 else list(a)
             for i in range(len(b)):
                 if rng.random() < 0.5:
                     b[i] = 1
@@ -80,15 +83,19 @@ class Broadcasting:
                 b[rng.randrange(len(b))] = 1
             variants = (
                 Variant(f"torch.ones{shape_call(b)}.shape", "right_shape", _RIGHT),
-                Variant(f"torch.ones{shape_call(a)}.{method}(torch.ones{shape_call(_pad_right(b, len(a)))}).shape",
-                        "aligned_left", _ALIGNED),
+                Variant(
+                    f"torch.ones{shape_call(a)}.{method}(torch.ones{shape_call(_pad_right(b, len(a)))}).shape",
+                    "aligned_left",
+                    _ALIGNED,
+                ),
             )
         code = f"a = torch.ones{shape_call(a)}\nb = torch.ones{shape_call(b)}\na.{method}(b).shape"
         return self._draft(code, variants, a, b, _broadcast(a, b))
 
     @staticmethod
-    def _draft(code: str, variants: tuple[Variant, ...], a: list[int], b: list[int],
-               expected: list[int] | None) -> Draft:
+    def _draft(
+        code: str, variants: tuple[Variant, ...], a: list[int], b: list[int], expected: list[int] | None
+    ) -> Draft:
         return Draft(
             code=code,
             answer_kind=AnswerKind.SHAPE,
@@ -105,8 +112,13 @@ class Broadcasting:
                 "tensor it modifies, but it can stretch the other operand.",
             },
             variants=variants,
-            fallbacks=("RuntimeError", format_shape(expected or a), format_shape(a[::-1]),
-                       format_shape(b), format_shape(a + [1])),
+            fallbacks=(
+                "RuntimeError",
+                format_shape(expected or a),
+                format_shape(a[::-1]),
+                format_shape(b),
+                format_shape(a + [1]),
+            ),
         )
 
 

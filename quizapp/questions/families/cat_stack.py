@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from quizapp.questions.base import AnswerKind, Draft
+from quizapp.domain import AnswerKind
+from quizapp.questions.base import Draft
 from quizapp.questions.snippets import shape_call, shape_draft
 
 ORDER = 11
@@ -91,8 +92,14 @@ class CatStack:
     answer_kind: str = AnswerKind.SHAPE
 
     def build(self, rng: random.Random) -> Draft:
-        styles = {"cat_diff": (_cat_diff, 3), "cat_same": (_cat_same, 3), "stack": (_stack, 4),
-                  "cat_error": (_cat_error, 2), "cat_ndim": (_cat_ndim, 1), "stack_error": (_stack_error, 2)}
+        styles = {
+            "cat_diff": (_cat_diff, 3),
+            "cat_same": (_cat_same, 3),
+            "stack": (_stack, 4),
+            "cat_error": (_cat_error, 2),
+            "cat_ndim": (_cat_ndim, 1),
+            "stack_error": (_stack_error, 2),
+        }
         names = list(styles)
         style = rng.choices(names, weights=[styles[n][1] for n in names])[0]
         return styles[style][0](rng)
@@ -102,16 +109,14 @@ def _setup(shapes: list[list[int]]) -> str:
     return "\n".join(f"{name} = torch.ones{shape_call(s)}" for name, s in zip("abc", shapes))
 
 
-def _draft(shapes: list[list[int]], expr: str, variants: list[tuple[str, str]], rule: dict,
-           fallbacks: list) -> Draft:
+def _draft(shapes: list[list[int]], expr: str, variants: list[tuple[str, str]], rule: dict, fallbacks: list) -> Draft:
     """Tensors a, b (, c) of the given shapes, then ``expr``.shape.
 
     A variant is (expression, mistake), or (full code, mistake) when it
     starts with "a = " (the learner pictures other shapes).
     """
     setup = _setup(shapes)
-    return shape_draft(setup, expr, variants, labels=_LABELS, prompt=_PROMPT, explanation=rule,
-                       fallbacks=fallbacks)
+    return shape_draft(setup, expr, variants, labels=_LABELS, prompt=_PROMPT, explanation=rule, fallbacks=fallbacks)
 
 
 def _shape(rng: random.Random) -> list[int]:
@@ -132,8 +137,10 @@ def _cat_diff(rng: random.Random) -> Draft:
     b[d] = other
     dim = _spell(rng, d, n)
     expr = f"torch.cat([a, b], dim={dim})"
-    variants = [(f"torch.stack([a, a], dim={dim})", "cat_as_stack"),
-                (f"torch.stack([a, b], dim={dim})", "sizes_must_match")]
+    variants = [
+        (f"torch.stack([a, a], dim={dim})", "cat_as_stack"),
+        (f"torch.stack([a, b], dim={dim})", "sizes_must_match"),
+    ]
     mirror = n - 1 - d
     if mirror != d:  # joined along the mirrored dimension, as that learner pictures it
         pictured = list(s)
@@ -141,8 +148,13 @@ def _cat_diff(rng: random.Random) -> Draft:
         variants.append((f"a = torch.ones{shape_call(s)}\ntorch.zeros{shape_call(pictured)}.shape", "dim_wrong_end"))
     right = list(s)
     right[d] += other
-    return _draft([s, b], expr, variants, _CAT_RULE,
-                  ["RuntimeError", [*right[:d], 2, *right[d:]], s, [s[i] + b[i] for i in range(n)]])
+    return _draft(
+        [s, b],
+        expr,
+        variants,
+        _CAT_RULE,
+        ["RuntimeError", [*right[:d], 2, *right[d:]], s, [s[i] + b[i] for i in range(n)]],
+    )
 
 
 def _cat_same(rng: random.Random) -> Draft:
@@ -165,8 +177,9 @@ def _cat_same(rng: random.Random) -> Draft:
             variants.append((f"torch.cat({names})", "dim_ignored"))
     right = list(s)
     right[d] *= count
-    return _draft([s] * count, expr, variants, _CAT_RULE,
-                  [[count, *s], [*s, count], [*s[:-1], s[-1] * count], s, "RuntimeError"])
+    return _draft(
+        [s] * count, expr, variants, _CAT_RULE, [[count, *s], [*s, count], [*s[:-1], s[-1] * count], s, "RuntimeError"]
+    )
 
 
 def _stack(rng: random.Random) -> Draft:
@@ -187,8 +200,13 @@ def _stack(rng: random.Random) -> Draft:
     if pos != 0:
         variants.append((f"torch.stack([{names}])", "new_dim_first"))
     shapes = [s] * min(count, 3)
-    return _draft(shapes, expr, variants, _STACK_RULE,
-                  [[count, *s], [*s, count], [*s[:-1], s[-1] * count], [s[0] * count, *s[1:]], "RuntimeError"])
+    return _draft(
+        shapes,
+        expr,
+        variants,
+        _STACK_RULE,
+        [[count, *s], [*s, count], [*s[:-1], s[-1] * count], [s[0] * count, *s[1:]], "RuntimeError"],
+    )
 
 
 def _cat_error(rng: random.Random) -> Draft:
@@ -202,19 +220,29 @@ def _cat_error(rng: random.Random) -> Draft:
     fixed = list(b)
     fixed[e] = s[e]
     variants = [
-        (f"a = torch.ones{shape_call(s)}\nb = torch.ones{shape_call(fixed)}\ntorch.cat([a, b], dim={dim}).shape",
-         "other_dims_ignored"),
+        (
+            f"a = torch.ones{shape_call(s)}\nb = torch.ones{shape_call(fixed)}\ntorch.cat([a, b], dim={dim}).shape",
+            "other_dims_ignored",
+        ),
         (f"torch.cat([a, b], dim={e})", "dim_wrong_end"),
     ]
     summed = list(s)
     summed[d] += b[d]
-    return _draft([s, b], f"torch.cat([a, b], dim={dim})", variants, _CAT_RULE,
-                  [summed, [2, *s], [max(x, y) for x, y in zip(s, b)]])
+    return _draft(
+        [s, b],
+        f"torch.cat([a, b], dim={dim})",
+        variants,
+        _CAT_RULE,
+        [summed, [2, *s], [max(x, y) for x, y in zip(s, b)]],
+    )
 
 
 def _cat_ndim(rng: random.Random) -> Draft:
     r, c = rng.sample(range(2, 6), 2)
-    variants = [("torch.cat([a, b[None]])", "vector_promoted"), (f"torch.cat([a, b.expand({r}, {c})])", "broadcast_in_cat")]
+    variants = [
+        ("torch.cat([a, b[None]])", "vector_promoted"),
+        (f"torch.cat([a, b.expand({r}, {c})])", "broadcast_in_cat"),
+    ]
     return _draft([[r, c], [c]], "torch.cat([a, b])", variants, _CAT_RULE, [(r + 1, c), (r * c + c,), (r, c + 1)])
 
 
@@ -225,11 +253,13 @@ def _stack_error(rng: random.Random) -> Draft:
     b = list(s)
     b[d] = rng.choice([x for x in range(1, 7) if x != s[d]])
     dim = _spell(rng, d, n)
-    variants = [(f"torch.cat([a, b], dim={dim})", "stack_as_cat"), (f"torch.stack([a, a], dim={dim})", "sizes_not_checked")]
+    variants = [
+        (f"torch.cat([a, b], dim={dim})", "stack_as_cat"),
+        (f"torch.stack([a, a], dim={dim})", "sizes_not_checked"),
+    ]
     joined = list(s)
     joined[d] += b[d]
-    return _draft([s, b], f"torch.stack([a, b], dim={dim})", variants, _STACK_RULE,
-                  [[2, *s], [*s, 2], joined])
+    return _draft([s, b], f"torch.stack([a, b], dim={dim})", variants, _STACK_RULE, [[2, *s], [*s, 2], joined])
 
 
 FAMILY = CatStack()

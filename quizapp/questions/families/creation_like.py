@@ -2,65 +2,101 @@
 
 from __future__ import annotations
 
-import random
 import json
+import random
 from dataclasses import dataclass
 
-from quizapp.questions.base import AnswerKind, Draft, Variant, format_shape
+from quizapp.domain import AnswerKind
+from quizapp.questions.base import Draft, Variant, format_shape
 from quizapp.questions.snippets import labelled, shape_args
 
 ORDER = 4
 
 _PROMPTS = {
-    AnswerKind.SHAPE: {"es": "¿Qué forma tiene el resultado? (o ¿qué error lanza?)",
-                       "en": "What is the shape of the result? (or which error does it raise?)"},
-    AnswerKind.DTYPE: {"es": "¿Qué dtype tiene el resultado? (o ¿qué error lanza?)",
-                       "en": "What is the dtype of the result? (or which error does it raise?)"},
-    AnswerKind.VALUES: {"es": "¿Qué valores tiene el resultado? (o ¿qué error lanza?)",
-                        "en": "What are the values of the result? (or which error does it raise?)"},
+    AnswerKind.SHAPE: {
+        "es": "¿Qué forma tiene el resultado? (o ¿qué error lanza?)",
+        "en": "What is the shape of the result? (or which error does it raise?)",
+    },
+    AnswerKind.DTYPE: {
+        "es": "¿Qué dtype tiene el resultado? (o ¿qué error lanza?)",
+        "en": "What is the dtype of the result? (or which error does it raise?)",
+    },
+    AnswerKind.VALUES: {
+        "es": "¿Qué valores tiene el resultado? (o ¿qué error lanza?)",
+        "en": "What are the values of the result? (or which error does it raise?)",
+    },
 }
 
 _L = {
     "rows_columns_swapped": {"es": "leer los tamaños al revés", "en": "reading the sizes backwards"},
-    "sizes_as_values": {"es": "leer los tamaños como valores, como en torch.tensor",
-                        "en": "reading the sizes as values, as in torch.tensor"},
-    "single_size_square": {"es": "creer que un solo tamaño da una matriz cuadrada",
-                           "en": "thinking a single size gives a square matrix"},
+    "sizes_as_values": {
+        "es": "leer los tamaños como valores, como en torch.tensor",
+        "en": "reading the sizes as values, as in torch.tensor",
+    },
+    "single_size_square": {
+        "es": "creer que un solo tamaño da una matriz cuadrada",
+        "en": "thinking a single size gives a square matrix",
+    },
     "inclusive_end": {"es": "creer que arange incluye el final", "en": "thinking arange includes the end"},
     "step_ignored": {"es": "olvidar el paso de arange", "en": "forgetting arange's step"},
-    "steps_as_step": {"es": "leer el tercer argumento de linspace como un paso",
-                      "en": "reading linspace's third argument as a step"},
-    "linspace_excludes_end": {"es": "creer que linspace excluye el final",
-                              "en": "thinking linspace excludes the end"},
+    "steps_as_step": {
+        "es": "leer el tercer argumento de linspace como un paso",
+        "en": "reading linspace's third argument as a step",
+    },
+    "linspace_excludes_end": {"es": "creer que linspace excluye el final", "en": "thinking linspace excludes the end"},
     "eye_is_vector": {"es": "creer que eye(n) es un vector de unos", "en": "thinking eye(n) is a vector of ones"},
     "eye_square": {"es": "creer que eye siempre es cuadrada", "en": "thinking eye is always square"},
-    "randint_like_rand": {"es": "creer que randint toma los tamaños sueltos, como rand",
-                          "en": "thinking randint takes sizes as separate ints, like rand"},
-    "randint_size_int": {"es": "creer que randint acepta un int como tamaño",
-                         "en": "thinking randint accepts an int as its size"},
+    "randint_like_rand": {
+        "es": "creer que randint toma los tamaños sueltos, como rand",
+        "en": "thinking randint takes sizes as separate ints, like rand",
+    },
+    "randint_size_int": {
+        "es": "creer que randint acepta un int como tamaño",
+        "en": "thinking randint accepts an int as its size",
+    },
     "always_float32": {"es": "creer que toda creación da float32", "en": "thinking every creation gives float32"},
-    "ints_give_int": {"es": "creer que argumentos enteros dan un tensor int64",
-                      "en": "thinking int arguments give an int64 tensor"},
-    "float_is_float64": {"es": "creer que un float de Python da float64",
-                         "en": "thinking a Python float gives float64"},
+    "ints_give_int": {
+        "es": "creer que argumentos enteros dan un tensor int64",
+        "en": "thinking int arguments give an int64 tensor",
+    },
+    "float_is_float64": {
+        "es": "creer que un float de Python da float64",
+        "en": "thinking a Python float gives float64",
+    },
     "int_is_int32": {"es": "tomar los enteros por int32", "en": "taking ints for int32"},
-    "like_default_dtype": {"es": "creer que *_like usa el dtype por defecto",
-                           "en": "thinking *_like uses the default dtype"},
-    "like_ignores_dtype": {"es": "creer que dtype= no cambia lo que copia *_like",
-                           "en": "thinking dtype= doesn't override what *_like copies"},
+    "like_default_dtype": {
+        "es": "creer que *_like usa el dtype por defecto",
+        "en": "thinking *_like uses the default dtype",
+    },
+    "like_ignores_dtype": {
+        "es": "creer que dtype= no cambia lo que copia *_like",
+        "en": "thinking dtype= doesn't override what *_like copies",
+    },
     "like_copies_values": {"es": "creer que *_like copia los valores", "en": "thinking *_like copies the values"},
-    "rand_like_keeps_int": {"es": "creer que rand_like da enteros si x es entero",
-                            "en": "thinking rand_like gives ints for an int x"},
-    "rand_like_casts": {"es": "creer que rand_like pasa a float por su cuenta",
-                        "en": "thinking rand_like switches to float on its own"},
-    "randint_gives_int64": {"es": "creer que randint_like siempre da int64",
-                            "en": "thinking randint_like always gives int64"},
-    "full_like_keeps_fill": {"es": "creer que full_like conserva el valor float",
-                             "en": "thinking full_like keeps the float fill value"},
-    "full_like_rounds": {"es": "creer que full_like redondea el valor al entero más cercano",
-                         "en": "thinking full_like rounds the value to the nearest int"},
-    "new_takes_shape": {"es": "creer que new_* copia también la forma de x",
-                        "en": "thinking new_* copies x's shape too"},
+    "rand_like_keeps_int": {
+        "es": "creer que rand_like da enteros si x es entero",
+        "en": "thinking rand_like gives ints for an int x",
+    },
+    "rand_like_casts": {
+        "es": "creer que rand_like pasa a float por su cuenta",
+        "en": "thinking rand_like switches to float on its own",
+    },
+    "randint_gives_int64": {
+        "es": "creer que randint_like siempre da int64",
+        "en": "thinking randint_like always gives int64",
+    },
+    "full_like_keeps_fill": {
+        "es": "creer que full_like conserva el valor float",
+        "en": "thinking full_like keeps the float fill value",
+    },
+    "full_like_rounds": {
+        "es": "creer que full_like redondea el valor al entero más cercano",
+        "en": "thinking full_like rounds the value to the nearest int",
+    },
+    "new_takes_shape": {
+        "es": "creer que new_* copia también la forma de x",
+        "en": "thinking new_* copies x's shape too",
+    },
 }
 
 _CREATION_SHAPE_RULE = {
@@ -179,8 +215,10 @@ class CreationLike:
             else:
                 m = rng.choice([k for k in range(2, 6) if k != n])
                 code = f"torch.eye({n}, {m}).shape"
-                variants = [_v(f"torch.eye({n}).shape", "eye_square"),
-                            _v(f"torch.eye({m}, {n}).shape", "rows_columns_swapped")]
+                variants = [
+                    _v(f"torch.eye({n}).shape", "eye_square"),
+                    _v(f"torch.eye({m}, {n}).shape", "rows_columns_swapped"),
+                ]
                 fallbacks = (format_shape([m, m]), format_shape([n]), "TypeError")
         else:  # randint
             low, high = rng.choice([(0, 10), (1, 7), (0, 2), (5, 9)])
@@ -207,13 +245,17 @@ class CreationLike:
             end = rng.randint(3, 9)
             args = str(end) if rng.random() < 0.5 else f"{rng.randint(0, 2)}, {end}"
             code = f"torch.arange({args}).dtype"
-            variants = [_v("torch.get_default_dtype()", "always_float32"),
-                        _v(f"torch.arange({args}, dtype=torch.int32).dtype", "int_is_int32")]
+            variants = [
+                _v("torch.get_default_dtype()", "always_float32"),
+                _v(f"torch.arange({args}, dtype=torch.int32).dtype", "int_is_int32"),
+            ]
         elif case == "arange_float":
             args = rng.choice(["0, 1, 0.25", "0, 2, 0.5", "5.0", "1, 3.0", "0.5, 4"])
             code = f"torch.arange({args}).dtype"
-            variants = [_v(f"torch.arange({args}, dtype=torch.float64).dtype", "float_is_float64"),
-                        _v(f"torch.arange({args}, dtype=torch.int64).dtype", "ints_give_int")]
+            variants = [
+                _v(f"torch.arange({args}, dtype=torch.float64).dtype", "float_is_float64"),
+                _v(f"torch.arange({args}, dtype=torch.int64).dtype", "ints_give_int"),
+            ]
         elif case == "full":
             value = rng.choice(["7", "0", "3", "2.5", "1.0", "True"])
             size = _size(rng, [rng.randint(2, 3), rng.randint(2, 3)])
@@ -229,12 +271,10 @@ class CreationLike:
         elif case == "linspace":
             start, end = rng.choice([(0, 10), (1, 5), (0, 4), (2, 8)])
             code = f"torch.linspace({start}, {end}, {rng.randint(3, 6)}).dtype"
-            variants = [_v("torch.int64", "ints_give_int"),
-                        _v("torch.float64", "float_is_float64")]
+            variants = [_v("torch.int64", "ints_give_int"), _v("torch.float64", "float_is_float64")]
         elif case == "randint":
             code = f"torch.randint({rng.randint(0, 2)}, {rng.randint(5, 9)}, ({rng.randint(2, 4)},)).dtype"
-            variants = [_v("torch.get_default_dtype()", "always_float32"),
-                        _v("torch.int32", "int_is_int32")]
+            variants = [_v("torch.get_default_dtype()", "always_float32"), _v("torch.int32", "int_is_int32")]
         elif case == "default":
             name = rng.choice(["zeros", "ones", "empty", "eye", "rand"])
             code = f"torch.{name}({shape_args([rng.randint(2, 4)] * rng.randint(1, 2))}).dtype"
@@ -245,8 +285,7 @@ class CreationLike:
             fill = ", 1" if name == "full" else ""
             shape = f"({rng.randint(2, 4)}, {rng.randint(2, 4)})"
             code = f"torch.{name}({shape}{fill}, dtype=torch.{dtype}).dtype"
-            variants = [_v("torch.get_default_dtype()", "always_float32"),
-                        _v("torch.int64", "ints_give_int")]
+            variants = [_v("torch.get_default_dtype()", "always_float32"), _v("torch.int64", "ints_give_int")]
         fallbacks = ("torch.float32", "torch.int64", "torch.float64", "torch.int32")
         return AnswerKind.DTYPE, code, variants, _CREATION_DTYPE_RULE, fallbacks
 
@@ -261,8 +300,19 @@ class CreationLike:
         if int_dtype == "int64" and rng.random() < 0.5:
             x_int = f"x = torch.arange({numel}){reshape}"
         x_float = f"x = torch.linspace(0, 1, {numel}, dtype=torch.{float_dtype}){reshape}"
-        case = rng.choice(["keeps_dtype", "override", "rand_like", "rand_like_dtype", "randint_like",
-                           "values", "values", "full_like", "new"])
+        case = rng.choice(
+            [
+                "keeps_dtype",
+                "override",
+                "rand_like",
+                "rand_like_dtype",
+                "randint_like",
+                "values",
+                "values",
+                "full_like",
+                "new",
+            ]
+        )
         kind = AnswerKind.DTYPE
         fallbacks: tuple[str, ...] = ("torch.float32", "torch.int64", "torch.float64", "torch.int32")
         if case == "keeps_dtype":
@@ -275,26 +325,31 @@ class CreationLike:
             name = rng.choice(["zeros_like", "ones_like"])
             target = rng.choice(["float64", "int32", "float16", "bool", "int64"])
             code = f"{x}\ntorch.{name}(x, dtype=torch.{target}).dtype"
-            variants = [_v(f"{x}\ntorch.{name}(x).dtype", "like_ignores_dtype"),
-                        _v("torch.get_default_dtype()", "like_default_dtype")]
+            variants = [
+                _v(f"{x}\ntorch.{name}(x).dtype", "like_ignores_dtype"),
+                _v("torch.get_default_dtype()", "like_default_dtype"),
+            ]
         elif case == "rand_like":
             name = rng.choice(["rand_like", "randn_like"])
             code = f"{x_int}\ntorch.{name}(x).dtype"
-            variants = [_v(f"{x_int}\nx.dtype", "rand_like_keeps_int"),
-                        _v(f"{x_int}\ntorch.{name}(x.float()).dtype", "rand_like_casts")]
+            variants = [
+                _v(f"{x_int}\nx.dtype", "rand_like_keeps_int"),
+                _v(f"{x_int}\ntorch.{name}(x.float()).dtype", "rand_like_casts"),
+            ]
             # NotImplementedError is a RuntimeError: never offer RuntimeError as a wrong answer here.
             fallbacks = ("TypeError", "torch.float64", "torch.int64", "torch.float32")
         elif case == "rand_like_dtype":
             name = rng.choice(["rand_like", "randn_like"])
             target = rng.choice(["float32", "float64", "float16"])
             code = f"{x_int}\ntorch.{name}(x, dtype=torch.{target}).dtype"
-            variants = [_v(f"{x_int}\nx.dtype", "rand_like_keeps_int"),
-                        _v(f"{x_int}\ntorch.{name}(x).dtype", "like_ignores_dtype")]
+            variants = [
+                _v(f"{x_int}\nx.dtype", "rand_like_keeps_int"),
+                _v(f"{x_int}\ntorch.{name}(x).dtype", "like_ignores_dtype"),
+            ]
             fallbacks = ("TypeError", "torch.float32", "torch.float64", "torch.int64")
         elif case == "randint_like":
             code = f"{x_float}\ntorch.randint_like(x, {rng.randint(5, 10)}).dtype"
-            variants = [_v("torch.int64", "randint_gives_int64"),
-                        _v("torch.get_default_dtype()", "like_default_dtype")]
+            variants = [_v("torch.int64", "randint_gives_int64"), _v("torch.get_default_dtype()", "like_default_dtype")]
         elif case == "values":
             kind = AnswerKind.VALUES
             x = x_int if rng.random() < 0.7 else x_float
@@ -310,8 +365,10 @@ class CreationLike:
             kind = AnswerKind.VALUES
             fill = rng.choice(["2.6", "1.9", "0.8", "3.7", "1.6"])
             code = f"{x_int}\ntorch.full_like(x, {fill})"
-            variants = [_v(f"{x_int}\ntorch.full(x.shape, {fill})", "full_like_keeps_fill"),
-                        _v(f"{x_int}\ntorch.full_like(x, {round(float(fill))})", "full_like_rounds")]
+            variants = [
+                _v(f"{x_int}\ntorch.full(x.shape, {fill})", "full_like_keeps_fill"),
+                _v(f"{x_int}\ntorch.full_like(x, {round(float(fill))})", "full_like_rounds"),
+            ]
             fallbacks = (_filled(dims, float(fill)), _filled(dims, round(float(fill))), "RuntimeError")
         else:  # new_*
             x = rng.choice([x_int, x_float])

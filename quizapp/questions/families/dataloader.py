@@ -7,7 +7,8 @@ import math
 import random
 from dataclasses import dataclass
 
-from quizapp.questions.base import AnswerKind, Draft, Variant, format_shape
+from quizapp.domain import AnswerKind
+from quizapp.questions.base import Draft, Variant, format_shape
 
 ORDER = 14
 
@@ -102,8 +103,20 @@ def _loader(n: int, b: int, features: int, drop: bool, explicit: bool) -> str:
     )
 
 
-def _draft(kind: str, prompt: dict, rule: dict, n: int, b: int, features: int, drop: bool, explicit: bool,
-           tail: str, variants: list[tuple[str, str]], toggled: str, fallbacks: list) -> Draft:
+def _draft(
+    kind: str,
+    prompt: dict,
+    rule: dict,
+    n: int,
+    b: int,
+    features: int,
+    drop: bool,
+    explicit: bool,
+    tail: str,
+    variants: list[tuple[str, str]],
+    toggled: str,
+    fallbacks: list,
+) -> Draft:
     """``tail`` after the loader; ``toggled`` names the variant with drop_last flipped
     (or, for "last_batch_full", with N rounded up to whole batches).
 
@@ -131,8 +144,20 @@ def _count(n: int, b: int, features: int, drop: bool, rng: random.Random) -> Dra
     variants = [("len(ds)", "samples_not_batches"), (f"len(ds) // {b} + 1", "always_one_more")]
     toggled = "drop_last_ignored" if drop else "floor_not_ceil"
     fallbacks = [str(v) for v in (math.ceil(n / b) + 1, n // b + 2, max(n // b - 1, 0), b)]
-    return _draft(AnswerKind.INT, prompt, _COUNT_RULE, n, b, features, drop, rng.random() < 0.5,
-                  "len(loader)", variants, toggled, fallbacks)
+    return _draft(
+        AnswerKind.INT,
+        prompt,
+        _COUNT_RULE,
+        n,
+        b,
+        features,
+        drop,
+        rng.random() < 0.5,
+        "len(loader)",
+        variants,
+        toggled,
+        fallbacks,
+    )
 
 
 def _last_shape(n: int, b: int, features: int, drop: bool, rng: random.Random) -> Draft:
@@ -144,8 +169,20 @@ def _last_shape(n: int, b: int, features: int, drop: bool, rng: random.Random) -
     variants = [(f"{loop}last[0][0].shape", "first_sample"), (f"{loop}last[1].shape", "labels_taken")]
     toggled = "drop_last_ignored" if drop else "last_batch_full"
     fallbacks = [(b, features), (n % b or b, features), (n, features), (features, b)]
-    return _draft(AnswerKind.SHAPE, prompt, _SHAPE_RULE, n, b, features, drop, rng.random() < 0.3,
-                  f"{loop}last[0].shape", variants, toggled, fallbacks)
+    return _draft(
+        AnswerKind.SHAPE,
+        prompt,
+        _SHAPE_RULE,
+        n,
+        b,
+        features,
+        drop,
+        rng.random() < 0.3,
+        f"{loop}last[0].shape",
+        variants,
+        toggled,
+        fallbacks,
+    )
 
 
 def _samples(n: int, b: int, features: int, drop: bool, rng: random.Random) -> Draft:
@@ -156,8 +193,20 @@ def _samples(n: int, b: int, features: int, drop: bool, rng: random.Random) -> D
     variants = [("len(loader)", "batches_not_samples"), (f"len(loader) * {b}", "last_batch_full")]
     toggled = "drop_last_ignored" if drop else "floor_not_ceil"
     fallbacks = [str(v) for v in (n, n - n % b, math.ceil(n / b) * b, n + 1)]
-    return _draft(AnswerKind.INT, prompt, _SAMPLES_RULE, n, b, features, drop, rng.random() < 0.5,
-                  "sum(len(batch[0]) for batch in loader)", variants, toggled, fallbacks)
+    return _draft(
+        AnswerKind.INT,
+        prompt,
+        _SAMPLES_RULE,
+        n,
+        b,
+        features,
+        drop,
+        rng.random() < 0.5,
+        "sum(len(batch[0]) for batch in loader)",
+        variants,
+        toggled,
+        fallbacks,
+    )
 
 
 FAMILY = DataLoaderFamily()

@@ -10,7 +10,8 @@ import math
 import random
 from dataclasses import dataclass
 
-from quizapp.questions.base import AnswerKind, Draft, Variant, format_shape
+from quizapp.domain import AnswerKind
+from quizapp.questions.base import Draft, Variant, format_shape
 from quizapp.questions.snippets import shape_call
 
 ORDER = 9
@@ -207,8 +208,11 @@ def _basic(rng: random.Random) -> Draft:
         return _draft(setup, f"x[{i}:{j}, ::{step}]", variants, _BASIC_RULE, fallbacks)
     if form == "ellipsis":
         k = rng.randrange(3)
-        variants = [(f"x[:, {k}]", "ellipsis_one_dim"), (f"x[..., {k}:{k + 1}]", "int_keeps_dim"),
-                    (f"x[{k}]", "index_first_dim")]
+        variants = [
+            (f"x[:, {k}]", "ellipsis_one_dim"),
+            (f"x[..., {k}:{k + 1}]", "int_keeps_dim"),
+            (f"x[{k}]", "index_first_dim"),
+        ]
         return _draft(setup, f"x[..., {k}]", variants, _BASIC_RULE, [(a, c), (b, c)])
     if form == "none_front":
         variants = [("x[..., None]", "none_at_end"), ("x[:]", "none_noop")]
@@ -218,12 +222,18 @@ def _basic(rng: random.Random) -> Draft:
         return _draft(setup, "x[:, None]", variants, _BASIC_RULE, [(a, b, 1, c), (a, b, c)])
     if form == "two_ints":
         i, j = rng.randrange(a), rng.randrange(b)
-        variants = [(f"x[{i}:{i + 1}, {j}:{j + 1}]", "int_keeps_dim"), (f"x[{i}]", "only_first_index"),
-                    (f"x[{i}, {j}, 0]", "scalar_from_ints")]
+        variants = [
+            (f"x[{i}:{i + 1}, {j}:{j + 1}]", "int_keeps_dim"),
+            (f"x[{i}]", "only_first_index"),
+            (f"x[{i}, {j}, 0]", "scalar_from_ints"),
+        ]
         return _draft(setup, f"x[{i}, {j}]", variants, _BASIC_RULE, [(a,), (b, c)])
     # neg_stop: x[:, :-k] keeps b - k entries
     k = rng.randint(1, b - 1)
-    variants = [(f"x[:, -{k}:]", "negative_stop_as_count"), (f"x[:, :-{k - 1}]" if k > 1 else "x[:, :]", "end_inclusive")]
+    variants = [
+        (f"x[:, -{k}:]", "negative_stop_as_count"),
+        (f"x[:, :-{k - 1}]" if k > 1 else "x[:, :]", "end_inclusive"),
+    ]
     return _draft(setup, f"x[:, :-{k}]", variants, _BASIC_RULE, [(a, k, c), (a, b - k + 1, c), (a, b, c)])
 
 
@@ -245,8 +255,9 @@ def _advanced(rng: random.Random) -> Draft:
         variants = [(f"x[{idx[0]}, :]", "list_as_int"), (f"x[..., torch.tensor({idx})]", "index_last_dim")]
         if all(i < d for i, d in zip(idx, (a, b, c))):
             variants.append((f"x[{', '.join(str(i) for i in idx)}]", "list_as_tuple"))
-        return _draft(setup, f"x[torch.tensor({idx}), :]", variants, _ADVANCED_RULE,
-                      [(a, b, c), (len(idx), c), (a, b, len(idx))])
+        return _draft(
+            setup, f"x[torch.tensor({idx}), :]", variants, _ADVANCED_RULE, [(a, b, c), (len(idx), c), (a, b, len(idx))]
+        )
     if form == "pairs":
         rows = rng.sample(range(a), 2)
         cols = rng.sample(range(b), 2)

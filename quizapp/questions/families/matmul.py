@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from quizapp.questions.base import AnswerKind, Draft, format_shape
+from quizapp.domain import AnswerKind
+from quizapp.questions.base import Draft, format_shape
 from quizapp.questions.snippets import shape_call, shape_draft
 
 ORDER = 10
@@ -72,8 +73,7 @@ _MATMUL_RULE = {
     "dimension is removed from the result; batch dimensions broadcast.",
 }
 _MM_RULE = {
-    "es": "torch.mm solo acepta dos matrices 2-D (n, k) y (k, m) y no difunde; para lotes "
-    "usa torch.bmm o @.",
+    "es": "torch.mm solo acepta dos matrices 2-D (n, k) y (k, m) y no difunde; para lotes usa torch.bmm o @.",
     "en": "torch.mm only takes two 2-D matrices (n, k) and (k, m) and does not broadcast; for "
     "batches use torch.bmm or @.",
 }
@@ -93,25 +93,30 @@ class Matmul:
 
     def build(self, rng: random.Random) -> Draft:
         styles = {
-            "vec_vec": (_vec_vec, 2), "vec_mat": (_vec_mat, 2), "mat_mat": (_mat_mat, 3),
-            "mismatch": (_mismatch, 3), "batched": (_batched, 4), "batched_2d": (_batched_2d, 2),
-            "mm": (_mm, 2), "bmm": (_bmm, 3),
+            "vec_vec": (_vec_vec, 2),
+            "vec_mat": (_vec_mat, 2),
+            "mat_mat": (_mat_mat, 3),
+            "mismatch": (_mismatch, 3),
+            "batched": (_batched, 4),
+            "batched_2d": (_batched_2d, 2),
+            "mm": (_mm, 2),
+            "bmm": (_bmm, 3),
         }
         names = list(styles)
         style = rng.choices(names, weights=[styles[n][1] for n in names])[0]
         return styles[style][0](rng)
 
 
-def _draft(a: list[int], b: list[int], expr: str, variants: list[tuple[str, str]], rule: dict,
-           fallbacks: list) -> Draft:
+def _draft(
+    a: list[int], b: list[int], expr: str, variants: list[tuple[str, str]], rule: dict, fallbacks: list
+) -> Draft:
     """``a`` and ``b`` of the given shapes, then ``expr``.shape.
 
     A variant is (expression, mistake) or (full code, mistake) when it starts
     with "a = ".
     """
     setup = f"a = torch.ones{shape_call(a)}\nb = torch.ones{shape_call(b)}"
-    return shape_draft(setup, expr, variants, labels=_LABELS, prompt=_PROMPT, explanation=rule,
-                       fallbacks=fallbacks)
+    return shape_draft(setup, expr, variants, labels=_LABELS, prompt=_PROMPT, explanation=rule, fallbacks=fallbacks)
 
 
 def _with_b(a: list[int], b: list[int], expr: str) -> str:
@@ -126,20 +131,21 @@ def _dims(rng: random.Random, count: int) -> list[int]:
 def _vec_vec(rng: random.Random) -> Draft:
     (n,) = _dims(rng, 1)
     expr = rng.choice(["(a @ b)", "torch.matmul(a, b)"])
-    variants = [("(a * b)", "elementwise"), ("torch.outer(a, b)", "outer_product"),
-                ("(a[None] @ b[:, None])", "vector_dim_kept")]
+    variants = [
+        ("(a * b)", "elementwise"),
+        ("torch.outer(a, b)", "outer_product"),
+        ("(a[None] @ b[:, None])", "vector_dim_kept"),
+    ]
     return _draft([n], [n], expr, variants, _MATMUL_RULE, [(1,), (n,), "RuntimeError"])
 
 
 def _vec_mat(rng: random.Random) -> Draft:
     n, m = _dims(rng, 2)
     if rng.random() < 0.5:  # vector @ matrix: (n,) @ (n, m) -> (m,)
-        variants = [("(a[None] @ b)", "vector_dim_kept"), ("a", "left_shape"),
-                    ("(a[:, None] * b)", "elementwise")]
+        variants = [("(a[None] @ b)", "vector_dim_kept"), ("a", "left_shape"), ("(a[:, None] * b)", "elementwise")]
         return _draft([n], [n, m], "(a @ b)", variants, _MATMUL_RULE, [(1, m), (m, n), (n,)])
     # matrix @ vector: (n, m) @ (m,) -> (n,)
-    variants = [("(a @ b[:, None])", "vector_dim_kept"), ("b", "left_shape"),
-                ("(a * b)", "elementwise")]
+    variants = [("(a @ b[:, None])", "vector_dim_kept"), ("b", "left_shape"), ("(a * b)", "elementwise")]
     return _draft([n, m], [m], "(a @ b)", variants, _MATMUL_RULE, [(n, 1), (m,), (1, n)])
 
 
@@ -154,12 +160,17 @@ def _mismatch(rng: random.Random) -> Draft:
     n, k, m = _dims(rng, 3)
     if rng.random() < 0.5:
         # b's first dimension matches a's first one, not its last one.
-        variants = [(_with_b([n, k], [k, m], "(a @ b)"), "inner_ignored"), ("(a.T @ b)", "wrong_dims_matched"),
-                    (_with_b([n, k], [k, m], "(b.T @ a.T)"), "outer_swapped")]
+        variants = [
+            (_with_b([n, k], [k, m], "(a @ b)"), "inner_ignored"),
+            ("(a.T @ b)", "wrong_dims_matched"),
+            (_with_b([n, k], [k, m], "(b.T @ a.T)"), "outer_swapped"),
+        ]
         return _draft([n, k], [n, m], "(a @ b)", variants, _MATMUL_RULE, [(n, m), (k, m), (m, n)])
     j = rng.choice([d for d in range(2, 7) if d not in (n, k, m)])
-    variants = [(_with_b([n, k], [k, m], "(a @ b)"), "inner_ignored"),
-                (_with_b([n, k], [k, m], "(b.T @ a.T)"), "outer_swapped")]
+    variants = [
+        (_with_b([n, k], [k, m], "(a @ b)"), "inner_ignored"),
+        (_with_b([n, k], [k, m], "(b.T @ a.T)"), "outer_swapped"),
+    ]
     return _draft([n, k], [j, m], "(a @ b)", variants, _MATMUL_RULE, [(n, m), (n, j), (m, n)])
 
 
@@ -186,8 +197,14 @@ def _batched(rng: random.Random) -> Draft:
         ("torch.bmm(a, b)", "batch_must_match"),
         ("(b.mT @ a.mT)", "outer_swapped"),
     ]
-    return _draft(a, b, "(a @ b)", variants, _MATMUL_RULE,
-                  [format_shape(ba + [n, m]), format_shape(bb + [n, m]), "RuntimeError", (n, m)])
+    return _draft(
+        a,
+        b,
+        "(a @ b)",
+        variants,
+        _MATMUL_RULE,
+        [format_shape(ba + [n, m]), format_shape(bb + [n, m]), "RuntimeError", (n, m)],
+    )
 
 
 def _batched_2d(rng: random.Random) -> Draft:
@@ -195,12 +212,18 @@ def _batched_2d(rng: random.Random) -> Draft:
     bt = rng.randint(2, 8)
     if rng.random() < 0.5:  # (B, n, k) @ (k, m)
         a, b, wrong = [bt, n, k], [k, m], [n, m]
-        variants = [("torch.bmm(a, b)", "batch_must_match"), ("(a[0] @ b)", "batch_dropped"),
-                    ("(b.mT @ a.mT)", "outer_swapped")]
+        variants = [
+            ("torch.bmm(a, b)", "batch_must_match"),
+            ("(a[0] @ b)", "batch_dropped"),
+            ("(b.mT @ a.mT)", "outer_swapped"),
+        ]
     else:  # (n, k) @ (B, k, m)
         a, b, wrong = [n, k], [bt, k, m], [n, m]
-        variants = [("torch.bmm(a, b)", "batch_must_match"), ("(a @ b[0])", "batch_dropped"),
-                    ("(b.mT @ a.mT)", "outer_swapped")]
+        variants = [
+            ("torch.bmm(a, b)", "batch_must_match"),
+            ("(a @ b[0])", "batch_dropped"),
+            ("(b.mT @ a.mT)", "outer_swapped"),
+        ]
     return _draft(a, b, "(a @ b)", variants, _MATMUL_RULE, [wrong, (bt, m, n), "RuntimeError"])
 
 
@@ -210,8 +233,11 @@ def _mm(rng: random.Random) -> Draft:
         variants = [("torch.mm(b.T, a.T)", "outer_swapped"), ("a", "left_shape")]
         return _draft([n, k], [k, m], "torch.mm(a, b)", variants, _MM_RULE, [(m, n), (n, k, m), "RuntimeError"])
     bt = rng.randint(2, 5)
-    variants = [("(a @ b)", "mm_broadcasts"), ("torch.mm(a[0], b)", "batch_dropped"),
-                ("(b.mT @ a.mT)", "outer_swapped")]
+    variants = [
+        ("(a @ b)", "mm_broadcasts"),
+        ("torch.mm(a[0], b)", "batch_dropped"),
+        ("(b.mT @ a.mT)", "outer_swapped"),
+    ]
     return _draft([bt, n, k], [k, m], "torch.mm(a, b)", variants, _MM_RULE, [(bt, n, m), (n, m), (bt, m, n)])
 
 
@@ -221,14 +247,22 @@ def _bmm(rng: random.Random) -> Draft:
     form = rng.choice(["valid", "valid", "batch_one", "two_d"])
     if form == "valid":
         variants = [("torch.bmm(b.mT, a.mT)", "outer_swapped"), ("torch.mm(a[0], b[0])", "batch_dropped")]
-        return _draft([bt, n, k], [bt, k, m], "torch.bmm(a, b)", variants, _BMM_RULE,
-                      [(bt, m, n), (n, m), (bt, n, k), "RuntimeError"])
+        return _draft(
+            [bt, n, k],
+            [bt, k, m],
+            "torch.bmm(a, b)",
+            variants,
+            _BMM_RULE,
+            [(bt, m, n), (n, m), (bt, n, k), "RuntimeError"],
+        )
     if form == "batch_one":
         variants = [("(a @ b)", "bmm_broadcasts"), ("(b.mT @ a.mT)", "outer_swapped")]
-        return _draft([bt, n, k], [1, k, m], "torch.bmm(a, b)", variants, _BMM_RULE,
-                      [(bt, n, m), (1, n, m), (n, m)])
-    variants = [("(a @ b)", "bmm_broadcasts"), ("torch.mm(a[0], b)", "batch_dropped"),
-                ("(b.mT @ a.mT)", "outer_swapped")]
+        return _draft([bt, n, k], [1, k, m], "torch.bmm(a, b)", variants, _BMM_RULE, [(bt, n, m), (1, n, m), (n, m)])
+    variants = [
+        ("(a @ b)", "bmm_broadcasts"),
+        ("torch.mm(a[0], b)", "batch_dropped"),
+        ("(b.mT @ a.mT)", "outer_swapped"),
+    ]
     return _draft([bt, n, k], [k, m], "torch.bmm(a, b)", variants, _BMM_RULE, [(bt, n, m), (n, m), (bt, m, n)])
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from quizapp.questions.base import AnswerKind, Draft, Variant, format_shape
+from quizapp.domain import AnswerKind
+from quizapp.questions.base import Draft, Variant, format_shape
 from quizapp.questions.snippets import shape_call
 
 ORDER = 15
@@ -109,7 +110,10 @@ _SHAPE_PROMPT = {
     "es": "¿Qué forma tiene la salida? (o ¿qué error lanza?)",
     "en": "What is the shape of the output? (or which error is raised?)",
 }
-_COUNT_PROMPT = {"es": "¿Cuántos parámetros (escalares) tiene la capa?", "en": "How many parameters (scalars) does the layer have?"}
+_COUNT_PROMPT = {
+    "es": "¿Cuántos parámetros (escalares) tiene la capa?",
+    "en": "How many parameters (scalars) does the layer have?",
+}
 _WEIGHT_PROMPT = {"es": "¿Qué forma tiene el peso de la capa?", "en": "What is the shape of the layer's weight?"}
 
 
@@ -120,10 +124,16 @@ class NNLayers:
     answer_kind: str = AnswerKind.SHAPE
 
     def build(self, rng: random.Random) -> Draft:
-        styles = {"conv_shape": (_conv_shape, 5), "conv_error": (_conv_error, 1), "linear_shape": (_linear_shape, 3),
-                  "linear_error": (_linear_error, 2), "linear_count": (_linear_count, 2),
-                  "conv_count": (_conv_count, 2), "sequential_count": (_sequential_count, 1),
-                  "weight_shape": (_weight_shape, 1)}
+        styles = {
+            "conv_shape": (_conv_shape, 5),
+            "conv_error": (_conv_error, 1),
+            "linear_shape": (_linear_shape, 3),
+            "linear_error": (_linear_error, 2),
+            "linear_count": (_linear_count, 2),
+            "conv_count": (_conv_count, 2),
+            "sequential_count": (_sequential_count, 1),
+            "weight_shape": (_weight_shape, 1),
+        }
         names = list(styles)
         style = rng.choices(names, weights=[styles[n][1] for n in names])[0]
         return styles[style][0](rng)
@@ -136,8 +146,10 @@ def _draft(kind: str, prompt: dict, rule: dict, code: str, variants: list[tuple[
         prompt=prompt,
         explanation=rule,
         variants=tuple(Variant(c, key, _LABELS[key]) for c, key in variants),
-        fallbacks=tuple(f if isinstance(f, str) else (format_shape(f) if isinstance(f, (list, tuple)) else str(f))
-                        for f in fallbacks),
+        fallbacks=tuple(
+            f if isinstance(f, str) else (format_shape(f) if isinstance(f, (list, tuple)) else str(f))
+            for f in fallbacks
+        ),
     )
 
 
@@ -192,15 +204,27 @@ def _conv_error(rng: random.Random) -> Draft:
     right = _conv_snippet(layer, [n, cin, h, h])
     if rng.random() < 0.5:  # the input has out_channels channels
         code = _conv_snippet(layer, [n, cout, h, h])
-        variants = [(right, "channels_not_checked"),
-                    (_conv_snippet(_conv(cout, cin, k), [n, cout, h, h]), "in_out_swapped")]
+        variants = [
+            (right, "channels_not_checked"),
+            (_conv_snippet(_conv(cout, cin, k), [n, cout, h, h]), "in_out_swapped"),
+        ]
     else:  # channels last, as in an image file (N, H, W, C)
         code = _conv_snippet(layer, [n, h, h, cin])
-        variants = [(right, "channels_last_accepted"),
-                    (_conv_snippet(layer, [n, cin, h, h]).replace(").shape", ").permute(0, 2, 3, 1).shape"),
-                     "channels_last_output")]
-    return _draft(AnswerKind.SHAPE, _SHAPE_PROMPT, _CONV_RULE, code, variants,
-                  [(n, cout, h, h), (n, cin, h - k + 1, h - k + 1), "ValueError"])
+        variants = [
+            (right, "channels_last_accepted"),
+            (
+                _conv_snippet(layer, [n, cin, h, h]).replace(").shape", ").permute(0, 2, 3, 1).shape"),
+                "channels_last_output",
+            ),
+        ]
+    return _draft(
+        AnswerKind.SHAPE,
+        _SHAPE_PROMPT,
+        _CONV_RULE,
+        code,
+        variants,
+        [(n, cout, h, h), (n, cin, h - k + 1, h - k + 1), "ValueError"],
+    )
 
 
 def _linear_snippet(i: int, o: int, x: list[int], tail: str = "layer(torch.zeros{x}).shape") -> str:
@@ -217,8 +241,14 @@ def _linear_shape(rng: random.Random) -> Draft:
     if len(batch) > 1:
         variants.append((_linear_snippet(i, o, [batch[0] * batch[1], i]), "batch_dims_flattened"))
     variants.append((_linear_snippet(i, o, x, "layer.weight.shape"), "weight_shape_confused"))
-    return _draft(AnswerKind.SHAPE, _SHAPE_PROMPT, _LINEAR_RULE, code, variants,
-                  [batch + [i], batch + [o, i], [o], "RuntimeError"])
+    return _draft(
+        AnswerKind.SHAPE,
+        _SHAPE_PROMPT,
+        _LINEAR_RULE,
+        code,
+        variants,
+        [batch + [i], batch + [o, i], [o], "RuntimeError"],
+    )
 
 
 def _linear_error(rng: random.Random) -> Draft:
@@ -226,12 +256,16 @@ def _linear_error(rng: random.Random) -> Draft:
     b = rng.choice([d for d in (2, 3, 4, 7, 9) if d not in (i, o)])
     if rng.random() < 0.5:  # the input has out_features where in_features should be
         code = _linear_snippet(i, o, [b, o])
-        variants = [(_linear_snippet(i, o, [b, i]), "in_features_not_checked"),
-                    (_linear_snippet(o, i, [b, o]), "in_out_swapped")]
+        variants = [
+            (_linear_snippet(i, o, [b, i]), "in_features_not_checked"),
+            (_linear_snippet(o, i, [b, o]), "in_out_swapped"),
+        ]
     else:  # features in the first dimension
         code = _linear_snippet(i, o, [i, b])
-        variants = [(_linear_snippet(i, o, [b, i]), "features_first"),
-                    (_linear_snippet(i, o, [i, b], "torch.zeros{x}.shape"), "input_shape_kept")]
+        variants = [
+            (_linear_snippet(i, o, [b, i]), "features_first"),
+            (_linear_snippet(i, o, [i, b], "torch.zeros{x}.shape"), "input_shape_kept"),
+        ]
     return _draft(AnswerKind.SHAPE, _SHAPE_PROMPT, _LINEAR_RULE, code, variants, [(b, o), (o, b), (b, i), "ValueError"])
 
 
@@ -246,8 +280,10 @@ def _linear_count(rng: random.Random) -> Draft:
     def snippet(a: int, c: int, with_bias: bool) -> str:
         return f"{_SEED}layer = nn.Linear({a}, {c}{_bias(with_bias, explicit)})\n{_COUNT}"
 
-    variants = [(snippet(i, o, not bias), "bias_forgotten" if bias else "bias_added"),
-                (snippet(o, i, bias), "in_out_swapped")]
+    variants = [
+        (snippet(i, o, not bias), "bias_forgotten" if bias else "bias_added"),
+        (snippet(o, i, bias), "in_out_swapped"),
+    ]
     fallbacks = [i * o + i + o, (i + 1) * (o + 1), i + o, i * o + 1]
     return _draft(AnswerKind.INT, _COUNT_PROMPT, _LINEAR_COUNT_RULE, snippet(i, o, bias), variants, fallbacks)
 
@@ -273,8 +309,14 @@ def _conv_count(rng: random.Random) -> Draft:
     variants = [(snippet(conv("Conv2d", cin, cout, k, not bias)), "bias_forgotten" if bias else "bias_added"), *others]
     b = cout if bias else 0
     fallbacks = [cout * cin * k * k + cin, cout * cin * k * k + b + 1, (cout + cin) * k * k + b]
-    return _draft(AnswerKind.INT, _COUNT_PROMPT, _CONV_COUNT_RULE, snippet(conv("Conv2d", cin, cout, k, bias)),
-                  variants[:3], fallbacks)
+    return _draft(
+        AnswerKind.INT,
+        _COUNT_PROMPT,
+        _CONV_COUNT_RULE,
+        snippet(conv("Conv2d", cin, cout, k, bias)),
+        variants[:3],
+        fallbacks,
+    )
 
 
 def _sequential_count(rng: random.Random) -> Draft:
@@ -283,11 +325,14 @@ def _sequential_count(rng: random.Random) -> Draft:
 
     def snippet(x: int, y: int, z: int, w: int, with_bias: bool) -> str:
         flag = "" if with_bias else ", bias=False"
-        return (f"{_SEED}layer = nn.Sequential(nn.Linear({x}, {y}{flag}), nn.ReLU(), nn.Linear({z}, {w}{flag}))\n"
-                f"{_COUNT}")
+        return (
+            f"{_SEED}layer = nn.Sequential(nn.Linear({x}, {y}{flag}), nn.ReLU(), nn.Linear({z}, {w}{flag}))\n{_COUNT}"
+        )
 
-    variants = [(snippet(a, h, h, c, not bias), "bias_forgotten" if bias else "bias_added"),
-                (snippet(h, a, c, h, bias), "in_out_swapped")]
+    variants = [
+        (snippet(a, h, h, c, not bias), "bias_forgotten" if bias else "bias_added"),
+        (snippet(h, a, c, h, bias), "in_out_swapped"),
+    ]
     fallbacks = [a * h + h * c + h, a * h + h * c + c, (a + 1) * h + (h + 1) * c + h, a * h * c]
     return _draft(AnswerKind.INT, _COUNT_PROMPT, _LINEAR_COUNT_RULE, snippet(a, h, h, c, bias), variants, fallbacks)
 
@@ -296,15 +341,25 @@ def _weight_shape(rng: random.Random) -> Draft:
     if rng.random() < 0.5:
         i, o = rng.sample([2, 3, 4, 5, 6, 8], 2)
         code = f"{_SEED}layer = nn.Linear({i}, {o})\nlayer.weight.shape"
-        variants = [(f"{_SEED}layer = nn.Linear({o}, {i})\nlayer.weight.shape", "in_out_swapped"),
-                    (f"{_SEED}layer = nn.Linear({i}, {o})\nlayer.bias.shape", "bias_taken_for_weight")]
+        variants = [
+            (f"{_SEED}layer = nn.Linear({o}, {i})\nlayer.weight.shape", "in_out_swapped"),
+            (f"{_SEED}layer = nn.Linear({i}, {o})\nlayer.bias.shape", "bias_taken_for_weight"),
+        ]
         return _draft(AnswerKind.SHAPE, _WEIGHT_PROMPT, _LINEAR_RULE, code, variants, [(i, o), (o, i, 1), (i * o,)])
     cin, cout, k = rng.choice([1, 3]), rng.choice([4, 8]), rng.choice([3, 5])
     code = f"{_SEED}layer = {_conv(cin, cout, k)}\nlayer.weight.shape"
-    variants = [(f"{_SEED}layer = {_conv(cout, cin, k)}\nlayer.weight.shape", "in_out_swapped"),
-                (f"{_SEED}layer = nn.Conv1d({cin}, {cout}, kernel_size={k})\nlayer.weight.shape", "kernel_not_squared")]
-    return _draft(AnswerKind.SHAPE, _WEIGHT_PROMPT, _CONV_COUNT_RULE, code, variants,
-                  [(cout, k, k), (cout, cin * k * k), (k, k, cin, cout)])
+    variants = [
+        (f"{_SEED}layer = {_conv(cout, cin, k)}\nlayer.weight.shape", "in_out_swapped"),
+        (f"{_SEED}layer = nn.Conv1d({cin}, {cout}, kernel_size={k})\nlayer.weight.shape", "kernel_not_squared"),
+    ]
+    return _draft(
+        AnswerKind.SHAPE,
+        _WEIGHT_PROMPT,
+        _CONV_COUNT_RULE,
+        code,
+        variants,
+        [(cout, k, k), (cout, cin * k * k), (k, k, cin, cout)],
+    )
 
 
 FAMILY = NNLayers()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from quizapp.questions.base import AnswerKind, Draft
+from quizapp.domain import AnswerKind
+from quizapp.questions.base import Draft
 from quizapp.questions.snippets import labelled
 
 ORDER = 2
@@ -15,13 +16,33 @@ _FLOATS = ("float16", "bfloat16", "float32", "float64")
 _ALL = _INTS + _FLOATS + ("bool",)
 #: Pairs of dimensioned tensors worth asking about; the rest come at random.
 _PAIRS = (
-    ("int32", "float16"), ("uint8", "int8"), ("int64", "float32"), ("int8", "int16"),
-    ("float16", "bfloat16"), ("int32", "bool"), ("float16", "float64"), ("uint8", "int16"),
-    ("int64", "float16"), ("int16", "float32"), ("uint8", "float16"), ("int32", "int64"),
-    ("bfloat16", "int32"), ("uint8", "int64"),
+    ("int32", "float16"),
+    ("uint8", "int8"),
+    ("int64", "float32"),
+    ("int8", "int16"),
+    ("float16", "bfloat16"),
+    ("int32", "bool"),
+    ("float16", "float64"),
+    ("uint8", "int16"),
+    ("int64", "float16"),
+    ("int16", "float32"),
+    ("uint8", "float16"),
+    ("int32", "int64"),
+    ("bfloat16", "int32"),
+    ("uint8", "int64"),
 )
-_SIZES = {"bool": 1, "int8": 1, "uint8": 1, "int16": 2, "float16": 2, "bfloat16": 2,
-          "int32": 4, "float32": 4, "int64": 8, "float64": 8}
+_SIZES = {
+    "bool": 1,
+    "int8": 1,
+    "uint8": 1,
+    "int16": 2,
+    "float16": 2,
+    "bfloat16": 2,
+    "int32": 4,
+    "float32": 4,
+    "int64": 8,
+    "float64": 8,
+}
 
 _PROMPT = {
     "es": "¿Qué dtype tiene el resultado? (o ¿qué error lanza?)",
@@ -29,42 +50,58 @@ _PROMPT = {
 }
 
 _L = {
-    "scalar_as_tensor": {"es": "tratar el número de Python como un tensor int64/float64",
-                         "en": "treating the Python number as an int64/float64 tensor"},
-    "keeps_tensor_dtype": {"es": "creer que el tensor conserva siempre su dtype",
-                           "en": "thinking the tensor always keeps its dtype"},
-    "always_float": {"es": "creer que la aritmética siempre da float32",
-                     "en": "thinking arithmetic always gives float32"},
-    "left_wins": {"es": "quedarse con el dtype del operando izquierdo",
-                  "en": "keeping the left operand's dtype"},
-    "right_wins": {"es": "quedarse con el dtype del operando derecho",
-                   "en": "keeping the right operand's dtype"},
-    "wider_wins": {"es": "quedarse con el dtype de más bytes, sea int o float",
-                   "en": "keeping the dtype with more bytes, int or float"},
-    "widest_of_kind": {"es": "creer que una mezcla va al tipo más ancho de su clase (float64 o int64)",
-                       "en": "thinking a mix goes to the widest type of its kind (float64 or int64)"},
-    "zero_dim_counts": {"es": "tratar el tensor 0-dim como uno con dimensiones",
-                        "en": "treating the 0-dim tensor like a dimensioned one"},
-    "zero_dim_wins": {"es": "quedarse con el dtype del tensor 0-dim",
-                      "en": "keeping the 0-dim tensor's dtype"},
-    "bool_stays": {"es": "creer que el resultado sigue siendo bool",
-                   "en": "thinking the result stays bool"},
-    "bool_as_int64": {"es": "tratar los bool como int64",
-                      "en": "treating bools as int64"},
+    "scalar_as_tensor": {
+        "es": "tratar el número de Python como un tensor int64/float64",
+        "en": "treating the Python number as an int64/float64 tensor",
+    },
+    "keeps_tensor_dtype": {
+        "es": "creer que el tensor conserva siempre su dtype",
+        "en": "thinking the tensor always keeps its dtype",
+    },
+    "always_float": {
+        "es": "creer que la aritmética siempre da float32",
+        "en": "thinking arithmetic always gives float32",
+    },
+    "left_wins": {"es": "quedarse con el dtype del operando izquierdo", "en": "keeping the left operand's dtype"},
+    "right_wins": {"es": "quedarse con el dtype del operando derecho", "en": "keeping the right operand's dtype"},
+    "wider_wins": {
+        "es": "quedarse con el dtype de más bytes, sea int o float",
+        "en": "keeping the dtype with more bytes, int or float",
+    },
+    "widest_of_kind": {
+        "es": "creer que una mezcla va al tipo más ancho de su clase (float64 o int64)",
+        "en": "thinking a mix goes to the widest type of its kind (float64 or int64)",
+    },
+    "zero_dim_counts": {
+        "es": "tratar el tensor 0-dim como uno con dimensiones",
+        "en": "treating the 0-dim tensor like a dimensioned one",
+    },
+    "zero_dim_wins": {"es": "quedarse con el dtype del tensor 0-dim", "en": "keeping the 0-dim tensor's dtype"},
+    "bool_stays": {"es": "creer que el resultado sigue siendo bool", "en": "thinking the result stays bool"},
+    "bool_as_int64": {"es": "tratar los bool como int64", "en": "treating bools as int64"},
     "integer_division": {"es": "tomar `/` por división entera", "en": "taking `/` for integer division"},
-    "float_is_float64": {"es": "creer que un float de Python da float64",
-                         "en": "thinking a Python float gives float64"},
+    "float_is_float64": {
+        "es": "creer que un float de Python da float64",
+        "en": "thinking a Python float gives float64",
+    },
     "floor_gives_float": {"es": "creer que `//` también da float", "en": "thinking `//` gives a float too"},
-    "float_exponent_ignored": {"es": "creer que un exponente 2.0 es como 2",
-                               "en": "thinking an exponent of 2.0 is like 2"},
-    "int_exponent_gives_float": {"es": "creer que una potencia siempre da float",
-                                 "en": "thinking a power always gives a float"},
-    "sum_keeps_dtype": {"es": "creer que la suma conserva el dtype entero",
-                        "en": "thinking the sum keeps the integer dtype"},
-    "mean_gives_float": {"es": "creer que mean de enteros da float32",
-                         "en": "thinking the mean of ints gives float32"},
-    "max_promotes": {"es": "creer que max acumula en int64 como sum",
-                     "en": "thinking max accumulates in int64 like sum"},
+    "float_exponent_ignored": {
+        "es": "creer que un exponente 2.0 es como 2",
+        "en": "thinking an exponent of 2.0 is like 2",
+    },
+    "int_exponent_gives_float": {
+        "es": "creer que una potencia siempre da float",
+        "en": "thinking a power always gives a float",
+    },
+    "sum_keeps_dtype": {
+        "es": "creer que la suma conserva el dtype entero",
+        "en": "thinking the sum keeps the integer dtype",
+    },
+    "mean_gives_float": {"es": "creer que mean de enteros da float32", "en": "thinking the mean of ints gives float32"},
+    "max_promotes": {
+        "es": "creer que max acumula en int64 como sum",
+        "en": "thinking max accumulates in int64 like sum",
+    },
 }
 
 
@@ -145,8 +182,10 @@ class Promotion:
             _v(setup + "\na.dtype", "left_wins"),
             _v(setup + "\nb.dtype", "right_wins"),
             _v(setup + "\na.dtype if a.element_size() >= b.element_size() else b.dtype", "wider_wins"),
-            _v(setup + "\ntorch.float64 if a.is_floating_point() or b.is_floating_point() else torch.int64",
-               "widest_of_kind"),
+            _v(
+                setup + "\ntorch.float64 if a.is_floating_point() or b.is_floating_point() else torch.int64",
+                "widest_of_kind",
+            ),
         ]
         explanation = {
             "es": "Entre dos tensores con dimensiones, el resultado es el dtype más pequeño que admite a los dos: "

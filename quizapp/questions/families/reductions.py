@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from quizapp.questions.base import AnswerKind, Draft, format_shape
+from quizapp.domain import AnswerKind
+from quizapp.questions.base import Draft, format_shape
 from quizapp.questions.snippets import labelled, shape_args
 
 ORDER = 7
@@ -15,20 +16,32 @@ _METHODS = {"sum": True, "mean": True, "amax": True, "prod": False, "argmax": Fa
 
 _L = {
     "keepdim_flipped": {"es": "confundir el efecto de keepdim", "en": "getting keepdim backwards"},
-    "dim_kept": {"es": "creer que dim es la dimensión que se conserva",
-                 "en": "thinking dim is the dimension that is kept"},
-    "negative_from_left": {"es": "contar las dimensiones negativas desde la izquierda",
-                           "en": "counting negative dims from the left"},
+    "dim_kept": {
+        "es": "creer que dim es la dimensión que se conserva",
+        "en": "thinking dim is the dimension that is kept",
+    },
+    "negative_from_left": {
+        "es": "contar las dimensiones negativas desde la izquierda",
+        "en": "counting negative dims from the left",
+    },
     "one_based": {"es": "contar las dimensiones desde 1", "en": "counting dims from 1"},
     "reduces_all": {"es": "creer que se reduce todo el tensor", "en": "thinking the whole tensor is reduced"},
-    "only_first_dim": {"es": "reducir solo la primera dimensión de la tupla",
-                       "en": "reducing only the first dim of the tuple"},
-    "default_dim_zero": {"es": "creer que sin dim se reduce la dimensión 0",
-                         "en": "thinking that without dim, dim 0 is reduced"},
-    "scalar_is_1d": {"es": "creer que un resultado escalar tiene forma (1,)",
-                     "en": "thinking a scalar result has shape (1,)"},
-    "dim_wraps": {"es": "creer que un dim fuera de rango da la vuelta",
-                  "en": "thinking an out-of-range dim wraps around"},
+    "only_first_dim": {
+        "es": "reducir solo la primera dimensión de la tupla",
+        "en": "reducing only the first dim of the tuple",
+    },
+    "default_dim_zero": {
+        "es": "creer que sin dim se reduce la dimensión 0",
+        "en": "thinking that without dim, dim 0 is reduced",
+    },
+    "scalar_is_1d": {
+        "es": "creer que un resultado escalar tiene forma (1,)",
+        "en": "thinking a scalar result has shape (1,)",
+    },
+    "dim_wraps": {
+        "es": "creer que un dim fuera de rango da la vuelta",
+        "en": "thinking an out-of-range dim wraps around",
+    },
 }
 
 _PROMPT = {
@@ -63,7 +76,9 @@ class Reductions:
         shape = rng.sample(range(2, 7), ndim)
         method = rng.choice(list(_METHODS))
         setup = f"x = torch.{rng.choice(['ones', 'ones', 'zeros'])}({shape_args(shape)})"
-        style = rng.choices(["int", "tuple", "none", "out_of_range"], weights=[6, 2 if _METHODS[method] else 0, 1, 1.2])[0]
+        style = rng.choices(
+            ["int", "tuple", "none", "out_of_range"], weights=[6, 2 if _METHODS[method] else 0, 1, 1.2]
+        )[0]
         keepdim = rng.random() < 0.35
         function = rng.random() < 0.25 and method != "max"
         positional = rng.random() < 0.3
@@ -121,8 +136,13 @@ class Reductions:
             variants.append(_v(call(0, False), "default_dim_zero"))
             variants.append(_v("torch.ones(1).shape", "scalar_is_1d"))
 
-        fallbacks = ["IndexError", format_shape(shape), format_shape([1] * ndim), format_shape(shape[1:]),
-                     format_shape(shape[:-1])]
+        fallbacks = [
+            "IndexError",
+            format_shape(shape),
+            format_shape([1] * ndim),
+            format_shape(shape[1:]),
+            format_shape(shape[:-1]),
+        ]
         return Draft(
             code=code,
             answer_kind=AnswerKind.SHAPE,

@@ -6,19 +6,26 @@ import json
 import random
 from dataclasses import dataclass
 
-from quizapp.questions.base import AnswerKind, Draft
+from quizapp.domain import AnswerKind
+from quizapp.questions.base import Draft
 from quizapp.questions.snippets import labelled
 
 ORDER = 6
 
 _L = {
     "no_reseed": {"es": "no ver el segundo manual_seed", "en": "overlooking the second manual_seed"},
-    "seed_fixes_every_draw": {"es": "creer que con una semilla fija cada sorteo da lo mismo",
-                              "en": "thinking a fixed seed makes every draw the same"},
-    "reseed_skips_used": {"es": "creer que al volver a sembrar se sigue tras lo ya sorteado",
-                          "en": "thinking re-seeding resumes after the values already drawn"},
-    "other_seed": {"es": "confundirlo con lo que sale con otra semilla",
-                   "en": "confusing it with what another seed gives"},
+    "seed_fixes_every_draw": {
+        "es": "creer que con una semilla fija cada sorteo da lo mismo",
+        "en": "thinking a fixed seed makes every draw the same",
+    },
+    "reseed_skips_used": {
+        "es": "creer que al volver a sembrar se sigue tras lo ya sorteado",
+        "en": "thinking re-seeding resumes after the values already drawn",
+    },
+    "other_seed": {
+        "es": "confundirlo con lo que sale con otra semilla",
+        "en": "confusing it with what another seed gives",
+    },
 }
 
 _VALUES_PROMPT = {
@@ -26,8 +33,10 @@ _VALUES_PROMPT = {
     "en": "What is the result? (floats rounded to 4 decimal places)",
 }
 _PAIR_PROMPT = {"es": "¿Qué devuelven las dos comparaciones?", "en": "What do the two comparisons return?"}
-_BOOL_PROMPT = {"es": "¿Qué devuelve torch.equal? (o ¿qué error lanza?)",
-                "en": "What does torch.equal return? (or which error does it raise?)"}
+_BOOL_PROMPT = {
+    "es": "¿Qué devuelve torch.equal? (o ¿qué error lanza?)",
+    "en": "What does torch.equal return? (or which error does it raise?)",
+}
 _RULE = {
     "es": "torch.manual_seed(s) reinicia el generador: los sorteos que siguen se repiten igual y en el "
     "mismo orden. Sin volver a sembrar, cada sorteo continúa la secuencia y da valores nuevos; tras "
@@ -83,31 +92,47 @@ class SeededRandom:
         t = s + rng.randint(1, 9)
         style = rng.choices(["stream", "pairs", "sizes", "sizes_equal"], weights=[4, 3, 2, 1.5])[0]
         if style in ("stream", "pairs"):
-            draw = rng.choice([_Sampler("randint", 0, 10), _Sampler("randint", 1, 7),
-                               _Sampler("randint", 0, 100), _Sampler("rand"), _Sampler("randn")])
+            draw = rng.choice(
+                [
+                    _Sampler("randint", 0, 10),
+                    _Sampler("randint", 1, 7),
+                    _Sampler("randint", 0, 100),
+                    _Sampler("rand"),
+                    _Sampler("randn"),
+                ]
+            )
             n = 3 if draw.kind == "randint" else 2
             a, b, c = ("draw", "a", n), ("draw", "b", n), ("draw", "c", n)
             seed_s, seed_t, skip = ("seed", s), ("seed", t), ("draw", None, n)
             if rng.random() < 0.5:  # re-seeded before the third draw: [A, B, A]
                 ops = [seed_s, a, b, seed_s, c]
-                wrong = {"no_reseed": [seed_s, a, b, c],
-                         "seed_fixes_every_draw": [seed_s, a, seed_s, b, seed_s, c],
-                         "reseed_skips_used": [seed_s, a, b, seed_s, skip, c],
-                         "other_seed": [seed_s, a, b, seed_t, c]}
+                wrong = {
+                    "no_reseed": [seed_s, a, b, c],
+                    "seed_fixes_every_draw": [seed_s, a, seed_s, b, seed_s, c],
+                    "reseed_skips_used": [seed_s, a, b, seed_s, skip, c],
+                    "other_seed": [seed_s, a, b, seed_t, c],
+                }
             else:  # re-seeded before the second draw: [A, A, B]
                 ops = [seed_s, a, seed_s, b, c]
-                wrong = {"no_reseed": [seed_s, a, b, c],
-                         "seed_fixes_every_draw": [seed_s, a, seed_s, b, seed_s, c],
-                         "other_seed": [seed_s, a, seed_t, b, c]}
+                wrong = {
+                    "no_reseed": [seed_s, a, b, c],
+                    "seed_fixes_every_draw": [seed_s, a, seed_s, b, seed_s, c],
+                    "other_seed": [seed_s, a, seed_t, b, c],
+                }
             if style == "stream":
                 last = "torch.stack([a, b, c])"
                 fallbacks: tuple[str, ...] = ()
             else:
-                last = rng.choice(["torch.equal(a, b), torch.equal(a, c)",
-                                   "torch.equal(a, c), torch.equal(b, c)",
-                                   "torch.equal(a, b), torch.equal(b, c)"])
-                fallbacks = tuple(json.dumps(pair) for pair in
-                                  ([True, False], [False, True], [False, False], [True, True]))
+                last = rng.choice(
+                    [
+                        "torch.equal(a, b), torch.equal(a, c)",
+                        "torch.equal(a, c), torch.equal(b, c)",
+                        "torch.equal(a, b), torch.equal(b, c)",
+                    ]
+                )
+                fallbacks = tuple(
+                    json.dumps(pair) for pair in ([True, False], [False, True], [False, False], [True, True])
+                )
             return Draft(
                 code=_program(ops, draw, last),
                 answer_kind=AnswerKind.VALUES,
@@ -122,9 +147,11 @@ class SeededRandom:
         a, b = ("draw", "a", big), ("draw", "b", small)
         seed_s = ("seed", s)
         ops = [seed_s, a, seed_s, b]
-        wrong = {"no_reseed": [seed_s, a, b],
-                 "reseed_skips_used": [seed_s, a, seed_s, ("draw", None, big - small), b],
-                 "other_seed": [seed_s, a, ("seed", t), b]}
+        wrong = {
+            "no_reseed": [seed_s, a, b],
+            "reseed_skips_used": [seed_s, a, seed_s, ("draw", None, big - small), b],
+            "other_seed": [seed_s, a, ("seed", t), b],
+        }
         if style == "sizes":
             last, kind, prompt, rule, fallbacks = "a, b", AnswerKind.VALUES, _VALUES_PROMPT, _RULE, ()
         else:

@@ -6,48 +6,81 @@ import itertools
 import random
 from dataclasses import dataclass
 
-from quizapp.questions.base import AnswerKind, Draft, format_shape
+from quizapp.domain import AnswerKind
+from quizapp.questions.base import Draft, format_shape
 from quizapp.questions.snippets import labelled, shape_args
 
 ORDER = 8
 
 _L = {
     "minus_one_is_one": {"es": "leer -1 como un tamaño 1", "en": "reading -1 as a size of 1"},
-    "minus_one_keeps_dim": {"es": "creer que -1 deja el tamaño que había en esa posición",
-                            "en": "thinking -1 keeps the size that was at that position"},
+    "minus_one_keeps_dim": {
+        "es": "creer que -1 deja el tamaño que había en esa posición",
+        "en": "thinking -1 keeps the size that was at that position",
+    },
     "ignores_numel": {"es": "creer que view acepta cualquier forma", "en": "thinking view accepts any shape"},
-    "minus_one_rounds_down": {"es": "creer que -1 redondea si no divide exacto",
-                              "en": "thinking -1 rounds down when it doesn't divide evenly"},
-    "permute_inverse": {"es": "leer permute al revés (a dónde va cada dim, no de dónde viene)",
-                        "en": "reading permute backwards (where each dim goes, not where it comes from)"},
-    "reverses_all": {"es": "creer que transpose invierte todas las dimensiones",
-                     "en": "thinking transpose reverses every dimension"},
-    "transpose_last_two": {"es": "creer que transpose siempre cambia las dos últimas",
-                           "en": "thinking transpose always swaps the last two"},
+    "minus_one_rounds_down": {
+        "es": "creer que -1 redondea si no divide exacto",
+        "en": "thinking -1 rounds down when it doesn't divide evenly",
+    },
+    "permute_inverse": {
+        "es": "leer permute al revés (a dónde va cada dim, no de dónde viene)",
+        "en": "reading permute backwards (where each dim goes, not where it comes from)",
+    },
+    "reverses_all": {
+        "es": "creer que transpose invierte todas las dimensiones",
+        "en": "thinking transpose reverses every dimension",
+    },
+    "transpose_last_two": {
+        "es": "creer que transpose siempre cambia las dos últimas",
+        "en": "thinking transpose always swaps the last two",
+    },
     "view_copies": {"es": "creer que view copia como reshape", "en": "thinking view copies like reshape"},
-    "contiguous_ignored": {"es": "creer que contiguous() no arregla el view",
-                           "en": "thinking contiguous() doesn't fix the view"},
-    "reshape_fails_too": {"es": "creer que reshape también falla tras transpose",
-                          "en": "thinking reshape fails after transpose too"},
-    "squeeze_all": {"es": "creer que squeeze(dim) quita todas las dimensiones 1",
-                    "en": "thinking squeeze(dim) removes every size-1 dim"},
-    "squeeze_removes_any": {"es": "creer que squeeze(dim) quita esa dimensión aunque no sea 1",
-                            "en": "thinking squeeze(dim) removes that dim even when it isn't 1"},
-    "squeeze_first_only": {"es": "creer que squeeze() quita solo la primera dimensión 1",
-                           "en": "thinking squeeze() removes only the first size-1 dim"},
-    "negative_like_insert": {"es": "leer el dim negativo como list.insert (antes de la última)",
-                             "en": "reading the negative dim like list.insert (before the last)"},
-    "negative_from_left": {"es": "contar el dim negativo desde la izquierda",
-                           "en": "counting the negative dim from the left"},
-    "unsqueeze_appends": {"es": "creer que unsqueeze siempre añade al final",
-                          "en": "thinking unsqueeze always appends at the end"},
+    "contiguous_ignored": {
+        "es": "creer que contiguous() no arregla el view",
+        "en": "thinking contiguous() doesn't fix the view",
+    },
+    "reshape_fails_too": {
+        "es": "creer que reshape también falla tras transpose",
+        "en": "thinking reshape fails after transpose too",
+    },
+    "squeeze_all": {
+        "es": "creer que squeeze(dim) quita todas las dimensiones 1",
+        "en": "thinking squeeze(dim) removes every size-1 dim",
+    },
+    "squeeze_removes_any": {
+        "es": "creer que squeeze(dim) quita esa dimensión aunque no sea 1",
+        "en": "thinking squeeze(dim) removes that dim even when it isn't 1",
+    },
+    "squeeze_first_only": {
+        "es": "creer que squeeze() quita solo la primera dimensión 1",
+        "en": "thinking squeeze() removes only the first size-1 dim",
+    },
+    "negative_like_insert": {
+        "es": "leer el dim negativo como list.insert (antes de la última)",
+        "en": "reading the negative dim like list.insert (before the last)",
+    },
+    "negative_from_left": {
+        "es": "contar el dim negativo desde la izquierda",
+        "en": "counting the negative dim from the left",
+    },
+    "unsqueeze_appends": {
+        "es": "creer que unsqueeze siempre añade al final",
+        "en": "thinking unsqueeze always appends at the end",
+    },
     "off_by_one": {"es": "contar la posición nueva una de más", "en": "counting the new position one too far"},
-    "flatten_all": {"es": "creer que flatten ignora start_dim/end_dim",
-                    "en": "thinking flatten ignores start_dim/end_dim"},
-    "flatten_keeps_batch": {"es": "creer que flatten() conserva la primera dimensión, como nn.Flatten",
-                            "en": "thinking flatten() keeps the first dim, like nn.Flatten"},
-    "end_dim_exclusive": {"es": "creer que end_dim queda fuera, como en un slice",
-                          "en": "thinking end_dim is excluded, like in a slice"},
+    "flatten_all": {
+        "es": "creer que flatten ignora start_dim/end_dim",
+        "en": "thinking flatten ignores start_dim/end_dim",
+    },
+    "flatten_keeps_batch": {
+        "es": "creer que flatten() conserva la primera dimensión, como nn.Flatten",
+        "en": "thinking flatten() keeps the first dim, like nn.Flatten",
+    },
+    "end_dim_exclusive": {
+        "es": "creer que end_dim queda fuera, como en un slice",
+        "en": "thinking end_dim is excluded, like in a slice",
+    },
 }
 
 _PROMPT = {
@@ -123,8 +156,9 @@ class ShapeOps:
     answer_kind: str = AnswerKind.SHAPE
 
     def build(self, rng: random.Random) -> Draft:
-        style = rng.choices(["view", "permute", "contiguous", "squeeze", "unsqueeze", "flatten"],
-                            weights=[3, 2, 2.5, 2, 2, 2])[0]
+        style = rng.choices(
+            ["view", "permute", "contiguous", "squeeze", "unsqueeze", "flatten"], weights=[3, 2, 2.5, 2, 2, 2]
+        )[0]
         code, variants, fallbacks = getattr(self, "_" + style)(rng)
         return Draft(
             code=code,
@@ -164,10 +198,15 @@ class ShapeOps:
             k = rng.choice([d for d in range(3, 8) if numel % d])
             target = [k, -1] if rng.random() < 0.5 else [-1, k]
             code = f"{setup}\nx.{method}({shape_args(target)}).shape"
-            variants = [_v(_pictured([numel // k if d == -1 else d for d in target]), "minus_one_rounds_down"),
-                        _v(_pictured([1 if d == -1 else d for d in target]), "minus_one_is_one")]
-            fallbacks = [format_shape([-(-numel // k) if d == -1 else d for d in target]),
-                         format_shape(shape), format_shape([numel])]
+            variants = [
+                _v(_pictured([numel // k if d == -1 else d for d in target]), "minus_one_rounds_down"),
+                _v(_pictured([1 if d == -1 else d for d in target]), "minus_one_is_one"),
+            ]
+            fallbacks = [
+                format_shape([-(-numel // k) if d == -1 else d for d in target]),
+                format_shape(shape),
+                format_shape([numel]),
+            ]
         else:
             # A fixed shape with the wrong number of elements.
             wrong = [shape[0] + 1] + shape[1:] if rng.random() < 0.5 else shape[::-1][:-1] + [shape[0] + 1]
@@ -187,16 +226,20 @@ class ShapeOps:
             perm = rng.choice(tricky if rng.random() < 0.8 else perms)
             code = f"{setup}\nx.permute({shape_args(perm)}).shape"
             inverse = [perm.index(i) for i in range(ndim)]
-            variants = [_v(f"{setup}\nx.permute({shape_args(inverse)}).shape", "permute_inverse"),
-                        _v(_pictured(shape[::-1]), "reverses_all")]
+            variants = [
+                _v(f"{setup}\nx.permute({shape_args(inverse)}).shape", "permute_inverse"),
+                _v(_pictured(shape[::-1]), "reverses_all"),
+            ]
             fallbacks = [format_shape([shape[p] for p in perm[::-1]]), format_shape(shape), "RuntimeError"]
         else:
             i, j = sorted(rng.sample(range(ndim), 2))
             if rng.random() < 0.3:
                 i, j = i - ndim, j - ndim if rng.random() < 0.5 else j
             code = f"{setup}\nx.transpose({i}, {j}).shape"
-            variants = [_v(f"{setup}\nx.transpose(-2, -1).shape", "transpose_last_two"),
-                        _v(_pictured(shape[::-1]), "reverses_all")]
+            variants = [
+                _v(f"{setup}\nx.transpose(-2, -1).shape", "transpose_last_two"),
+                _v(_pictured(shape[::-1]), "reverses_all"),
+            ]
             fallbacks = [format_shape(shape), format_shape(shape[1:] + shape[:1]), "RuntimeError"]
         return code, variants, fallbacks
 
@@ -240,16 +283,15 @@ class ShapeOps:
         roll = rng.random()
         if roll < 0.3:
             code = f"{setup}\nx.squeeze().shape"
-            first_only = shape[:ones[0]] + shape[ones[0] + 1:]
+            first_only = shape[: ones[0]] + shape[ones[0] + 1 :]
             variants = [_v(_pictured(first_only), "squeeze_first_only")]
             fallbacks = [format_shape(shape), format_shape([_prod(shape)]), "RuntimeError"]
         else:
             d = rng.choice(ones if roll < 0.6 else others)
             dim = d - ndim if rng.random() < 0.35 else d
             code = f"{setup}\nx.squeeze({dim}).shape"
-            removed = shape[:d] + shape[d + 1:]
-            variants = [_v(f"{setup}\nx.squeeze().shape", "squeeze_all"),
-                        _v(_pictured(removed), "squeeze_removes_any")]
+            removed = shape[:d] + shape[d + 1 :]
+            variants = [_v(f"{setup}\nx.squeeze().shape", "squeeze_all"), _v(_pictured(removed), "squeeze_removes_any")]
             fallbacks = ["RuntimeError", format_shape(shape), format_shape([s for s in shape if s != 1] + [1])]
         return code, variants, fallbacks
 
@@ -302,8 +344,12 @@ class ShapeOps:
             code = f"{setup}\nx.flatten({start}, {end_arg}).shape"
             variants.append(_v(f"{setup}\nx.flatten({start}, {end - 1}).shape", "end_dim_exclusive"))
             variants.append(_v(f"{setup}\nx.flatten().shape", "flatten_all"))
-        fallbacks = [format_shape(shape), format_shape([shape[0], _prod(shape[1:])]),
-                     format_shape([_prod(shape[:-1]), shape[-1]]), "RuntimeError"]
+        fallbacks = [
+            format_shape(shape),
+            format_shape([shape[0], _prod(shape[1:])]),
+            format_shape([_prod(shape[:-1]), shape[-1]]),
+            "RuntimeError",
+        ]
         return code, variants, fallbacks
 
 

@@ -5,33 +5,41 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from quizapp.questions.base import AnswerKind, Draft, Variant, format_shape
+from quizapp.domain import AnswerKind
+from quizapp.questions.base import Draft, Variant, format_shape
 from quizapp.questions.snippets import labelled, shape_args
 
 ORDER = 3
 
 _L = {
     "outer_only": {"es": "contar solo la lista exterior", "en": "counting only the outer list"},
-    "flattened": {"es": "contar todos los elementos en una dimensión",
-                  "en": "counting every element in one dimension"},
+    "flattened": {"es": "contar todos los elementos en una dimensión", "en": "counting every element in one dimension"},
     "reversed_shape": {"es": "leer la forma de dentro hacia fuera", "en": "reading the shape inside out"},
     "scalar_is_1d": {"es": "creer que un número da forma (1,)", "en": "thinking a number gives shape (1,)"},
     "pads_ragged": {"es": "creer que las filas cortas se rellenan", "en": "thinking short rows get padded"},
-    "first_row_decides": {"es": "creer que la primera fila fija la longitud y el resto se ignora",
-                          "en": "thinking the first row sets the length and the rest is ignored"},
-    "ragged_flattens": {"es": "creer que una lista irregular se aplana",
-                        "en": "thinking a ragged list gets flattened"},
+    "first_row_decides": {
+        "es": "creer que la primera fila fija la longitud y el resto se ignora",
+        "en": "thinking the first row sets the length and the rest is ignored",
+    },
+    "ragged_flattens": {"es": "creer que una lista irregular se aplana", "en": "thinking a ragged list gets flattened"},
     "int_is_int32": {"es": "tomar los int de Python por int32", "en": "taking Python ints for int32"},
-    "tensor_class": {"es": "confundir torch.tensor con torch.Tensor (siempre float32)",
-                     "en": "confusing torch.tensor with torch.Tensor (always float32)"},
-    "first_element_decides": {"es": "creer que el primer elemento decide el dtype",
-                              "en": "thinking the first element decides the dtype"},
-    "float_is_float64": {"es": "creer que un float de Python da float64",
-                         "en": "thinking a Python float gives float64"},
-    "bool_wins": {"es": "creer que mezclar bool con números da bool",
-                  "en": "thinking mixing bools with numbers gives bool"},
-    "bool_as_uint8": {"es": "creer que los bool se guardan como uint8",
-                      "en": "thinking bools are stored as uint8"},
+    "tensor_class": {
+        "es": "confundir torch.tensor con torch.Tensor (siempre float32)",
+        "en": "confusing torch.tensor with torch.Tensor (always float32)",
+    },
+    "first_element_decides": {
+        "es": "creer que el primer elemento decide el dtype",
+        "en": "thinking the first element decides the dtype",
+    },
+    "float_is_float64": {
+        "es": "creer que un float de Python da float64",
+        "en": "thinking a Python float gives float64",
+    },
+    "bool_wins": {
+        "es": "creer que mezclar bool con números da bool",
+        "en": "thinking mixing bools with numbers gives bool",
+    },
+    "bool_as_uint8": {"es": "creer que los bool se guardan como uint8", "en": "thinking bools are stored as uint8"},
     "empty_is_int": {"es": "creer que una lista vacía da int64", "en": "thinking an empty list gives int64"},
 }
 
@@ -172,8 +180,14 @@ class TensorInfer:
 
     @staticmethod
     def _draft_shape(code: str, variants: list[Variant], fallbacks: tuple[str, ...]) -> Draft:
-        return Draft(code=code, answer_kind=AnswerKind.SHAPE, prompt=_SHAPE_PROMPT,
-                     explanation=_SHAPE_RULE, variants=tuple(variants), fallbacks=fallbacks)
+        return Draft(
+            code=code,
+            answer_kind=AnswerKind.SHAPE,
+            prompt=_SHAPE_PROMPT,
+            explanation=_SHAPE_RULE,
+            variants=tuple(variants),
+            fallbacks=fallbacks,
+        )
 
     # -- dtype ---------------------------------------------------------------
     def _dtype(self, rng: random.Random) -> Draft:
@@ -198,9 +212,11 @@ class TensorInfer:
         rows = data if len(shape) == 2 else [data]
         cells = [(r, i) for r in rows for i in range(len(r))]
         if palette in ("one_float", "bools_ints", "bools_floats"):
-            mixed = {"one_float": ["2.5", "1.0", "3.", "0.5"],
-                     "bools_ints": ["2", "0", "1", "5"],
-                     "bools_floats": ["0.5", "1.0", "2.5"]}[palette]
+            mixed = {
+                "one_float": ["2.5", "1.0", "3.", "0.5"],
+                "bools_ints": ["2", "0", "1", "5"],
+                "bools_floats": ["0.5", "1.0", "2.5"],
+            }[palette]
             # The odd one out sits after the first element, so the first element misleads.
             for row, i in rng.sample(cells[1:], rng.randint(1, min(2, len(cells) - 1))):
                 row[i] = rng.choice(mixed)
@@ -226,9 +242,14 @@ class TensorInfer:
 
     @staticmethod
     def _draft_dtype(code: str, variants: list[Variant]) -> Draft:
-        return Draft(code=code, answer_kind=AnswerKind.DTYPE, prompt=_DTYPE_PROMPT,
-                     explanation=_DTYPE_RULE, variants=tuple(variants),
-                     fallbacks=("torch.float32", "torch.int64", "torch.float64", "torch.int32", "torch.bool"))
+        return Draft(
+            code=code,
+            answer_kind=AnswerKind.DTYPE,
+            prompt=_DTYPE_PROMPT,
+            explanation=_DTYPE_RULE,
+            variants=tuple(variants),
+            fallbacks=("torch.float32", "torch.int64", "torch.float64", "torch.int32", "torch.bool"),
+        )
 
 
 def _product(shape: list[int]) -> int:

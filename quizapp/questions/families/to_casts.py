@@ -6,7 +6,8 @@ import json
 import random
 from dataclasses import dataclass
 
-from quizapp.questions.base import AnswerKind, Draft
+from quizapp.domain import AnswerKind
+from quizapp.questions.base import Draft
 from quizapp.questions.snippets import labelled
 
 ORDER = 5
@@ -18,28 +19,42 @@ _PROMPT = {
 
 _L = {
     "rounds": {"es": "creer que la conversión redondea", "en": "thinking the cast rounds"},
-    "floors": {"es": "creer que la conversión redondea hacia abajo (floor)",
-               "en": "thinking the cast floors"},
-    "ceils": {"es": "creer que la conversión redondea hacia arriba (ceil)", "en": "thinking the cast takes the ceiling"},
-    "floor_division": {"es": "confundir truncar con la división entera `//` (floor)",
-                       "en": "confusing truncation with floor division `//`"},
+    "floors": {"es": "creer que la conversión redondea hacia abajo (floor)", "en": "thinking the cast floors"},
+    "ceils": {
+        "es": "creer que la conversión redondea hacia arriba (ceil)",
+        "en": "thinking the cast takes the ceiling",
+    },
+    "floor_division": {
+        "es": "confundir truncar con la división entera `//` (floor)",
+        "en": "confusing truncation with floor division `//`",
+    },
     "saturates": {"es": "creer que los valores se recortan a 0..255", "en": "thinking values clamp to 0..255"},
     "unchanged": {"es": "creer que los valores no cambian", "en": "thinking the values don't change"},
     "sign_dropped": {"es": "creer que el signo simplemente se pierde", "en": "thinking the sign is just dropped"},
     "only_one_is_true": {"es": "creer que solo el 1 es True", "en": "thinking only 1 is True"},
     "negative_false": {"es": "creer que los negativos son False", "en": "thinking negatives are False"},
-    "small_is_false": {"es": "creer que los valores cercanos a 0 dan False",
-                       "en": "thinking values close to 0 give False"},
+    "small_is_false": {
+        "es": "creer que los valores cercanos a 0 dan False",
+        "en": "thinking values close to 0 give False",
+    },
     "true_is_minus_one": {"es": "creer que True vale -1", "en": "thinking True is -1"},
-    "true_is_zero": {"es": "creer que True vale 0, como un código de salida de la shell",
-                     "en": "thinking True is 0, like a shell exit status"},
+    "true_is_zero": {
+        "es": "creer que True vale 0, como un código de salida de la shell",
+        "en": "thinking True is 0, like a shell exit status",
+    },
     "keeps_float": {"es": "creer que los valores siguen siendo float", "en": "thinking the values stay float"},
-    "imprecise_float": {"es": "creer que 3.0 se guarda como 2.999... y se trunca a 2",
-                        "en": "thinking 3.0 is stored as 2.999... and truncates to 2"},
-    "imprecise_toward_zero": {"es": "creer que cada valor se guarda algo más cerca de 0 (-3.0 como -2.999...)",
-                              "en": "thinking every value is stored a bit closer to 0 (-3.0 as -2.999...)"},
-    "to_in_place": {"es": "creer que .to() cambia el tensor en el sitio",
-                    "en": "thinking .to() changes the tensor in place"},
+    "imprecise_float": {
+        "es": "creer que 3.0 se guarda como 2.999... y se trunca a 2",
+        "en": "thinking 3.0 is stored as 2.999... and truncates to 2",
+    },
+    "imprecise_toward_zero": {
+        "es": "creer que cada valor se guarda algo más cerca de 0 (-3.0 como -2.999...)",
+        "en": "thinking every value is stored a bit closer to 0 (-3.0 as -2.999...)",
+    },
+    "to_in_place": {
+        "es": "creer que .to() cambia el tensor en el sitio",
+        "en": "thinking .to() changes the tensor in place",
+    },
 }
 
 
@@ -48,8 +63,7 @@ _v = labelled(_L)
 
 def _int_cast(rng: random.Random, target: str = "") -> str:
     """A cast to an integer dtype, in one of its spellings."""
-    return target or rng.choice([".to(torch.int64)", ".to(torch.int32)", ".long()", ".int()",
-                                 ".to(torch.int16)"])
+    return target or rng.choice([".to(torch.int64)", ".to(torch.int32)", ".long()", ".int()", ".to(torch.int16)"])
 
 
 def _decimal(rng: random.Random, sign: int) -> str:
@@ -120,8 +134,17 @@ class ToCasts:
         return code, variants, explanation, ()
 
     def _uint8(self, rng: random.Random):
-        pool = [256 + rng.randint(1, 60), -rng.randint(1, 10), 255, rng.randint(0, 200),
-                256, -256 + rng.randint(1, 50), 300, 511, -1]
+        pool = [
+            256 + rng.randint(1, 60),
+            -rng.randint(1, 10),
+            255,
+            rng.randint(0, 200),
+            256,
+            -256 + rng.randint(1, 50),
+            300,
+            511,
+            -1,
+        ]
         values = rng.sample(pool, rng.randint(3, 4))
         if not any(v < 0 for v in values):
             values[0] = -rng.randint(1, 5)
@@ -148,8 +171,10 @@ class ToCasts:
         if rng.random() < 0.5:
             values = ["0", str(rng.randint(2, 9)), str(-rng.randint(1, 5))] + rng.sample(["1", "0", "3"], 2)
         else:
-            values = ["0.0", f"0.{rng.randint(1, 4)}", f"-{rng.randint(1, 3)}.5"] + rng.sample(["1.0", "-0.0", "2.0"], 2)
-        values = values[:rng.randint(4, 5)]
+            values = ["0.0", f"0.{rng.randint(1, 4)}", f"-{rng.randint(1, 3)}.5"] + rng.sample(
+                ["1.0", "-0.0", "2.0"], 2
+            )
+        values = values[: rng.randint(4, 5)]
         rng.shuffle(values)
         data = f"torch.tensor([{', '.join(values)}])"
         cast = rng.choice([".to(torch.bool)", ".bool()"])
@@ -173,7 +198,11 @@ class ToCasts:
         rng.shuffle(flags)
         data = f"torch.tensor([{', '.join(flags)}])"
         to_float = rng.random() < 0.5
-        cast = rng.choice([".float()", ".to(torch.float32)"]) if to_float else rng.choice([".int()", ".long()", ".to(torch.uint8)"])
+        cast = (
+            rng.choice([".float()", ".to(torch.float32)"])
+            if to_float
+            else rng.choice([".int()", ".long()", ".to(torch.uint8)"])
+        )
         # Always some arithmetic: a typed answer is compared by value, so [1, 0], [1.0, 0.0]
         # and [true, false] would all count as the same answer.
         scale = rng.choice([" * 3", " + 1", " * 2", " + 2"])
@@ -184,8 +213,7 @@ class ToCasts:
         ]
         explanation = {
             "es": "De bool a número, True vale 1 y False vale 0, en el dtype pedido (1.0 y 0.0 si es float).",
-            "en": "From bool to a number, True is 1 and False is 0, in the requested dtype (1.0 and 0.0 "
-            "for a float).",
+            "en": "From bool to a number, True is 1 and False is 0, in the requested dtype (1.0 and 0.0 for a float).",
         }
         ones = [(1.0 if f == "True" else 0.0) if to_float else int(f == "True") for f in flags]
         return code, variants, explanation, (json.dumps(ones),)

@@ -17,12 +17,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static, TextArea
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TextArea
 from textual.worker import get_current_worker
 
 from quizapp.browse import DEFAULT_LIMIT, Browser, BrowseRow, CardInfo, CardLocked, HistoryRow, QueryError, short
+from quizapp.domain import MemoryState
 from quizapp.service import CardView
-from quizapp.store.models import MemoryState
 from quizapp.tui.screens.confirm import ConfirmScreen
 from quizapp.tui.widgets.card_text import card_text
 
@@ -171,8 +171,9 @@ class DeckScreen(ModalScreen[str | None]):
         with Vertical():
             yield Label(f"Move to deck (now: {self.current})")
             yield Input(self.current, id="deck-name", suggester=SuggestFromList(self.names, case_sensitive=False))
-            yield Static("Enter moves the card (a new deck is created; use :: for subdecks) · Escape cancels",
-                         id="deck-hint")
+            yield Static(
+                "Enter moves the card (a new deck is created; use :: for subdecks) · Escape cancels", id="deck-hint"
+            )
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -526,8 +527,9 @@ class BrowseScreen(Screen[None]):
 
     @on(ActionDone)
     def action_done(self, message: ActionDone) -> None:
-        self.notify(message.notice, severity="error" if message.error else "information",
-                    timeout=6 if message.error else 3)
+        self.notify(
+            message.notice, severity="error" if message.error else "information", timeout=6 if message.error else 3
+        )
         if not message.error:
             self.run_search(self.search_query, keep=message.card_id)
 

@@ -69,7 +69,10 @@ class ImportScreen(Screen[None]):
     def run_import(self, path: Path, dry_run: bool) -> None:
         try:
             report = import_paths(
-                self.app.service, [path], dry_run=dry_run, kernel=self.app.kernel,
+                self.app.service,
+                [path],
+                dry_run=dry_run,
+                kernel=self.app.kernel,
                 progress=lambda fraction, what: self.post_message(ImportProgress(fraction, what)),
             )
         except Exception as exc:  # shown, never a crash

@@ -69,8 +69,9 @@ def report_text(report: OptimizeReport) -> Text:
         text.append("✓ Adopted: the new parameters predict your recent reviews better.\n", style="bold")
         text.append("The old ones are kept: p returns to them.")
     else:
-        text.append("✗ Kept the current parameters: the new ones do not predict your recent reviews better.",
-                    style="bold")
+        text.append(
+            "✗ Kept the current parameters: the new ones do not predict your recent reviews better.", style="bold"
+        )
     return text
 
 
@@ -135,9 +136,11 @@ class OptimizeScreen(Screen[None]):
             from quizapp.tui.screens.confirm import ConfirmScreen
 
             self.app.push_screen(
-                ConfirmScreen("Reschedule your cards with the new parameters?\n\n"
-                              "Due dates of cards you have reviewed are recomputed from their history. "
-                              "No: they keep their due dates; new answers use the new parameters."),
+                ConfirmScreen(
+                    "Reschedule your cards with the new parameters?\n\n"
+                    "Due dates of cards you have reviewed are recomputed from their history. "
+                    "No: they keep their due dates; new answers use the new parameters."
+                ),
                 self._reschedule_answer,
             )
 

@@ -17,10 +17,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from quizapp.answers import Verdict, check_answer, infer_kind
+from quizapp.domain import LIVE_KINDS, CardKind, Rating
 from quizapp.questions.base import Question
-from quizapp.scheduling import Outcome, Rating
-from quizapp.service import LIVE_KINDS, Answer, CardView, DeckCounts, card_question
-from quizapp.store.models import CardKind
+from quizapp.scheduling import Outcome
+from quizapp.service import Answer, CardView, DeckCounts, card_question
 from quizapp.tui.messages import WorkFailed
 from quizapp.tui.widgets.card_text import card_text, diff_text
 from quizapp.tui.widgets.grade_bar import GradeBar
@@ -151,7 +151,9 @@ class ReviewScreen(Screen[None]):
                 card = service.next_card(self.deck, generated=kernel_ready)
                 if card is None and not kernel_ready and kernel is not None and kernel.alive:
                     if service.next_card(self.deck, generated=True) is not None:
-                        self.post_message(CardLoaded(None, None, service.today_counts(self.deck), waiting_for_kernel=True))
+                        self.post_message(
+                            CardLoaded(None, None, service.today_counts(self.deck), waiting_for_kernel=True)
+                        )
                         return
             question = None
             if card is not None and card.kind in LIVE_KINDS:
@@ -203,7 +205,9 @@ class ReviewScreen(Screen[None]):
         typed.value = ""
         if card.kind == CardKind.TYPE or self.question is not None:
             choices = self.question is not None and len(self.question.choices) > 1
-            typed.placeholder = "Type the answer or a letter (a-d), then Enter" if choices else "Type the answer, then Enter"
+            typed.placeholder = (
+                "Type the answer or a letter (a-d), then Enter" if choices else "Type the answer, then Enter"
+            )
             typed.display = True
             typed.disabled = False
             typed.focus()
@@ -248,7 +252,7 @@ class ReviewScreen(Screen[None]):
         elif card.kind == CardKind.TYPE:
             typed.disabled = True
             answer = card.data["answer"]
-            self.verdict = check_answer(infer_kind(answer), typed.value, answer, lang=_lang(card))
+            self.verdict = check_answer(infer_kind(answer), typed.value, answer, lang=card.lang)
             verdict_view.update(verdict_text(self.verdict))
             back.update(card_text(card.back) if card.back else "")
         else:
@@ -359,16 +363,13 @@ class ReviewScreen(Screen[None]):
         if self.session.reviewed:
             from quizapp.tui.screens.summary import SummaryScreen
 
-            self.app.switch_screen(SummaryScreen(self.deck, self.session, finished=self.card is None,
-                                                 reason=self.limit_reason()))
+            self.app.switch_screen(
+                SummaryScreen(self.deck, self.session, finished=self.card is None, reason=self.limit_reason())
+            )
         else:
             if self.card is None:
                 self.app.notify("Nothing is due in this deck now.", timeout=4)
             self.dismiss()
-
-
-def _lang(card: CardView) -> str:
-    return card.data.get("lang") or ("en" if card.id.startswith("pytorch-en:") else "es")
 
 
 def resolve_choice(question: Question, typed: str) -> str:

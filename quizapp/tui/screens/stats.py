@@ -96,8 +96,10 @@ class StatsScreen(Screen[None]):
                 yield CalendarHeatmap(id="heatmap")
                 yield Static("", id="heatmap-legend")
                 yield Static("", id="heatmap-day")
-                yield Static("True retention: first review of the day of cards in review (pass = not Again)",
-                             classes="stats-heading")
+                yield Static(
+                    "True retention: first review of the day of cards in review (pass = not Again)",
+                    classes="stats-heading",
+                )
                 yield DataTable(id="retention", cursor_type="none", zebra_stripes=True)
                 yield Static("Generated questions: answers right per family, weakest first", classes="stats-heading")
                 yield Static("", id="families-advice")
@@ -150,10 +152,12 @@ class StatsScreen(Screen[None]):
         if message.generation != self._generation:
             return  # from before a refresh
         local = s.now.astimezone(self.app.service.tz) if self.app.service.tz else s.now.astimezone()
-        self.query_one("#stats-title", Static).update(Text.assemble(
-            (f"Statistics of {s.user}", "bold"),
-            f" · {local:%a %d %b %Y %H:%M} ({s.time_zone}) · days start at {s.day_start_hour:02d}:00",
-        ))
+        self.query_one("#stats-title", Static).update(
+            Text.assemble(
+                (f"Statistics of {s.user}", "bold"),
+                f" · {local:%a %d %b %Y %H:%M} ({s.time_zone}) · days start at {s.day_start_hour:02d}:00",
+            )
+        )
         if self.partial is None:  # the quick figures come first, and once
             self._show_today(s)
             self._show_forecast(s)
@@ -242,8 +246,12 @@ class StatsScreen(Screen[None]):
             labels = s.mistake_labels.get(f.family, {})
             mistakes = "; ".join(f"{labels.get(k, k)} ×{n}" for k, n in list(f.mistakes.items())[:TOP_MISTAKES])
             table.add_row(
-                s.family_titles.get(f.family, f.family), str(f.reviews), str(f.correct), percent(f.accuracy),
-                mistakes or "—", key=f.family,
+                s.family_titles.get(f.family, f.family),
+                str(f.reviews),
+                str(f.correct),
+                percent(f.accuracy),
+                mistakes or "—",
+                key=f.family,
             )
         if not ordered:
             advice.update("No generated questions answered yet.")

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from quizapp.scheduling import Rating
+from quizapp.domain import Rating
 from quizapp.tui.screens.review import SessionStats
 
 

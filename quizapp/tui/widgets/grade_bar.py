@@ -5,7 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from quizapp.scheduling import Outcome, Rating, format_interval
+from quizapp.domain import Rating
+from quizapp.scheduling import Outcome, format_interval
 
 
 class GradeBar(Static):

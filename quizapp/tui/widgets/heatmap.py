@@ -73,8 +73,13 @@ class CalendarHeatmap(Widget, can_focus=True):
     """
 
     COMPONENT_CLASSES = {
-        "heatmap--level-1", "heatmap--level-2", "heatmap--level-3", "heatmap--level-4",
-        "heatmap--empty", "heatmap--cursor", "heatmap--label",
+        "heatmap--level-1",
+        "heatmap--level-2",
+        "heatmap--level-3",
+        "heatmap--level-4",
+        "heatmap--empty",
+        "heatmap--cursor",
+        "heatmap--label",
     }
 
     BINDINGS = [
@@ -152,7 +157,7 @@ class CalendarHeatmap(Widget, can_focus=True):
             for offset in range(7):
                 day = start + timedelta(days=offset)
                 if day.day == 1 and self.first <= day <= self.last and column + 3 <= self.weeks:
-                    months[column:column + 3] = list(f"{day:%b}")
+                    months[column : column + 3] = list(f"{day:%b}")
         text.append(" " * LABEL_WIDTH + "".join(months[: self.weeks]) + "\n", style=label)
         styles = {g: self.get_component_rich_style(f"heatmap--level-{i + 1}") for i, g in enumerate(GLYPHS)}
         styles[EMPTY] = self.get_component_rich_style("heatmap--empty")
@@ -174,7 +179,7 @@ class CalendarHeatmap(Widget, can_focus=True):
     def legend(self) -> str:
         """The glyphs with the range of reviews each stands for."""
         parts = [f"{EMPTY} 0"]
-        for (low, high), g in zip(self.bounds, GLYPHS[len(GLYPHS) - len(self.bounds):]):
+        for (low, high), g in zip(self.bounds, GLYPHS[len(GLYPHS) - len(self.bounds) :]):
             parts.append(f"{g} {low}" if low == high else f"{g} {low}–{high}")
         return "  ".join(parts) + "  (reviews per day)"
 
