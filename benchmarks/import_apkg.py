@@ -39,14 +39,13 @@ def build_package(directory: Path, notes: int, *, legacy: bool) -> Path:
 
 
 def time_quizapp(package: Path, directory: Path) -> tuple[float, int]:
-    from quizapp.importing import import_paths
     from quizapp.service import Service
     from quizapp.store.engine import make_engine
 
     engine = make_engine(f"sqlite:///{directory / f'quizapp-{package.stem}.sqlite3'}")
     service = Service(engine, "bench")
     start = time.perf_counter()
-    report = import_paths(service, [package])
+    report = service.import_paths([package])
     elapsed = time.perf_counter() - start
     assert report.ok, report.errors
     return elapsed, report.added

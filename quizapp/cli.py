@@ -187,12 +187,16 @@ def _import(args, settings) -> int:
     """`quizapp import`: all or nothing; every problem as file:line: message."""
     from pathlib import Path
 
-    from quizapp.importing import import_paths
+    from quizapp.kernel import Kernel
 
-    service = _open_service(settings)
-    report = import_paths(
-        service, [Path(p) for p in args.paths], deck=args.deck, dry_run=args.dry_run, skip_invalid=args.skip_invalid
-    )
+    kernel = Kernel()  # started only if a code card needs it
+    try:
+        service = _open_service(settings, kernel=kernel)
+        report = service.import_paths(
+            [Path(p) for p in args.paths], deck=args.deck, dry_run=args.dry_run, skip_invalid=args.skip_invalid
+        )
+    finally:
+        kernel.close()
     if args.json:
         _print_json(report.to_json())
     else:
@@ -212,45 +216,20 @@ def _import(args, settings) -> int:
 
 
 def _export(args, settings) -> int:
-    """`quizapp export`: written to a temporary file, then moved into place,
-    so a failure never leaves half a file."""
-    import os
-    import tempfile
+    """`quizapp export`: the file appears whole or not at all."""
     from pathlib import Path
+
+    from quizapp.service import ExportError
 
     service = _open_service(settings)
     _require_deck(service, args.deck)
-    cards = service.cards(args.deck)
-    if not cards:
-        raise CliError("quizapp export: no cards to export")
-    output = Path(args.output)
-    if not output.parent.is_dir():
-        raise CliError(f"quizapp export: {output.parent}: no such directory")
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
-    os.close(fd)
     try:
-        if args.format == "toml":
-            from quizapp.exporters.toml_deck import write_toml_deck
-
-            written, left_out = write_toml_deck(cards, Path(tmp), deck_name=args.deck), 0
-        elif args.format == "csv":
-            from quizapp.exporters.anki_text import write_anki_text
-
-            left_out = write_anki_text(cards, Path(tmp))
-            written = len(cards) - left_out
-        else:
-            from quizapp.exporters.apkg import write_apkg
-
-            left_out = write_apkg(cards, Path(tmp))
-            written = len(cards) - left_out
-        os.replace(tmp, output)
-    except OSError as exc:
-        raise CliError(f"quizapp export: {output}: {exc.strerror or exc}") from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        report = service.export(Path(args.output), args.format, deck=args.deck)
+    except ExportError as exc:
+        raise CliError(f"quizapp export: {exc}") from exc
+    left_out = report.left_out
     note = f" ({left_out} generated or code cards left out: Anki can't run them)" if left_out else ""
-    print(f"exported {written} cards to {output}{note}")
+    print(f"exported {report.written} cards to {report.path}{note}")
     return 0
 
 
@@ -276,7 +255,7 @@ def _ask(args) -> int:
         raise CliError("quizapp ask: --count must be at least 1")
     from quizapp.kernel import Kernel
     from quizapp.questions.base import QuestionError
-    from quizapp.service import make_question
+    from quizapp.service.questions import make_question
 
     first = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
     kernel = Kernel()
@@ -366,9 +345,10 @@ def _settings(args, settings) -> int:
 
 def _optimize(args, settings) -> int:
     """`quizapp optimize`: fit, compare, adopt if better; or --revert."""
-    from quizapp.optimizing import NotEnoughReviews, OptimizerUnavailable, optimize, reviews_needed
+    from quizapp.kernel.optimizer_client import fit_parameters
+    from quizapp.optimizing import NotEnoughReviews, OptimizerUnavailable, reviews_needed
 
-    service = _open_service(settings)
+    service = _open_service(settings, fit=fit_parameters)
     if args.revert:
         try:
             current = service.revert_parameters()
@@ -385,7 +365,7 @@ def _optimize(args, settings) -> int:
         return 0
     bar = _ProgressBar() if sys.stderr.isatty() else None
     try:
-        report = optimize(service, progress=bar, reschedule=args.reschedule)
+        report = service.optimize(progress=bar, reschedule=args.reschedule)
     except NotEnoughReviews as exc:
         if args.json:
             rows = service.review_rows()
@@ -471,21 +451,15 @@ class _ProgressBar:
             sys.stderr.flush()
 
 
-def _open_service(settings):
-    from quizapp.importers.base import DeckError
-    from quizapp.service import Service
-    from quizapp.store.engine import DatabaseError, make_engine
+def _open_service(settings, *, kernel=None, fit=None):
+    """The service, as the TUI opens it (quizapp.service.open_service); a
+    database that can't be opened is a one-line error."""
+    from quizapp.service import OpenError, open_service
 
     try:
-        engine = make_engine(settings.database_url)
-        service = Service(engine, settings.user)
-        if settings.sync_builtin_decks:
-            service.sync_builtin_decks()
-    except (DatabaseError, DeckError) as exc:
-        raise CliError(f"quizapp: {str(exc).splitlines()[0]}") from exc
-    except Exception as exc:  # sqlalchemy's errors name the URL
-        raise CliError(f"quizapp: {settings.database_url}: {type(exc).__name__}: {str(exc).splitlines()[0]}") from exc
-    return service
+        return open_service(settings, kernel=kernel, fit=fit)
+    except OpenError as exc:
+        raise CliError(f"quizapp: {exc}") from exc
 
 
 def _require_deck(service, deck: str | None) -> None:
@@ -494,7 +468,11 @@ def _require_deck(service, deck: str | None) -> None:
 
 
 def _run_tui(settings) -> int:
-    service = _open_service(settings)
+    from quizapp.kernel import Kernel
+    from quizapp.kernel.optimizer_client import fit_parameters
+
+    # The processes the app may run, made here at the top and passed down.
+    service = _open_service(settings, kernel=Kernel() if settings.start_kernel else None, fit=fit_parameters)
     if settings.review_deck is not None:
         _require_deck(service, settings.review_deck)
     from quizapp.tui.app import make_app

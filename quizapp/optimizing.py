@@ -48,12 +48,9 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import fsrs
-
-if TYPE_CHECKING:
-    from quizapp.service import Service
 
 #: The fsrs optimizer keeps the default parameters below this many reviews
 #: that it can learn from (``fsrs.optimizer.mini_batch_size``; a test checks).
@@ -278,43 +275,3 @@ class OptimizeReport:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 6)
-
-
-def optimize(
-    service: Service,
-    *,
-    progress: Progress | None = None,
-    fit: Fitter | None = None,
-    reschedule: bool = False,
-    cancel: Callable[[], bool] | None = None,
-) -> OptimizeReport:
-    """Fit the learner's parameters, compare, adopt if better (and then
-    reschedule if asked). Raises NotEnoughReviews below the optimizer's
-    minimum and OptimizerUnavailable when the worker fails."""
-    rows = service.review_rows()
-    needed = reviews_needed(rows)
-    train, cutoff = split_history(rows)
-    if needed:
-        raise NotEnoughReviews(trainable_reviews(train), needed)
-    current = tuple(service.study_settings().parameters)
-    if fit is None:
-        from quizapp.kernel.optimizer_client import fit_parameters as fit
-    result = fit(rows, cutoff=cutoff, current=current, progress=progress, cancel=cancel)
-    adopted = is_better(result.before, result.after)
-    report = OptimizeReport(
-        reviews=len(rows),
-        before=result.before,
-        after=result.after,
-        adopted=adopted,
-        parameters=result.parameters if adopted else current,
-        previous_parameters=current,
-        train_reviews=result.train_reviews,
-        seconds=result.seconds,
-    )
-    if adopted:
-        service.set_parameters(result.parameters)
-        if reschedule:
-            report.rescheduled = service.reschedule()
-    elif result.after is None:
-        report.notes.append("no held-out review a day or more after the previous one: nothing to compare")
-    return report

@@ -62,6 +62,13 @@ class Memory:
     reps: int = 0
     lapses: int = 0
 
+    @property
+    def interval_days(self) -> float:
+        """Days from the last review to the due date (0 for a new card)."""
+        if self.due is None or self.last_review is None:
+            return 0.0
+        return round((self.due - self.last_review).total_seconds() / 86400, 4)
+
 
 @dataclass(frozen=True)
 class Outcome:

@@ -56,8 +56,8 @@ def test_flashcard_comparison_unchanged():
 def test_kinds_match_answer_kind():
     from quizapp import answers
 
-    assert (answers.SHAPE, answers.DTYPE, answers.BOOL, answers.INT, answers.FLOAT, answers.VALUES,
-            answers.ERROR, answers.TEXT, answers.OUTPUT) == tuple(AnswerKind)  # fmt: skip
+    assert tuple(AnswerKind) == (answers.SHAPE, answers.DTYPE, answers.BOOL, answers.INT, answers.FLOAT, answers.VALUES,
+            answers.ERROR, answers.TEXT, answers.OUTPUT)  # fmt: skip
 
 
 def test_answers_stays_pure():

@@ -14,6 +14,7 @@ import pytest
 from fsrs.scheduler import DEFAULT_PARAMETERS
 from sqlmodel import Session
 
+from quizapp.kernel.optimizer_client import fit_parameters
 from quizapp.optimizing import (
     HOLDOUT_FRACTION,
     MIN_REVIEWS,
@@ -23,7 +24,6 @@ from quizapp.optimizing import (
     ReviewRow,
     evaluate,
     is_better,
-    optimize,
     reviews_needed,
     split_history,
     trainable_reviews,
@@ -156,7 +156,7 @@ def history_service(make_service):
 
 def test_better_parameters_are_adopted_and_old_ones_kept(history_service):
     fit = fake_fit(Metrics(0.5, 0.08, 200), Metrics(0.45, 0.06, 200))
-    report = optimize(history_service, fit=fit)
+    report = history_service.optimize(fit=fit)
     assert report.adopted and report.reviews == 2000
     assert fit.calls[0][2] == DEFAULTS
     settings = history_service.study_settings()
@@ -168,7 +168,7 @@ def test_better_parameters_are_adopted_and_old_ones_kept(history_service):
 
 
 def test_worse_parameters_are_not_adopted(history_service):
-    report = optimize(history_service, fit=fake_fit(Metrics(0.45, 0.06, 200), Metrics(0.47, 0.05, 200)))
+    report = history_service.optimize(fit=fake_fit(Metrics(0.45, 0.06, 200), Metrics(0.47, 0.05, 200)))
     assert not report.adopted
     assert history_service.study_settings().parameters == DEFAULTS
     assert history_service.study_settings().previous_parameters is None
@@ -176,8 +176,7 @@ def test_worse_parameters_are_not_adopted(history_service):
 
 def test_reschedule_moves_review_cards(history_service):
     before = {c: history_service.memory(c) for c in ("sim:1", "sim:2", "sim:3")}
-    report = optimize(
-        history_service,
+    report = history_service.optimize(
         fit=fake_fit(Metrics(0.5, 0.08, 200), Metrics(0.45, 0.06, 200), parameters=scaled_parameters(3.0)),
         reschedule=True,
     )
@@ -191,7 +190,7 @@ def test_too_few_reviews_says_how_many_more(make_service):
     service = make_service()
     store_history(service, simulate_history(300, true_parameters=DEFAULTS, seed=2))
     with pytest.raises(NotEnoughReviews) as info:
-        optimize(service, fit=fake_fit(Metrics(1, 1, 1), Metrics(0, 0, 1)))
+        service.optimize(fit=fake_fit(Metrics(1, 1, 1), Metrics(0, 0, 1)))
     assert info.value.needed == reviews_needed(service.review_rows()) > 0
     assert f"about {info.value.needed} more needed" in str(info.value)
 
@@ -233,7 +232,7 @@ def test_optimizer_keeps_parameters_that_already_fit(make_service):
     service = make_service()
     store_history(service, simulate_history(2500, true_parameters=truth, seed=7))
     seen = []
-    report = optimize(service, progress=lambda stage, done, total: seen.append(stage))
+    report = service.optimize(fit=fit_parameters, progress=lambda stage, done, total: seen.append(stage))
     assert report.before is not None and report.after is not None
     assert report.adopted == is_better(report.before, report.after)
     assert not report.adopted

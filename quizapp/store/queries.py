@@ -1,5 +1,5 @@
 """Queries. Functions take the session as a keyword argument and never commit:
-the caller (service.py) owns the unit of work."""
+the caller (the service package) owns the unit of work."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import and_, case, func, literal, or_
 from sqlmodel import Session, col, select
 
 from quizapp.domain import MemoryState
+from quizapp.scheduling import Memory
 from quizapp.store.models import Card, CardState, Deck, ReviewLog, User
 
 
@@ -244,3 +245,31 @@ def restore_snapshot(*, session: Session, user_id: int, card_id: str, snapshot: 
     else:
         for key, value in restored.model_dump().items():
             setattr(current, key, value)
+
+
+def memory_of(state: CardState | None) -> Memory:
+    """A CardState row as the scheduler reads it (no row: a new card)."""
+    if state is None:
+        return Memory()
+    return Memory(
+        state=MemoryState(state.state),
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=state.due,
+        last_review=state.last_review,
+        reps=state.reps,
+        lapses=state.lapses,
+    )
+
+
+def store_memory(state: CardState, memory: Memory) -> None:
+    """Write a schedule into a CardState row (the inverse of memory_of)."""
+    state.state = int(memory.state)
+    state.step = memory.step
+    state.stability = memory.stability
+    state.difficulty = memory.difficulty
+    state.due = memory.due
+    state.last_review = memory.last_review
+    state.reps = memory.reps
+    state.lapses = memory.lapses

@@ -121,11 +121,12 @@ class QuizApp(App[None]):
 
 
 def make_app(settings: Settings, *, service: Service | None = None) -> QuizApp:
-    """Build the app for ``settings`` (opening the database if no service is given)."""
+    """Build the app for ``settings``, opening the service as the CLI does
+    (quizapp.service.open_service) unless one is given. The torch kernel the
+    app runs is the service's."""
     if service is None:
-        from quizapp.store.engine import make_engine
+        from quizapp.kernel.optimizer_client import fit_parameters
+        from quizapp.service import open_service
 
-        service = Service(make_engine(settings.database_url), settings.user)
-        if settings.sync_builtin_decks:
-            service.sync_builtin_decks()
-    return QuizApp(settings, service, Kernel() if settings.start_kernel else None)
+        service = open_service(settings, kernel=Kernel() if settings.start_kernel else None, fit=fit_parameters)
+    return QuizApp(settings, service, service.kernel if settings.start_kernel else None)

@@ -567,14 +567,13 @@ def test_history_becomes_the_learners_own_through_import(packages, tmp_path):
     from sqlmodel import Session, select
 
     from quizapp.domain import MemoryState
-    from quizapp.importing import import_paths
     from quizapp.service import Service
     from quizapp.store.engine import make_engine
     from quizapp.store.models import CardState, ReviewLog
 
     expected = read_apkg(packages["anki21b"]).reviews
     service = Service(make_engine(f"sqlite:///{tmp_path / 'h.sqlite3'}"), "ana")
-    report = import_paths(service, [packages["anki21b"]])
+    report = service.import_paths([packages["anki21b"]])
     assert report.ok and report.reviews == len(expected) == 8
     with Session(service.engine) as session:
         logs = session.exec(select(ReviewLog).where(ReviewLog.user_id == service.user_id)).all()
@@ -588,7 +587,7 @@ def test_history_becomes_the_learners_own_through_import(packages, tmp_path):
         ratings = [r.rating for r in sorted(expected, key=lambda r: r.reviewed_at) if r.card_id == card_id]
         assert state.reps == len(ratings)
         assert state.state != MemoryState.NEW and state.last_review is not None
-    again = import_paths(service, [packages["anki21b"]])
+    again = service.import_paths([packages["anki21b"]])
     assert again.ok and again.reviews == 0 and again.added == 0
     # Another learner gets no history from the first one's import.
     assert Service(service.engine, "bea").stats()["reviews_today"] == 0

@@ -85,7 +85,7 @@ async def test_flashcards_first_while_torch_loads(db_url, clock):
     app.kernel = LoadingKernel()
     # A generated card in learning, due before any flashcard would be.
     app.service.answer("pytorch-en:gen-matmul", Rating.AGAIN)
-    app.service.clock = lambda: clock.now.replace(year=2099)
+    app.service.ctx.clock = lambda: clock.now.replace(year=2099)
     assert app.service.next_card("PyTorch (EN)").kind == "generated"
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)

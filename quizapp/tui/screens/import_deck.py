@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Header, Input, ProgressBar, Static
 
-from quizapp.importing import ImportReport, import_paths
+from quizapp.service import ImportReport
 
 
 @dataclass
@@ -68,11 +68,9 @@ class ImportScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="import", description="import")
     def run_import(self, path: Path, dry_run: bool) -> None:
         try:
-            report = import_paths(
-                self.app.service,
+            report = self.app.service.import_paths(
                 [path],
                 dry_run=dry_run,
-                kernel=self.app.kernel,
                 progress=lambda fraction, what: self.post_message(ImportProgress(fraction, what)),
             )
         except Exception as exc:  # shown, never a crash

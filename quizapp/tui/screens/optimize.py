@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, ProgressBar, Static
 
-from quizapp.optimizing import NotEnoughReviews, OptimizeReport, optimize
+from quizapp.optimizing import NotEnoughReviews, OptimizeReport
 
 STAGES = {"load": "Loading torch…", "fit": "Fitting your parameters…", "evaluate": "Comparing on your recent reviews…"}
 
@@ -103,8 +103,7 @@ class OptimizeScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="optimize", description="FSRS optimizer")
     def run_optimizer(self) -> None:
         try:
-            report = optimize(
-                self.app.service,
+            report = self.app.service.optimize(
                 progress=lambda stage, done, total: self.post_message(OptimizeProgress(stage, done, total)),
                 cancel=self._cancel.is_set,
             )

@@ -20,7 +20,8 @@ from quizapp.answers import Verdict, check_answer, infer_kind
 from quizapp.domain import LIVE_KINDS, CardKind, Rating
 from quizapp.questions.base import Question
 from quizapp.scheduling import Outcome
-from quizapp.service import Answer, CardView, DeckCounts, card_question
+from quizapp.service import Answer, CardView, DeckCounts
+from quizapp.service.questions import card_question
 from quizapp.tui.messages import WorkFailed
 from quizapp.tui.widgets.card_text import card_text, diff_text
 from quizapp.tui.widgets.grade_bar import GradeBar

@@ -1,5 +1,5 @@
-"""The import use case: read deck files of any supported format, check them,
-and hand them to the Service in one transaction: all or nothing.
+"""Use case: import. Read deck files of any supported format, check them,
+and sync them in one transaction: all or nothing.
 
 Formats, by file name: ``.toml`` (quizapp's own), ``.md``/``.markdown``
 (Obsidian Spaced Repetition syntax; a folder is read as a vault),
@@ -20,7 +20,8 @@ from quizapp.domain import CardKind
 from quizapp.importers.base import DeckError, ParsedCard, ParsedDeck, Problem
 from quizapp.kernel.validator import UnsafeSnippet, validate
 from quizapp.questions.code_card import combinations, is_nondeterministic, prints, substitute
-from quizapp.service import Service, SyncReport
+from quizapp.service.context import Context, KernelLike
+from quizapp.service.decks import SyncReport, sync_decks
 
 MARKDOWN = (".md", ".markdown")
 ANKI_TEXT = (".csv", ".tsv", ".txt")
@@ -59,6 +60,11 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def skip(self, problem: Problem) -> None:
+        """A card left out of the import, and why (a warning)."""
+        self.skipped += 1
+        self.warnings.append(problem)
 
     def to_json(self) -> dict:
         return {
@@ -120,18 +126,18 @@ def read_deck_file(path: Path, *, deck: str | None = None, root: Path | None = N
 
 
 def import_paths(
-    service: Service,
+    ctx: Context,
     paths: list[Path],
     *,
     deck: str | None = None,
     dry_run: bool = False,
     skip_invalid: bool = False,
-    kernel=None,
     progress: Callable[[float, str], None] | None = None,
 ) -> ImportReport:
-    """Import ``paths`` for ``service``'s learner; nothing is written when any
-    file has an error (or with ``dry_run``). ``skip_invalid`` imports the rest
-    of a deck whose code cards the validator refuses, reporting them.
+    """Import ``paths`` for the learner; nothing is written when any file has
+    an error (or with ``dry_run``). ``skip_invalid`` imports the rest of a
+    deck whose code cards the validator refuses, reporting them. Code cards
+    run in the context's kernel; without one they are refused.
     ``progress(fraction, what)`` is called as files are read and cards saved."""
     report = ImportReport(dry_run=dry_run)
     files, report.errors = expand(paths)
@@ -153,14 +159,15 @@ def import_paths(
     if report.errors:
         return report
     if any(c.kind == CardKind.CODE for d in decks for c in d.cards):
-        decks = [_prepare_code_cards(d, report, kernel) for d in decks]
-    report.skipped = sum(1 for w in report.warnings if "skipped" in w.message)
+        decks = [_prepare_code_cards(d, report, ctx.kernel) for d in decks]
+        if report.errors:
+            return report
     saving = (
         (lambda done, total: progress(0.5 + 0.5 * done / max(total, 1), f"saving {done}/{total} cards"))
         if progress
         else None
     )
-    sync: list[SyncReport] = service.sync_decks(decks, dry_run=dry_run, progress=saving)
+    sync: list[SyncReport] = sync_decks(ctx, decks, dry_run=dry_run, progress=saving)
     for r in sync:
         report.added += r.added
         report.updated += r.updated
@@ -188,9 +195,9 @@ def _check_cards(parsed: ParsedDeck, report: ImportReport, *, skip_invalid: bool
         where = (str(parsed.path), card.line)
         label = f"card {card.id.split(':', 1)[-1]!r}"
         if typo:
-            report.warnings.append(Problem(*where, f"{label}: skipped: NameError: name {typo!r} is not defined"))
+            report.skip(Problem(*where, f"{label}: skipped: NameError: name {typo!r} is not defined"))
         elif skip_invalid:
-            report.warnings.append(Problem(*where, f"{label}: {problem} (skipped)"))
+            report.skip(Problem(*where, f"{label}: {problem} (skipped)"))
         else:
             report.errors.append(Problem(*where, f"{label}: {problem}"))
     return replace(parsed, cards=kept)
@@ -212,30 +219,25 @@ def _validation_problem(card: ParsedCard) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _prepare_code_cards(parsed: ParsedDeck, report: ImportReport, kernel) -> ParsedDeck:
+def _prepare_code_cards(parsed: ParsedDeck, report: ImportReport, kernel: KernelLike | None) -> ParsedDeck:
     """Run each code card once: settle its answer kind, skip broken blocks."""
-    from quizapp.kernel import Kernel
-
-    own = kernel is None
-    kernel = kernel or Kernel()
-    try:
-        kept = []
-        for card in parsed.cards:
-            if card.kind != CardKind.CODE:
-                kept.append(card)
-                continue
-            prepared, why = _prepare(card, kernel)
-            if prepared is None:
-                report.warnings.append(Problem(str(parsed.path), card.line, f"skipped: {why}"))
-            else:
-                kept.append(prepared)
-        return replace(parsed, cards=kept)
-    finally:
-        if own:
-            kernel.close()
+    kept = []
+    for card in parsed.cards:
+        if card.kind != CardKind.CODE:
+            kept.append(card)
+            continue
+        if kernel is None:
+            report.errors.append(Problem(str(parsed.path), card.line, "code cards need the torch kernel, which is off"))
+            continue
+        prepared, why = _prepare(card, kernel)
+        if prepared is None:
+            report.skip(Problem(str(parsed.path), card.line, f"skipped: {why}"))
+        else:
+            kept.append(prepared)
+    return replace(parsed, cards=kept)
 
 
-def _prepare(card: ParsedCard, kernel) -> tuple[ParsedCard | None, str]:
+def _prepare(card: ParsedCard, kernel: KernelLike) -> tuple[ParsedCard | None, str]:
     data = dict(card.data)
     code, kind, params = data["code"], data.get("answer_kind", "auto"), data.get("params") or {}
     if kind == "auto":

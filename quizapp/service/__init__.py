@@ -1,0 +1,280 @@
+"""The service: the one door through which the TUI and the CLI reach the
+learner's data. ``Service`` is a facade; each use case lives in its own
+module of this package and takes the shared :class:`~context.Context`:
+
+    context.py     engine, learner, clock, time zone, settings, kernel, fitter;
+                   read() and write(): the one place a transaction is opened
+    views.py       CardView, DeckCounts: what the screens get
+    review.py      next card, grade-button previews, answer, undo, bury, suspend
+    questions.py   the question a live card asks, run in the kernel
+    decks.py       sync parsed decks, built-in decks, deck counts, card list
+    importing.py   import files of every format, all or nothing
+    exporting.py   export to .apkg, .csv or TOML
+    statistics.py  the statistics screen and ``stats --json``
+    settings.py    the learner's study settings
+    optimize.py    personal FSRS parameters: fit, compare, adopt, revert, reschedule
+
+Processes (the torch kernel, the optimizer's fit) are passed in from the top
+(quizapp.cli, quizapp.tui.app): nothing here starts one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.engine import Engine
+
+from quizapp.domain import Rating
+from quizapp.scheduling import Memory, Outcome, Scheduler, SchedulingConfig
+from quizapp.service import decks, exporting, importing, optimize, questions, review, settings, statistics
+from quizapp.service.context import Context, KernelLike, utcnow
+from quizapp.service.decks import SyncReport
+from quizapp.service.exporting import ExportError, ExportReport
+from quizapp.service.importing import ImportReport
+from quizapp.service.review import Answer, AnswerResult
+from quizapp.service.views import CardView, DeckCounts
+from quizapp.store import queries
+
+if TYPE_CHECKING:
+    from quizapp.importers.base import ParsedDeck
+    from quizapp.optimizing import Fitter, OptimizeReport, Progress, ReviewRow
+    from quizapp.questions.base import Question
+    from quizapp.settings import Settings
+    from quizapp.stats import Statistics
+    from quizapp.study_settings import StudySettings
+
+__all__ = [
+    "Answer",
+    "AnswerResult",
+    "CardView",
+    "DeckCounts",
+    "ExportError",
+    "ExportReport",
+    "ImportReport",
+    "OpenError",
+    "Service",
+    "SyncReport",
+    "open_service",
+]
+
+
+class Service:
+    """The learner ``user``'s view of the database behind ``engine``.
+
+    Each call is its own unit of work, so it is safe to call from a worker
+    thread; don't share a call's results' sessions across threads (they
+    hold none: results are plain values).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        user: str,
+        *,
+        config: SchedulingConfig | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        tz: tzinfo | None = None,
+        kernel: KernelLike | None = None,
+        fit: Fitter | None = None,
+    ) -> None:
+        with Context(engine, 0, user).write() as session:
+            user_id = queries.get_or_create_user(session=session, name=user).id
+        assert user_id is not None
+        self.ctx = Context(
+            engine=engine,
+            user_id=user_id,
+            user_name=user,
+            clock=clock,
+            tz=tz,
+            config=config or SchedulingConfig(),
+            fixed_config=config is not None,
+            kernel=kernel,
+            fit=fit,
+        )
+        if config is None:
+            settings.apply_settings(self.ctx, settings.study_settings(self.ctx))
+
+    # -- the shared context -------------------------------------------------
+
+    @property
+    def engine(self) -> Engine:
+        return self.ctx.engine
+
+    @property
+    def user_id(self) -> int:
+        return self.ctx.user_id
+
+    @property
+    def user_name(self) -> str:
+        return self.ctx.user_name
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        return self.ctx.clock
+
+    @property
+    def tz(self) -> tzinfo | None:
+        return self.ctx.tz
+
+    @property
+    def config(self) -> SchedulingConfig:
+        return self.ctx.config
+
+    @property
+    def scheduler(self) -> Scheduler:
+        return self.ctx.scheduler
+
+    @property
+    def kernel(self) -> KernelLike | None:
+        """The torch kernel passed in (None: live cards are off)."""
+        return self.ctx.kernel
+
+    def day_bounds(self, now: datetime | None = None) -> tuple[datetime, datetime]:
+        """(start, end) in UTC of the study day containing ``now``."""
+        return self.ctx.day_bounds(now)
+
+    # -- settings (service/settings.py) -------------------------------------
+
+    def study_settings(self) -> StudySettings:
+        return settings.study_settings(self.ctx)
+
+    def update_settings(self, **changes: object) -> StudySettings:
+        return settings.update_settings(self.ctx, **changes)
+
+    # -- decks (service/decks.py) -------------------------------------------
+
+    def sync_deck(self, parsed: ParsedDeck, *, dry_run: bool = False) -> SyncReport:
+        return decks.sync_decks(self.ctx, [parsed], dry_run=dry_run)[0]
+
+    def sync_decks(
+        self,
+        parsed: list[ParsedDeck],
+        *,
+        dry_run: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[SyncReport]:
+        return decks.sync_decks(self.ctx, parsed, dry_run=dry_run, progress=progress)
+
+    def sync_builtin_decks(self, directory: Path | None = None) -> list[SyncReport]:
+        return decks.sync_builtin_decks(self.ctx, directory)
+
+    def deck_counts(self) -> list[DeckCounts]:
+        return decks.deck_counts(self.ctx)
+
+    def today_counts(self, deck: str | None = None) -> DeckCounts:
+        return decks.today_counts(self.ctx, deck)
+
+    def deck_names(self) -> list[str]:
+        return decks.deck_names(self.ctx)
+
+    def cards(self, deck: str | None = None) -> list[CardView]:
+        return decks.cards(self.ctx, deck)
+
+    # -- import and export (service/importing.py, service/exporting.py) ------
+
+    def import_paths(
+        self,
+        paths: list[Path],
+        *,
+        deck: str | None = None,
+        dry_run: bool = False,
+        skip_invalid: bool = False,
+        progress: Callable[[float, str], None] | None = None,
+    ) -> ImportReport:
+        return importing.import_paths(
+            self.ctx, paths, deck=deck, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress
+        )
+
+    def export(self, output: Path, fmt: str, *, deck: str | None = None) -> ExportReport:
+        return exporting.export_cards(self.ctx, output, fmt, deck=deck)
+
+    # -- review (service/review.py, service/questions.py) -------------------
+
+    def next_card(self, deck: str | None = None, *, generated: bool = True) -> CardView | None:
+        return review.next_card(self.ctx, deck, generated=generated)
+
+    def card(self, card_id: str) -> CardView:
+        return review.card(self.ctx, card_id)
+
+    def question(self, card: CardView, seed: int) -> Question:
+        """The question a live card asks for ``seed``, run in the kernel."""
+        return questions.card_question(card, seed, self.ctx.kernel)
+
+    def memory(self, card_id: str) -> Memory:
+        return review.memory(self.ctx, card_id)
+
+    def preview(self, card_id: str) -> dict[Rating, Outcome]:
+        return review.preview(self.ctx, card_id)
+
+    def answer(
+        self, card_id: str, rating: Rating, *, duration_ms: int = 0, answer: Answer | None = None
+    ) -> AnswerResult:
+        return review.answer(self.ctx, card_id, rating, duration_ms=duration_ms, given=answer)
+
+    def undo(self, log_id: int | None = None) -> str | None:
+        return review.undo(self.ctx, log_id)
+
+    def bury(self, card_id: str, buried: bool = True) -> None:
+        review.bury(self.ctx, card_id, buried)
+
+    def suspend(self, card_id: str, suspended: bool = True) -> None:
+        review.suspend(self.ctx, card_id, suspended)
+
+    # -- FSRS parameters (service/optimize.py) ------------------------------
+
+    def review_rows(self) -> list[ReviewRow]:
+        return optimize.review_rows(self.ctx)
+
+    def optimize(
+        self,
+        *,
+        fit: Fitter | None = None,
+        progress: Progress | None = None,
+        reschedule: bool = False,
+        cancel: Callable[[], bool] | None = None,
+    ) -> OptimizeReport:
+        return optimize.optimize(self.ctx, fit=fit, progress=progress, reschedule=reschedule, cancel=cancel)
+
+    def set_parameters(self, parameters: tuple[float, ...]) -> StudySettings:
+        return optimize.set_parameters(self.ctx, parameters)
+
+    def revert_parameters(self) -> StudySettings:
+        return optimize.revert_parameters(self.ctx)
+
+    def reschedule(self, progress: Callable[[int, int], None] | None = None) -> int:
+        return optimize.reschedule_all(self.ctx, progress)
+
+    # -- statistics (service/statistics.py) ---------------------------------
+
+    def statistics(self, progress: Callable[[Statistics], None] | None = None) -> Statistics:
+        return statistics.statistics(self.ctx, progress)
+
+    def stats(self) -> dict[str, Any]:
+        """The fields of ``quizapp stats --json``."""
+        return statistics.stats_json(self.ctx)
+
+
+class OpenError(Exception):
+    """The database or the built-in decks could not be opened; one line."""
+
+
+def open_service(app_settings: Settings, *, kernel: KernelLike | None = None, fit: Fitter | None = None) -> Service:
+    """The service for ``app_settings``' database and learner, as the CLI and
+    the TUI open it: the schema brought up to date and the built-in decks
+    synced (unless the settings say not to)."""
+    from quizapp.importers.base import DeckError
+    from quizapp.store.engine import DatabaseError, make_engine
+
+    try:
+        service = Service(make_engine(app_settings.database_url), app_settings.user, kernel=kernel, fit=fit)
+        if app_settings.sync_builtin_decks:
+            service.sync_builtin_decks()
+    except (DatabaseError, DeckError) as exc:
+        raise OpenError(str(exc).splitlines()[0]) from exc
+    except Exception as exc:  # sqlalchemy's errors name the URL
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        raise OpenError(f"{app_settings.database_url}: {type(exc).__name__}: {first}") from exc
+    return service

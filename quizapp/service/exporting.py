@@ -1,0 +1,66 @@
+"""Use case: export. The learner's cards as an Anki package (.apkg), an Anki
+text file (.csv) or quizapp's own TOML. The file is written to a temporary
+name beside the target and moved into place, so a failure never leaves half
+a file. Anki can't run torch: live cards are left out of Anki formats."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from quizapp.service.context import Context
+from quizapp.service.decks import cards
+
+FORMATS = ("apkg", "csv", "toml")
+
+
+class ExportError(Exception):
+    """The export could not be written; the message is one line."""
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    path: Path
+    #: Cards written to the file.
+    written: int
+    #: Live (generated or code) cards left out: Anki can't run them.
+    left_out: int
+
+
+def export_cards(ctx: Context, output: Path, fmt: str, *, deck: str | None = None) -> ExportReport:
+    """Write the active cards (of ``deck`` and its subdecks, or all) to
+    ``output`` in format ``fmt``."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    chosen = cards(ctx, deck)
+    if not chosen:
+        raise ExportError("no cards to export")
+    if not output.parent.is_dir():
+        raise ExportError(f"{output.parent}: no such directory")
+    fd, name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        if fmt == "toml":
+            from quizapp.exporters.toml_deck import write_toml_deck
+
+            written, left_out = write_toml_deck(chosen, tmp, deck_name=deck), 0
+        elif fmt == "csv":
+            from quizapp.exporters.anki_text import write_anki_text
+
+            left_out = write_anki_text(chosen, tmp)
+            written = len(chosen) - left_out
+        else:
+            from quizapp.exporters.apkg import write_apkg
+
+            left_out = write_apkg(chosen, tmp)
+            written = len(chosen) - left_out
+        os.replace(tmp, output)
+    except OSError as exc:
+        raise ExportError(f"{output}: {exc.strerror or exc}") from exc
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return ExportReport(path=output, written=written, left_out=left_out)

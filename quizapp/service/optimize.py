@@ -1,0 +1,139 @@
+"""Use cases: the learner's own FSRS parameters. Fit them (in another
+process, through the ``fit`` passed in from the top), compare them with the
+parameters in use on held-out reviews and adopt them only if better
+(quizapp.optimizing holds that arithmetic); return to the previous ones;
+reschedule every card with the parameters in use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from sqlmodel import select
+
+from quizapp.optimizing import (
+    Fitter,
+    NotEnoughReviews,
+    OptimizeReport,
+    OptimizerUnavailable,
+    Progress,
+    ReviewRow,
+    is_better,
+    reviews_needed,
+    split_history,
+    trainable_reviews,
+)
+from quizapp.service.context import Context
+from quizapp.service.context import Progress as Counter
+from quizapp.service.settings import apply_settings, study_settings
+from quizapp.store import queries
+from quizapp.store.models import CardState, ReviewLog
+from quizapp.study_settings import StudySettings, check_parameters, store_study_settings
+
+
+def review_rows(ctx: Context) -> list[ReviewRow]:
+    """The learner's review log, oldest first, as the optimizer reads it."""
+    stmt = (
+        select(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.rating, ReviewLog.duration_ms)
+        .where(ReviewLog.user_id == ctx.user_id)
+        .order_by(ReviewLog.reviewed_at, ReviewLog.id)
+    )
+    with ctx.read() as session:
+        return [ReviewRow(card, at, rating, duration) for card, at, rating, duration in session.exec(stmt)]
+
+
+def optimize(
+    ctx: Context,
+    *,
+    fit: Fitter | None = None,
+    progress: Progress | None = None,
+    reschedule: bool = False,
+    cancel: Callable[[], bool] | None = None,
+) -> OptimizeReport:
+    """Fit the learner's parameters, compare, adopt if better (and then
+    reschedule if asked). ``fit`` defaults to the one the context was given.
+    Raises NotEnoughReviews below the optimizer's minimum and
+    OptimizerUnavailable when there is no fitter or it fails."""
+    fit = fit or ctx.fit
+    rows = review_rows(ctx)
+    needed = reviews_needed(rows)
+    train, cutoff = split_history(rows)
+    if needed:
+        raise NotEnoughReviews(trainable_reviews(train), needed)
+    if fit is None:
+        raise OptimizerUnavailable("no optimizer was given to this command")
+    current = tuple(study_settings(ctx).parameters)
+    result = fit(rows, cutoff=cutoff, current=current, progress=progress, cancel=cancel)
+    adopted = is_better(result.before, result.after)
+    report = OptimizeReport(
+        reviews=len(rows),
+        before=result.before,
+        after=result.after,
+        adopted=adopted,
+        parameters=result.parameters if adopted else current,
+        previous_parameters=current,
+        train_reviews=result.train_reviews,
+        seconds=result.seconds,
+    )
+    if adopted:
+        set_parameters(ctx, result.parameters)
+        if reschedule:
+            report.rescheduled = reschedule_all(ctx)
+    elif result.after is None:
+        report.notes.append("no held-out review a day or more after the previous one: nothing to compare")
+    return report
+
+
+def set_parameters(ctx: Context, parameters: tuple[float, ...]) -> StudySettings:
+    """Schedule with these FSRS parameters from now on; the ones in use are
+    kept to return to (:func:`revert_parameters`)."""
+    current = study_settings(ctx)
+    updated = replace(current, parameters=check_parameters(parameters), previous_parameters=current.parameters)
+    with ctx.write() as session:
+        store_study_settings(session=session, user_id=ctx.user_id, settings=updated, optimized_at=ctx.clock())
+    apply_settings(ctx, updated)
+    return updated
+
+
+def revert_parameters(ctx: Context) -> StudySettings:
+    """Return to the parameters in use before the last change (the ones left
+    are kept in turn, so a revert can be reverted). ValueError when none are
+    kept."""
+    current = study_settings(ctx)
+    if current.previous_parameters is None:
+        raise ValueError("no previous parameters to return to")
+    updated = replace(current, parameters=current.previous_parameters, previous_parameters=current.parameters)
+    with ctx.write() as session:
+        store_study_settings(session=session, user_id=ctx.user_id, settings=updated)
+    apply_settings(ctx, updated)
+    return updated
+
+
+def reschedule_all(ctx: Context, progress: Callable[[int, int], None] | None = None) -> int:
+    """Replay every card's history with the current parameters, in one
+    transaction: stability and difficulty follow the parameters, and review
+    cards get the due date they give. Suspension, leech and bury flags stay.
+    Returns the number of cards whose due date changed."""
+    stmt = (
+        select(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.rating)
+        .where(ReviewLog.user_id == ctx.user_id)
+        .order_by(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.id)
+    )
+    changed = 0
+    with ctx.write() as session:
+        history: dict[str, list[tuple[datetime, int]]] = {}
+        for card_id, at, rating in session.exec(stmt):
+            history.setdefault(card_id, []).append((at, rating))
+        states = {s.card_id: s for s in session.exec(select(CardState).where(CardState.user_id == ctx.user_id))}
+        counter = Counter(len(history), progress, every=100)
+        for card_id, reviews in history.items():
+            counter.step()
+            state = states.get(card_id)
+            if state is None:
+                continue
+            memory = ctx.scheduler.replay(reviews, fuzz_key=card_id)
+            if memory.due != state.due:
+                changed += 1
+            queries.store_memory(state, memory)
+    return changed
