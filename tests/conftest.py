@@ -8,6 +8,29 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+TESTS = REPO / "tests"
+
+#: Folders whose tests all run torch (in the kernel, or in-process for families).
+TORCH_FOLDERS = {"kernel", "questions"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test ``tui`` (drives the Textual app) and/or ``torch`` (runs
+    torch, in the kernel or in this process), so a newcomer's fast loop is
+    ``pytest -m "not torch and not tui"``. Tests that need torch say so with
+    the ``kernel`` fixture, an importorskip("torch") or an explicit marker."""
+    for item in items:
+        parts = Path(str(item.path)).relative_to(TESTS).parts
+        if parts[0] == "tui":
+            item.add_marker(pytest.mark.tui)
+        module = getattr(item, "module", None)
+        uses_torch = (
+            parts[0] in TORCH_FOLDERS
+            or "kernel" in getattr(item, "fixturenames", ())
+            or (module is not None and "torch" in vars(module))
+        )
+        if uses_torch:
+            item.add_marker(pytest.mark.torch)
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +42,20 @@ def isolated_environment(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("QUIZAPP_USER", "tester")
     monkeypatch.setenv("TZ", "UTC")
     return data
+
+
+@pytest.fixture(autouse=True)
+def torch_marker_is_honest(request, monkeypatch):
+    """A test that starts the torch kernel must carry the ``torch`` marker,
+    or the fast loop (``-m "not torch"``) would not be fast."""
+    if "torch" in request.keywords:
+        return
+    from quizapp.kernel.client import Kernel
+
+    def refuse(self):
+        pytest.fail(f"{request.node.nodeid} starts the torch kernel: mark it @pytest.mark.torch")
+
+    monkeypatch.setattr(Kernel, "start", refuse)
 
 
 class Clock:

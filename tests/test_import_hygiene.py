@@ -12,6 +12,9 @@ import pytest
 
 import quizapp
 
+# One fresh interpreter per module: about a minute in all.
+pytestmark = pytest.mark.slow
+
 
 def _modules() -> list[str]:
     # __main__ runs the app when imported: it is only an entry point.

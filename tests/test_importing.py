@@ -86,6 +86,7 @@ def cards(db_path: str) -> dict[str, Card]:
         return {c.id: c for c in session.exec(select(Card).where(Card.source.startswith("toml:")))}
 
 
+@pytest.mark.torch  # its deck has code cards, settled in the kernel
 def test_import_code_cards_once_and_idempotently(capsys, db, tmp_path):
     path = tmp_path / "mine.toml"
     path.write_text(GOOD, encoding="utf-8")
@@ -130,6 +131,7 @@ def test_hostile_snippet_refused_unless_asked(capsys, db, tmp_path):
     assert set(cards(db)) == {"evil:fine"}
 
 
+@pytest.mark.torch  # its deck has code cards, settled in the kernel
 def test_dry_run_writes_nothing(capsys, db, tmp_path):
     path = tmp_path / "mine.toml"
     path.write_text(GOOD, encoding="utf-8")
@@ -138,6 +140,7 @@ def test_dry_run_writes_nothing(capsys, db, tmp_path):
     assert cards(db) == {}
 
 
+@pytest.mark.torch  # its deck has code cards, settled in the kernel
 def test_deck_option_renames_the_root(capsys, db, tmp_path):
     path = tmp_path / "mine.toml"
     path.write_text(GOOD, encoding="utf-8")
@@ -165,6 +168,7 @@ def test_bad_files_are_one_line_each(capsys, db, tmp_path, name, content, messag
     assert first.startswith(str(path)) and message in first
 
 
+@pytest.mark.torch  # its deck has code cards, settled in the kernel
 async def test_a_code_card_is_reviewed_through_the_kernel(capsys, db, tmp_path):
     from quizapp.settings import Settings
     from quizapp.tui.app import make_app
@@ -189,6 +193,7 @@ async def test_a_code_card_is_reviewed_through_the_kernel(capsys, db, tmp_path):
         assert screen.verdict.correct
 
 
+@pytest.mark.torch  # its deck has code cards, settled in the kernel
 async def test_import_screen_reports_and_writes(db, tmp_path):
     from quizapp.settings import Settings
     from quizapp.tui.app import make_app

@@ -66,6 +66,7 @@ def store_history(service, rows: list[ReviewRow]) -> None:
 # -- pure parts ---------------------------------------------------------------
 
 
+@pytest.mark.torch  # the fsrs optimizer needs torch
 def test_minimum_matches_the_fsrs_optimizer():
     code = "import fsrs.optimizer as o; print(o.mini_batch_size, o.max_seq_len)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
@@ -198,6 +199,7 @@ def test_too_few_reviews_says_how_many_more(make_service):
 # -- the real optimizer, in its worker process --------------------------------------
 
 
+@pytest.mark.torch  # the fsrs optimizer needs torch
 def test_optimize_json_on_a_learner_who_forgets_faster(make_service, db_url, capsys):
     """Memory follows FSRS with initial stabilities a fifth of the defaults;
     the app scheduled with the defaults. Fitted on the first 80 %, the new
@@ -225,6 +227,7 @@ def test_optimize_json_on_a_learner_who_forgets_faster(make_service, db_url, cap
     assert service.study_settings().parameters == DEFAULTS
 
 
+@pytest.mark.torch  # the fsrs optimizer needs torch
 def test_optimizer_keeps_parameters_that_already_fit(make_service):
     """The learner's memory follows the parameters in use: the fitted ones
     do no better on the held-out reviews and are not adopted."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from quizapp.cli import main
 from quizapp.importers.toml_deck import read_toml_deck
 
@@ -59,6 +61,7 @@ def _parsed(path):
     return [(c.id, c.deck, c.kind, c.front, c.back, c.data, c.tags) for c in read_toml_deck(path).cards]
 
 
+@pytest.mark.torch  # its deck has code cards, settled in the kernel
 def test_export_then_import_is_identical(tmp_path, capsys):
     source = tmp_path / "round.toml"
     source.write_text(DECK, encoding="utf-8")
