@@ -1,4 +1,5 @@
-"""Layering: textual only under quizapp.tui, torch only in the kernel worker.
+"""Layering: textual only under quizapp.tui, torch only in the kernel worker,
+and the formats (importers, exporters, anki) free of the database too.
 
 Each module is imported in a fresh interpreter and sys.modules inspected.
 """
@@ -33,6 +34,9 @@ def _loaded_after_import(module: str) -> set[str]:
 # Modules that may load torch: the worker and the encoder it uses, and the
 # worker-side sandbox; nothing the UI process imports.
 TORCH_ALLOWED = {"quizapp.kernel.worker", "quizapp.kernel.encoding", "quizapp.kernel.sandbox"}
+#: Deck formats are pure: file in, cards out (and back), whatever the store or the UI.
+FORMAT_PACKAGES = ("quizapp.importers", "quizapp.exporters", "quizapp.anki")
+NOT_IN_FORMATS = {"sqlmodel", "sqlalchemy", "textual", "torch"}
 
 
 @pytest.mark.parametrize("module", _modules())
@@ -42,6 +46,8 @@ def test_layering(module):
         assert "textual" not in loaded, f"{module} imports textual"
     if module not in TORCH_ALLOWED:
         assert "torch" not in loaded, f"{module} imports torch"
+    if module.startswith(tuple(f"{p}." for p in FORMAT_PACKAGES)) or module in FORMAT_PACKAGES:
+        assert not loaded & NOT_IN_FORMATS, f"{module} imports {sorted(loaded & NOT_IN_FORMATS)}"
 
 
 def test_cli_and_app_start_without_torch():

@@ -22,12 +22,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quizapp.anki.cloze import cloze_back
+from quizapp.anki.html_text import text_to_html
+from quizapp.anki.ids import guid_for_card_id
+from quizapp.domain import FLASHCARD_KINDS, NOT_FOR_ANKI
 from quizapp.exporters.base import CardLike
-from quizapp.importers.anki_ids import guid_for_card_id
-from quizapp.importers.cloze import cloze_back
-from quizapp.importers.html_text import text_to_html
 
-__all__ = ["guid_for_card_id", "write_anki_text"]
+__all__ = ["write_anki_text"]
 
 _FIELDS = 2  # every note type written has two fields
 _CLOZE_ID = re.compile(r"^(?P<base>.+)::c(?P<n>\d+)$")
@@ -56,7 +57,7 @@ def _notes(cards: Iterable[CardLike]) -> tuple[list[_Note], int]:
     left_out = 0
     for card in cards:
         kind = card.kind
-        if kind not in ("basic", "cloze", "type") or not card.front.strip():
+        if kind in NOT_FOR_ANKI or kind not in FLASHCARD_KINDS or not card.front.strip():
             left_out += 1
             continue
         tags = [t.replace(" ", "_") for t in card.tags]

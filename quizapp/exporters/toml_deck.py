@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from quizapp.anki.cloze import cloze_back
 from quizapp.exporters.base import CardLike
-from quizapp.importers.cloze import cloze_back
 
 _ID = re.compile(r"[^A-Za-z0-9_.-]+")
 

@@ -34,19 +34,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quizapp.anki.cloze import cloze_answers, cloze_back, cloze_front, cloze_numbers
+from quizapp.anki.html_text import html_to_text
+from quizapp.anki.ids import card_id_for_guid
 from quizapp.domain import CardKind
-from quizapp.importers.anki_ids import card_id_for_guid, guid_for_card_id
 from quizapp.importers.base import DeckError, ParsedCard, ParsedDeck, Problem
-from quizapp.importers.cloze import cloze_answers, cloze_back, cloze_front, cloze_numbers
-from quizapp.importers.html_text import html_to_text
 
 __all__ = [
     "MAX_FIELD_CHARS",
     "MAX_FILE_BYTES",
     "NOTETYPES",
     "SEPARATORS",
-    "card_id_for_guid",
-    "guid_for_card_id",
     "read_anki_text",
 ]
 

@@ -7,9 +7,9 @@ import tomllib
 from dataclasses import replace
 from pathlib import Path
 
+from quizapp.anki.cloze import cloze_answers, cloze_back, cloze_front, cloze_numbers
 from quizapp.domain import CardKind
 from quizapp.importers.base import DeckError, ParsedCard, ParsedDeck, Problem
-from quizapp.importers.cloze import cloze_answers, cloze_back, cloze_front, cloze_numbers
 
 FORMAT_VERSION = 1
 CARD_TYPES = ("basic", "reversed", "cloze", "type", "generated", "code")

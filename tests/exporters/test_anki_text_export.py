@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection, ImportCsvRequest
 
+from quizapp.anki.cloze import cloze_answers, cloze_back, cloze_front
+from quizapp.anki.html_text import text_to_html
 from quizapp.domain import MemoryState
-from quizapp.exporters.anki_text import guid_for_card_id, write_anki_text
+from quizapp.exporters.anki_text import write_anki_text
 from quizapp.importers.anki_text import read_anki_text
 from quizapp.importers.base import ParsedCard
-from quizapp.importers.cloze import cloze_answers, cloze_back, cloze_front
-from quizapp.importers.html_text import text_to_html
 from quizapp.service import CardView
 
 CODE = "def f(x):\n    return x * 2  # <doubles> & more\n\nprint(f(1))"
@@ -203,11 +203,6 @@ def test_parent_decks_come_before_their_subdecks_for_anki(tmp_path):
         col.close()
     assert names == {"Default", "A", "A::B", "A::B::C", "Z"}
     assert placed == {"q0": "A::B::C", "q1": "A::B", "q2": "A", "q3": "Z"}
-
-
-def test_guid_of_a_card_from_anki_is_its_own():
-    assert guid_for_card_id("apkg:f0>(Vu%8Y,") == "f0>(Vu%8Y,"
-    assert guid_for_card_id("pytorch-es:shape") == "quizapp:pytorch-es:shape"
 
 
 def _import_into_anki(col: Collection, path: Path):

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.exporters.apkg import guid_for, write_apkg
+from quizapp.anki.cloze import cloze_answers, cloze_back, cloze_front
+from quizapp.anki.ids import guid_for_card_id
+from quizapp.exporters.apkg import write_apkg
 from quizapp.importers.apkg import read_apkg
 from quizapp.importers.base import ParsedReview
-from quizapp.importers.cloze import cloze_answers, cloze_back, cloze_front
 from tests.anki_fixtures import build_collection, export_package, members
 
 pytest.importorskip("anki")
@@ -117,25 +118,25 @@ def test_anki_imports_notes_decks_and_tags(package, tmp_path):
         notes = anki_notes(col)
         tensors, views = TENSORS, VIEWS
         expected = {
-            guid_for("builtin:pt:shape"): (
+            guid_for_card_id("builtin:pt:shape"): (
                 "Basic",
                 ["What is x.shape?", "a torch.Size"],
                 ["pt::basics", "tensors"],
                 [(0, tensors)],
             ),
-            guid_for("builtin:pt:view"): (
+            guid_for_card_id("builtin:pt:view"): (
                 "Basic (and reversed card)",
                 ["view() &amp; &lt;reshape&gt;", "shares<br>storage"],
                 ["views"],
                 [(0, views), (1, views)],
             ),
-            guid_for("builtin:pt:copy"): (
+            guid_for_card_id("builtin:pt:copy"): (
                 "Cloze",
                 ["{{c1::view}} shares storage,<br>{{c2::clone}} copies", "see the docs"],
                 ["views"],
                 [(0, views), (1, views)],
             ),
-            guid_for("builtin:pt:dtype"): (
+            guid_for_card_id("builtin:pt:dtype"): (
                 "Basic (type in the answer)",
                 ["dtype of torch.ones(2)?", "torch.float32", "float32 is the default"],
                 [],
@@ -147,7 +148,7 @@ def test_anki_imports_notes_decks_and_tags(package, tmp_path):
             # Anki appends "+" to a name its collection already uses for another type.
             assert got_type.rstrip("+") == notetype
             assert (got_fields, got_tags, got_cards) == (fields, tags, cards)
-        code = notes[guid_for("builtin:pt:code")]
+        code = notes[guid_for_card_id("builtin:pt:code")]
         assert code[1][0].startswith(
             "What does this print?<br><br>x = torch.ones(2, 3)<br>if x.ndim &gt; 1 &amp; True:"
         )
@@ -156,10 +157,10 @@ def test_anki_imports_notes_decks_and_tags(package, tmp_path):
         assert {d.name for d in col.decks.all_names_and_ids()} >= {"PyTorch (ES)", tensors, views}
         assert col.card_count() == len(EXPORTED)
         # Anki renders the cards: the cloze and the type-in work as such.
-        cloze_card = next(c for c in note_by_guid(col, guid_for("builtin:pt:copy")).cards() if c.ord == 1)
+        cloze_card = next(c for c in note_by_guid(col, guid_for_card_id("builtin:pt:copy")).cards() if c.ord == 1)
         question = cloze_card.question()
         assert "[...]</span> copies" in question and "view</span> shares storage" in question
-        type_card = note_by_guid(col, guid_for("builtin:pt:dtype")).cards()[0]
+        type_card = note_by_guid(col, guid_for_card_id("builtin:pt:dtype")).cards()[0]
         assert "[[type:Back]]" in type_card.question()  # the reviewer puts its input box there
     finally:
         col.close()
@@ -229,11 +230,11 @@ def test_round_trip_with_review_history(tmp_path):
     col = import_into_anki(path, tmp_path)
     try:
         assert col.db.scalar("SELECT count(*) FROM revlog") == 5
-        card = note_by_guid(col, guid_for("builtin:pt:shape")).cards()[0]
+        card = note_by_guid(col, guid_for_card_id("builtin:pt:shape")).cards()[0]
         assert (card.type, card.queue, card.ivl, card.reps) == (2, 2, 4, 4)
         eases = col.db.list(f"SELECT ease FROM revlog WHERE cid = {card.id} ORDER BY id")
         assert eases == [1, 3, 3, 4]
-        reversed_note = note_by_guid(col, guid_for("builtin:pt:view"))
+        reversed_note = note_by_guid(col, guid_for_card_id("builtin:pt:view"))
         learning = next(c for c in reversed_note.cards() if c.ord == 1)
         assert (learning.type, learning.queue) == (1, 1)
     finally:

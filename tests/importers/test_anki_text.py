@@ -9,7 +9,7 @@ from anki.collection import Collection, ImportCsvRequest
 from anki.import_export_pb2 import CsvMetadata
 
 import quizapp.importers.anki_text as anki_text
-from quizapp.importers.anki_text import card_id_for_guid, guid_for_card_id, read_anki_text
+from quizapp.importers.anki_text import read_anki_text
 from quizapp.importers.base import DeckError
 
 
@@ -343,27 +343,6 @@ def test_guid_column_gives_the_id(tmp_path):
     assert [c.id for c in deck.cards] == ["apkg:f0>(Vu%8Y,", "pytorch-es:tensors"]
     edited = _read(tmp_path, "#guid column:1\n#separator:tab\nf0>(Vu%8Y,\tq edited\ta\n")
     assert edited.cards[0].id == "apkg:f0>(Vu%8Y,"
-
-
-@pytest.mark.parametrize(
-    ("guid", "card_id"),
-    [
-        ("f0>(Vu%8Y,", "apkg:f0>(Vu%8Y,"),  # made by Anki: the .apkg importer's namespace
-        ("ab:cdefghi", "apkg:ab:cdefghi"),  # Anki guids may hold ':' too
-        ("quizapp:pytorch-es:tensors", "pytorch-es:tensors"),  # written by quizapp
-        ("quizapp:apkg:xyz", "apkg:xyz"),
-        ("quizapp:", "apkg:quizapp:"),
-    ],
-)
-def test_card_id_for_guid(guid, card_id):
-    assert card_id_for_guid(guid) == card_id
-
-
-@pytest.mark.parametrize(
-    "card_id", ["pytorch-es:tensors", "apkg:f0>(Vu%8Y,", "apkg:ab:cd", "anki-text:0123abcd", "x::y"]
-)
-def test_guid_for_card_id_is_its_inverse(card_id):
-    assert card_id_for_guid(guid_for_card_id(card_id)) == card_id
 
 
 # -- problems --------------------------------------------------------------------

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.importers.apkg import MAX_UNCOMPRESSED_BYTES, read_apkg
+from quizapp.anki.budget import MAX_UNCOMPRESSED_BYTES
+from quizapp.importers.apkg import read_apkg
 from quizapp.importers.base import DeckError
 from tests.anki_fixtures import (
     DECK_DESCRIPTION,

@@ -1,6 +1,6 @@
 import pytest
 
-from quizapp.importers.html_text import html_to_text, text_to_html
+from quizapp.anki.html_text import html_to_text, text_to_html
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,46 @@
+"""How a collection's columns encode what both directions read and write:
+fields joined by a separator, deck names, and review intervals.
+
+The rest of the collection's layout (tables, JSON and protobuf configs) is
+in the reader (importers/apkg/) and the writer (exporters/apkg/): each
+knows the schema it handles (11 and 18 read, 11 written).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DEFAULT_DECK",
+    "FIELD_SEPARATOR",
+    "SCHEMA18_DECK_SEPARATOR",
+    "deck_name",
+    "interval_days",
+    "revlog_interval",
+]
+
+#: Between the fields of ``notes.flds``.
+FIELD_SEPARATOR = "\x1f"
+#: Between the levels of a deck name in schema 18's ``decks.name`` ("::" in schema 11's JSON).
+SCHEMA18_DECK_SEPARATOR = "\x1f"
+#: The deck every collection has, and where cards without one go.
+DEFAULT_DECK = "Default"
+
+
+def deck_name(name: object) -> str:
+    """A deck name with its levels trimmed and empty levels dropped ("Default" if none is left)."""
+    parts = (p.strip() for p in str(name or "").split("::"))
+    return "::".join(p for p in parts if p) or DEFAULT_DECK
+
+
+def interval_days(interval) -> float:
+    """A ``revlog`` interval in days: Anki writes positive days, or negative seconds."""
+    try:
+        value = int(interval or 0)
+    except (TypeError, ValueError):
+        return 0.0
+    return float(value) if value >= 0 else -value / 86400
+
+
+def revlog_interval(days: float) -> int:
+    """The ``revlog`` interval for ``days``: whole days, or negative seconds under a day."""
+    days = float(days or 0)
+    return max(round(days), 1) if days >= 1 else -round(days * 86400)
