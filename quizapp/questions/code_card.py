@@ -116,6 +116,11 @@ class CodeCard:
     def title(self) -> dict[str, str]:
         return {"es": self.front, "en": self.front}
 
+    @property
+    def mistakes(self) -> dict[str, dict[str, str]]:
+        """None: a learner's snippet has no misconception variants."""
+        return {}
+
     def build(self, rng: random.Random) -> Draft:
         values = {name: rng.choice(self.params[name]) for name in sorted(self.params)}
         code, kind = substitute(self.code, values), self.answer_kind
