@@ -22,10 +22,10 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlmodel import Session
 
-from quizapp.browse import DEFAULT_LIMIT, count, history, search
 from quizapp.store import queries
 from quizapp.store.engine import make_engine
 from quizapp.store.models import Card, CardState, ReviewLog
+from quizapp.store.search import DEFAULT_LIMIT, count, history, search
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 WORDS = (

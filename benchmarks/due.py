@@ -18,6 +18,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository: quizapp and tests
 
 HEAVY = ("textual", "torch", "sqlalchemy", "sqlmodel", "fsrs", "pydantic", "platformdirs")
 
@@ -26,9 +29,9 @@ def make_database(path: str) -> None:
     from sqlmodel import Session
 
     from quizapp.service import Service
-    from quizapp.simulation import simulate_history
     from quizapp.store.engine import make_engine
     from quizapp.store.models import Card, CardState, Deck, ReviewLog
+    from tests.simulation import simulate_history
 
     service = Service(make_engine(f"sqlite:///{path}"), "bench")
     service.sync_builtin_decks()

@@ -15,12 +15,15 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository: quizapp and tests
 
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from quizapp.kernel.optimizer_client import fit_parameters
 from quizapp.optimizing import is_better, split_history, trainable_reviews
-from quizapp.simulation import scaled_parameters, simulate_history
+from tests.simulation import scaled_parameters, simulate_history
 
 
 def main() -> None:

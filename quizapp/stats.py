@@ -475,10 +475,7 @@ def mistake_labels(
     mistakes: Mapping[str, Iterable[str]], lang: str = "en"
 ) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
     """({family: {mistake key: the misconception in words}}, {family: title})
-    for the families and keys given. Labels live on the families' variants,
-    so a few drafts of each family are built (pure Python, milliseconds)."""
-    import random
-
+    for the families and keys given, from the labels each family declares."""
     from quizapp.questions import all_families
 
     families = all_families()
@@ -489,21 +486,10 @@ def mistake_labels(
         if family is None:
             continue
         titles[name] = family.title.get(lang) or family.title.get("en", name)
-        wanted = set(keys)
-        found: dict[str, str] = {}
-        for seed in range(200):
-            if not wanted - set(found):
-                break
-            try:
-                draft = family.build(random.Random(seed))
-            except Exception:  # a family that can't build: no labels, not a failure
-                break
-            for variant in draft.variants:
-                if variant.mistake in wanted:
-                    label = variant.label.get(lang) or variant.label.get("en", variant.mistake)
-                    found.setdefault(variant.mistake, label)
+        declared = family.mistakes
+        found = {k: declared[k].get(lang) or declared[k].get("en", k) for k in keys if k in declared}
         if found:
-            labels[name] = {k: found[k] for k in keys if k in found}
+            labels[name] = found
     return labels, titles
 
 

@@ -28,8 +28,8 @@ from quizapp.optimizing import (
     split_history,
     trainable_reviews,
 )
-from quizapp.simulation import scaled_parameters, simulate_history
 from quizapp.store.models import Card, CardState, Deck
+from tests.simulation import scaled_parameters, simulate_history
 
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
 DEFAULTS = tuple(DEFAULT_PARAMETERS)

@@ -1,7 +1,7 @@
 """Generated code-prediction questions. Pure Python: torch runs in the kernel.
 
-Each module in ``families/`` defines ``FAMILY``; ``FAMILIES`` maps their
-names to them, in the order of the built-in deck.
+Each module in ``families/`` defines ``FAMILY``; ``all_families()`` maps
+their names to them, in the order of the built-in deck.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pkgutil
 from quizapp.domain import AnswerKind
 from quizapp.questions.base import Draft, Family, Question, Variant, assemble
 
-__all__ = ["FAMILIES", "AnswerKind", "Draft", "Family", "Question", "Variant", "all_families", "assemble"]
+__all__ = ["AnswerKind", "Draft", "Family", "Question", "Variant", "all_families", "assemble"]
 
 
 def all_families() -> dict[str, Family]:
@@ -26,9 +26,3 @@ def all_families() -> dict[str, Family]:
         if family is not None:
             found.append((getattr(module, "ORDER", 100), family.name, family))
     return {name: family for _, name, family in sorted(found)}
-
-
-def __getattr__(name: str):
-    if name == "FAMILIES":
-        return all_families()
-    raise AttributeError(name)

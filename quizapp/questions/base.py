@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -24,7 +24,8 @@ class Variant:
     code: str
     #: Key of the misconception, e.g. "aligned_left"; shown in statistics.
     mistake: str
-    #: What the misconception is, for the learner: {"es": ..., "en": ...}.
+    #: What the misconception is, for the learner: {"es": ..., "en": ...};
+    #: the family's ``mistakes[mistake]``.
     label: dict[str, str] = field(default_factory=dict)
 
 
@@ -50,6 +51,13 @@ class Family(Protocol):
     name: str
     title: dict[str, str]
     answer_kind: str
+
+    @property
+    def mistakes(self) -> Mapping[str, Mapping[str, str]]:
+        """Every misconception its variants name: key -> {"es": label, "en": label}.
+        Each ``Variant`` carries its key's labels from here; statistics read them
+        here, without building drafts."""
+        ...
 
     def build(self, rng: random.Random) -> Draft: ...
 

@@ -64,11 +64,6 @@ def combinations(params: dict[str, list]) -> list[dict[str, object]]:
     return [dict(zip(names, combo)) for combo in itertools.islice(product, MAX_COMBINATIONS)]
 
 
-def pick(params: dict[str, list], seed: int) -> dict[str, object]:
-    rng = random.Random(seed)
-    return {name: rng.choice(params[name]) for name in sorted(params)}
-
-
 def is_nondeterministic(code: str) -> bool:
     """True if the snippet draws random numbers or reads uninitialised memory
     before any ``manual_seed`` (statically, in source order)."""
@@ -120,6 +115,11 @@ class CodeCard:
     @property
     def title(self) -> dict[str, str]:
         return {"es": self.front, "en": self.front}
+
+    @property
+    def mistakes(self) -> dict[str, dict[str, str]]:
+        """None: a learner's snippet has no misconception variants."""
+        return {}
 
     def build(self, rng: random.Random) -> Draft:
         values = {name: rng.choice(self.params[name]) for name in sorted(self.params)}

@@ -13,7 +13,7 @@ from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from quizapp.kernel.optimizer_client import WORKER_PATH, fit_parameters
 from quizapp.optimizing import OptimizerUnavailable, split_history
-from quizapp.simulation import simulate_history
+from tests.simulation import simulate_history
 
 
 def _run_worker(request: bytes) -> list[dict]:

@@ -7,6 +7,7 @@ particular to one family (its independent oracle) is in tests/questions/test_<fa
 from __future__ import annotations
 
 import ast
+import functools
 import random
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from quizapp.answers import check_answer
 from quizapp.domain import AnswerKind
 from quizapp.kernel.validator import validate
 from quizapp.questions import all_families
-from quizapp.questions.base import KERNEL_FAILURES, QuestionError, assemble
+from quizapp.questions.base import KERNEL_FAILURES, QuestionError, Variant, assemble
 from tests.questions import family_checks
 from tests.questions.family_checks import (
     CONTRACTS,
@@ -169,13 +170,46 @@ def test_deterministic(family, contract, built, runner):
         assert family.build(random.Random(seed)) == family.build(random.Random(seed)), seed
 
 
-def test_misconceptions_show_up_as_distractors(built, contract, module):
+def test_misconceptions_show_up_as_distractors(built, contract, family):
     shown = {key for _, q, _ in built.values() for key in q.mistakes.values()}
     declared = {variant.mistake for draft, _, _ in built.values() for variant in draft.variants}
-    labelled = set(getattr(module, "_LABELS", ()))  # the families that keep their labels in one table
+    labelled = set(family.mistakes) - contract.unseen_mistakes
     assert contract.mistakes <= shown, contract.mistakes - shown
     assert labelled <= shown, labelled - shown
     assert declared - shown <= contract.unseen_mistakes, declared - shown - contract.unseen_mistakes
+
+
+#: Seeds whose drafts are built (pure Python, no kernel) to compare the variants with the declared mistakes.
+DECLARED_SEEDS = range(2000)
+
+
+@functools.cache
+def produced_variants(name: str) -> dict[str, list[tuple[int, Variant]]]:
+    """mistake key -> [(seed, variant)] over DECLARED_SEEDS."""
+    found: dict[str, list[tuple[int, Variant]]] = {}
+    for seed in DECLARED_SEEDS:
+        for variant in FAMILIES[name].build(random.Random(seed)).variants:
+            found.setdefault(variant.mistake, []).append((seed, variant))
+    return found
+
+
+def test_declared_mistakes_are_complete(family):
+    assert family.mistakes, "a family declares its misconceptions"
+    for key, label in family.mistakes.items():
+        assert MISTAKE_RE.fullmatch(key), key
+        assert set(label) == LANGUAGES and all(label.values()), (key, label)
+
+
+def test_every_variant_mistake_is_declared_with_its_labels(family, name):
+    for key, variants in produced_variants(name).items():
+        assert key in family.mistakes, (key, variants[0][0])
+        for seed, variant in variants:
+            assert variant.label == family.mistakes[key], (seed, key, variant.label)
+
+
+def test_every_declared_mistake_is_produced(family, name):
+    missing = set(family.mistakes) - set(produced_variants(name))
+    assert not missing, f"declared but no seed in {DECLARED_SEEDS} produces them: {sorted(missing)}"
 
 
 def test_no_distractor_is_graded_right(questions):

@@ -147,7 +147,7 @@ async def test_optimize_screen_says_how_many_more_reviews(settings):
 
 async def test_optimize_screen_shows_both_figures_and_offers_to_reschedule(settings, monkeypatch):
     from quizapp.kernel import optimizer_client
-    from quizapp.simulation import scaled_parameters, simulate_history
+    from tests.simulation import scaled_parameters, simulate_history
     from tests.test_optimizing import store_history
 
     def fake_fit(rows, *, cutoff, current, progress=None, cancel=None):

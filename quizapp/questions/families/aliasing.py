@@ -61,6 +61,7 @@ _RULES = {
 class Aliasing:
     name: str = "aliasing"
     title = {"es": "Vistas y copias: ¿comparten memoria?", "en": "Views and copies: do they share memory?"}
+    mistakes = _LABELS
     answer_kind: str = AnswerKind.BOOL
 
     def build(self, rng: random.Random) -> Draft:

@@ -163,6 +163,7 @@ _BOOL_PROMPT = {"es": "¿Qué devuelve la última línea?", "en": "What does the
 class Autograd:
     name: str = "autograd"
     title = {"es": "Autograd: gradientes, hojas y no_grad", "en": "Autograd: gradients, leaves and no_grad"}
+    mistakes = _LABELS
     answer_kind: str = AnswerKind.VALUES
 
     def build(self, rng: random.Random) -> Draft:

@@ -7,26 +7,30 @@ from dataclasses import dataclass
 
 from quizapp.domain import AnswerKind
 from quizapp.questions.base import Draft, Variant, format_shape
-from quizapp.questions.snippets import shape_call
+from quizapp.questions.snippets import labelled, shape_call
 
 ORDER = 1
 
 _OPS = ("+", "*", "-")
 _INPLACE = {"+": "add_", "*": "mul_", "-": "sub_"}
 
-_LEFT = {"es": "quedarse con la forma de a", "en": "keeping a's shape"}
-_RIGHT = {"es": "quedarse con la forma de b", "en": "keeping b's shape"}
-_ALIGNED = {"es": "alinear las dimensiones por la izquierda", "en": "aligning dimensions from the left"}
-_GROWS = {
-    "es": "creer que un in-place puede cambiar la forma de a",
-    "en": "thinking an in-place op can change a's shape",
+_LABELS = {
+    "left_shape": {"es": "quedarse con la forma de a", "en": "keeping a's shape"},
+    "right_shape": {"es": "quedarse con la forma de b", "en": "keeping b's shape"},
+    "aligned_left": {"es": "alinear las dimensiones por la izquierda", "en": "aligning dimensions from the left"},
+    "inplace_grows": {
+        "es": "creer que un in-place puede cambiar la forma de a",
+        "en": "thinking an in-place op can change a's shape",
+    },
 }
+_v = labelled(_LABELS)
 
 
 @dataclass(frozen=True)
 class Broadcasting:
     name: str = "broadcasting"
     title = {"es": "Broadcasting: forma del resultado", "en": "Broadcasting: result shape"}
+    mistakes = _LABELS
     answer_kind: str = AnswerKind.SHAPE
 
     def build(self, rng: random.Random) -> Draft:
@@ -57,9 +61,9 @@ class Broadcasting:
             a, b = b, a  # the longer shape on the right, sometimes
         code = f"a = torch.ones{shape_call(a)}\nb = torch.ones{shape_call(b)}\n(a {op} b).shape"
         variants = (
-            Variant(f"torch.ones{shape_call(a)}.shape", "left_shape", _LEFT),
-            Variant(_aligned_left_code(a, b, op), "aligned_left", _ALIGNED),
-            Variant(f"torch.ones{shape_call(b)}.shape", "right_shape", _RIGHT),
+            _v(f"torch.ones{shape_call(a)}.shape", "left_shape"),
+            _v(_aligned_left_code(a, b, op), "aligned_left"),
+            _v(f"torch.ones{shape_call(b)}.shape", "right_shape"),
         )
         expected = _broadcast(a, b)
         return self._draft(code, variants, a, b, expected)
@@ -70,8 +74,8 @@ class Broadcasting:
             # b is bigger than a: the in-place op would have to grow a.
             a, b = a[-2:], [rng.randint(2, 4)] + a[-2:]
             variants = (
-                Variant(f"torch.empty{shape_call(_broadcast(a, b))}.shape", "inplace_grows", _GROWS),
-                Variant(f"torch.ones{shape_call(a)}.shape", "left_shape", _LEFT),
+                _v(f"torch.empty{shape_call(_broadcast(a, b))}.shape", "inplace_grows"),
+                _v(f"torch.ones{shape_call(a)}.shape", "left_shape"),
             )
         else:
             # b fits into a: the in-place op succeeds and a keeps its shape.
@@ -82,11 +86,10 @@ class Broadcasting:
             if len(b) == len(a) and 1 not in b:
                 b[rng.randrange(len(b))] = 1
             variants = (
-                Variant(f"torch.ones{shape_call(b)}.shape", "right_shape", _RIGHT),
-                Variant(
+                _v(f"torch.ones{shape_call(b)}.shape", "right_shape"),
+                _v(
                     f"torch.ones{shape_call(a)}.{method}(torch.ones{shape_call(_pad_right(b, len(a)))}).shape",
                     "aligned_left",
-                    _ALIGNED,
                 ),
             )
         code = f"a = torch.ones{shape_call(a)}\nb = torch.ones{shape_call(b)}\na.{method}(b).shape"

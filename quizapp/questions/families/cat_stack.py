@@ -89,6 +89,7 @@ _STACK_RULE = {
 class CatStack:
     name: str = "cat_stack"
     title = {"es": "torch.cat y torch.stack: forma del resultado", "en": "torch.cat and torch.stack: result shape"}
+    mistakes = _LABELS
     answer_kind: str = AnswerKind.SHAPE
 
     def build(self, rng: random.Random) -> Draft:

@@ -27,7 +27,7 @@ _PROMPTS = {
     },
 }
 
-_L = {
+_LABELS = {
     "rows_columns_swapped": {"es": "leer los tamaños al revés", "en": "reading the sizes backwards"},
     "sizes_as_values": {
         "es": "leer los tamaños como valores, como en torch.tensor",
@@ -125,7 +125,7 @@ _LIKE_RULE = {
 }
 
 
-_v = labelled(_L)
+_v = labelled(_LABELS)
 
 
 def _size(rng: random.Random, shape: list[int]) -> str:
@@ -156,6 +156,7 @@ def _nested(dims: list[int], value) -> list:
 class CreationLike:
     name: str = "creation_like"
     title = {"es": "Crear tensores: zeros, arange, *_like...", "en": "Creating tensors: zeros, arange, *_like..."}
+    mistakes = _LABELS
     answer_kind: str = AnswerKind.SHAPE
 
     def build(self, rng: random.Random) -> Draft:

@@ -73,6 +73,7 @@ _SAMPLES_RULE = {
 class DataLoaderFamily:
     name: str = "dataloader"
     title = {"es": "DataLoader: lotes y drop_last", "en": "DataLoader: batches and drop_last"}
+    mistakes = _LABELS
     answer_kind: str = AnswerKind.INT
 
     def build(self, rng: random.Random) -> Draft:

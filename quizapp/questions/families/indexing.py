@@ -162,6 +162,7 @@ _RANGE_RULE = {
 class Indexing:
     name: str = "indexing"
     title = {"es": "Indexación y slicing: forma del resultado", "en": "Indexing and slicing: result shape"}
+    mistakes = _LABELS
     answer_kind: str = AnswerKind.SHAPE
 
     def build(self, rng: random.Random) -> Draft:

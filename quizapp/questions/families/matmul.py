@@ -89,6 +89,7 @@ _BMM_RULE = {
 class Matmul:
     name: str = "matmul"
     title = {"es": "Producto matricial: forma del resultado", "en": "Matrix product: result shape"}
+    mistakes = _LABELS
     answer_kind: str = AnswerKind.SHAPE
 
     def build(self, rng: random.Random) -> Draft:

@@ -121,6 +121,7 @@ _WEIGHT_PROMPT = {"es": "¿Qué forma tiene el peso de la capa?", "en": "What is
 class NNLayers:
     name: str = "nn_layers"
     title = {"es": "Capas nn: formas y número de parámetros", "en": "nn layers: shapes and parameter counts"}
+    mistakes = _LABELS
     answer_kind: str = AnswerKind.SHAPE
 
     def build(self, rng: random.Random) -> Draft:

@@ -49,7 +49,7 @@ _PROMPT = {
     "en": "What is the dtype of the result? (or which error does it raise?)",
 }
 
-_L = {
+_LABELS = {
     "scalar_as_tensor": {
         "es": "tratar el número de Python como un tensor int64/float64",
         "en": "treating the Python number as an int64/float64 tensor",
@@ -105,7 +105,7 @@ _L = {
 }
 
 
-_v = labelled(_L)
+_v = labelled(_LABELS)
 
 
 def _values(rng: random.Random, dtype: str, n: int = 3) -> str:
@@ -128,6 +128,7 @@ def _tensor(rng: random.Random, dtype: str, n: int = 3) -> str:
 class Promotion:
     name: str = "promotion"
     title = {"es": "Promoción de tipos: dtype del resultado", "en": "Type promotion: result dtype"}
+    mistakes = _LABELS
     answer_kind: str = AnswerKind.DTYPE
 
     def build(self, rng: random.Random) -> Draft:

@@ -14,7 +14,7 @@ ORDER = 7
 #: Method -> whether it takes a tuple of dims.
 _METHODS = {"sum": True, "mean": True, "amax": True, "prod": False, "argmax": False, "max": False}
 
-_L = {
+_LABELS = {
     "keepdim_flipped": {"es": "confundir el efecto de keepdim", "en": "getting keepdim backwards"},
     "dim_kept": {
         "es": "creer que dim es la dimensión que se conserva",
@@ -58,7 +58,7 @@ _RULE = {
 }
 
 
-_v = labelled(_L)
+_v = labelled(_LABELS)
 
 
 def _dims(dims: tuple[int, ...]) -> str:
@@ -69,6 +69,7 @@ def _dims(dims: tuple[int, ...]) -> str:
 class Reductions:
     name: str = "reductions"
     title = {"es": "Reducciones: dim y keepdim", "en": "Reductions: dim and keepdim"}
+    mistakes = _LABELS
     answer_kind: str = AnswerKind.SHAPE
 
     def build(self, rng: random.Random) -> Draft:

@@ -12,7 +12,7 @@ from quizapp.questions.snippets import labelled
 
 ORDER = 6
 
-_L = {
+_LABELS = {
     "no_reseed": {"es": "no ver el segundo manual_seed", "en": "overlooking the second manual_seed"},
     "seed_fixes_every_draw": {
         "es": "creer que con una semilla fija cada sorteo da lo mismo",
@@ -51,7 +51,7 @@ _EQUAL_RULE = {
 }
 
 
-_v = labelled(_L)
+_v = labelled(_LABELS)
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,7 @@ def _program(ops: list[tuple], draw: _Sampler, last: str) -> str:
 class SeededRandom:
     name: str = "seeded_random"
     title = {"es": "Semillas: qué sorteos se repiten", "en": "Seeds: which draws repeat"}
+    mistakes = _LABELS
     answer_kind: str = AnswerKind.VALUES
 
     def build(self, rng: random.Random) -> Draft:

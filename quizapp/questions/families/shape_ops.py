@@ -12,7 +12,7 @@ from quizapp.questions.snippets import labelled, shape_args
 
 ORDER = 8
 
-_L = {
+_LABELS = {
     "minus_one_is_one": {"es": "leer -1 como un tamaño 1", "en": "reading -1 as a size of 1"},
     "minus_one_keeps_dim": {
         "es": "creer que -1 deja el tamaño que había en esa posición",
@@ -128,7 +128,7 @@ _RULES = {
 }
 
 
-_v = labelled(_L)
+_v = labelled(_LABELS)
 
 
 def _prod(shape: list[int]) -> int:
@@ -153,6 +153,7 @@ def _source(rng: random.Random, shape: list[int]) -> str:
 class ShapeOps:
     name: str = "shape_ops"
     title = {"es": "Cambiar la forma: view, permute, squeeze...", "en": "Changing shape: view, permute, squeeze..."}
+    mistakes = _LABELS
     answer_kind: str = AnswerKind.SHAPE
 
     def build(self, rng: random.Random) -> Draft:

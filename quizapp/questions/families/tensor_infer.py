@@ -11,7 +11,7 @@ from quizapp.questions.snippets import labelled, shape_args
 
 ORDER = 3
 
-_L = {
+_LABELS = {
     "outer_only": {"es": "contar solo la lista exterior", "en": "counting only the outer list"},
     "flattened": {"es": "contar todos los elementos en una dimensión", "en": "counting every element in one dimension"},
     "reversed_shape": {"es": "leer la forma de dentro hacia fuera", "en": "reading the shape inside out"},
@@ -69,7 +69,7 @@ _DTYPE_RULE = {
 }
 
 
-_v = labelled(_L)
+_v = labelled(_LABELS)
 
 
 def _nest(shape: list[int], leaf) -> list | str:
@@ -137,6 +137,7 @@ def _padded_shape(node) -> list[int]:
 class TensorInfer:
     name: str = "tensor_infer"
     title = {"es": "torch.tensor: dtype y forma inferidos", "en": "torch.tensor: inferred dtype and shape"}
+    mistakes = _LABELS
     answer_kind: str = AnswerKind.DTYPE
 
     def build(self, rng: random.Random) -> Draft:

@@ -17,7 +17,7 @@ _PROMPT = {
     "en": "What are the values of the result? (or which error does it raise?)",
 }
 
-_L = {
+_LABELS = {
     "rounds": {"es": "creer que la conversión redondea", "en": "thinking the cast rounds"},
     "floors": {"es": "creer que la conversión redondea hacia abajo (floor)", "en": "thinking the cast floors"},
     "ceils": {
@@ -58,7 +58,7 @@ _L = {
 }
 
 
-_v = labelled(_L)
+_v = labelled(_LABELS)
 
 
 def _int_cast(rng: random.Random, target: str = "") -> str:
@@ -74,6 +74,7 @@ def _decimal(rng: random.Random, sign: int) -> str:
 class ToCasts:
     name: str = "to_casts"
     title = {"es": "Conversiones con .to(): valores", "en": "Casting with .to(): values"}
+    mistakes = _LABELS
     answer_kind: str = AnswerKind.VALUES
 
     def build(self, rng: random.Random) -> Draft:

@@ -20,9 +20,11 @@ from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TextArea
 from textual.worker import get_current_worker
 
-from quizapp.browse import DEFAULT_LIMIT, Browser, BrowseRow, CardInfo, CardLocked, HistoryRow, QueryError, short
+from quizapp.browse import Browser, CardInfo, CardLocked
 from quizapp.domain import MemoryState
+from quizapp.search import QueryError
 from quizapp.service import CardView
+from quizapp.store.search import DEFAULT_LIMIT, BrowseRow, HistoryRow, short
 from quizapp.tui.screens.confirm import ConfirmScreen
 from quizapp.tui.widgets.card_text import card_text
 

@@ -1,0 +1,476 @@
+"""The card browser's queries: a search tree (quizapp.search) compiled to SQL
+and run with one learner's schedule, and each card's review history.
+
+Matching folds case everywhere and accents on SQLite, where fold() is
+registered as the SQL function ``qz_fold``; elsewhere it is SQL's lower().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+
+from sqlalchemy import JSON, String, and_, false, func, literal, literal_column, not_, or_, true, type_coerce
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from quizapp.domain import DEFAULT_DAY_START_HOUR, MemoryState, Rating
+from quizapp.search import (
+    LITERAL_STAR,
+    And,
+    Node,
+    Not,
+    Or,
+    QueryError,
+    Term,
+    card_kind,
+    due_days,
+    fold,
+    parse,
+    prop_term,
+    unknown_is,
+    wildcard_regex,
+)
+from quizapp.store.models import Card, CardState, Deck, ReviewLog
+from quizapp.study_days import StudyDays
+
+#: Rows a search returns unless told otherwise.
+DEFAULT_LIMIT = 500
+#: Characters of a card's front kept in a result row.
+FRONT_CHARS = 80
+#: Source prefix of the cards installed from decks/ (re-synced at every start).
+BUILTIN_PREFIX = "builtin:"
+
+
+# -- results ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BrowseRow:
+    """One card in the search results, with this learner's schedule."""
+
+    id: str
+    deck: str
+    kind: str
+    #: The front on one line, at most FRONT_CHARS characters.
+    front: str
+    state: MemoryState
+    #: When it is due (aware UTC); None for a new card.
+    due: datetime | None
+    reps: int
+    lapses: int
+    suspended: bool
+    leech: bool
+    #: Buried until the next study day (at the time of the search).
+    buried: bool
+    #: Where the card came from (``builtin:pytorch-es``, ``toml:mydeck``...).
+    source: str
+    tags: tuple[str, ...] = ()
+
+    @property
+    def builtin(self) -> bool:
+        """A built-in card: decks/ owns its text and deck."""
+        return self.source.startswith(BUILTIN_PREFIX)
+
+    @property
+    def flags(self) -> str:
+        """ "S" suspended, "L" leech, "B" buried, separated by spaces."""
+        return " ".join(f for f, on in (("S", self.suspended), ("L", self.leech), ("B", self.buried)) if on)
+
+    @property
+    def state_name(self) -> str:
+        return STATE_NAMES[self.state]
+
+
+STATE_NAMES = {
+    MemoryState.NEW: "new",
+    MemoryState.LEARNING: "learning",
+    MemoryState.REVIEW: "review",
+    MemoryState.RELEARNING: "relearning",
+}
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One review of a card, as the browser's history table shows it."""
+
+    id: int
+    reviewed_at: datetime
+    rating: Rating
+    #: The card's state before this review.
+    state_before: MemoryState
+    #: Days from the previous review to the due date, before and after it.
+    interval_before_days: float
+    interval_after_days: float
+    duration_ms: int
+    #: What was asked (a generated question's prompt and snippet), what the
+    #: learner answered and the right answer; empty for plain flashcards.
+    asked: str
+    answered: str
+    correct_answer: str
+    family: str | None
+    seed: int | None
+    mistake: str | None
+
+    @property
+    def rating_name(self) -> str:
+        return self.rating.name.capitalize()
+
+
+def short(text: str, width: int = FRONT_CHARS) -> str:
+    """``text`` on one line, cut to ``width`` characters with an ellipsis."""
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+# -- compiling to SQL -----------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    """What a query's conditions depend on."""
+
+    session: Session
+    user_id: int
+    now: datetime
+    days: StudyDays
+    sqlite: bool
+    _decks: list[tuple[int, str]] | None = None
+
+    def day(self, offset: int) -> datetime:
+        """Start (UTC) of the study day ``offset`` days from today."""
+        return self.days.start_of(self.days.day_of(self.now) + timedelta(days=offset))
+
+    def decks(self) -> list[tuple[int, str]]:
+        if self._decks is None:
+            self._decks = list(self.session.exec(select(Deck.id, Deck.name)))
+        return self._decks
+
+    def fold(self, column):
+        """SQL: ``column`` folded as fold() does (lower() only, off SQLite)."""
+        return func.qz_fold(column, type_=String) if self.sqlite else func.lower(column, type_=String)
+
+
+def _like(value: str) -> str:
+    """A LIKE pattern (escape ``\\``) for ``value``: ``*`` -> ``%``."""
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped.replace("*", "%").replace(LITERAL_STAR, "*")
+
+
+def _state():
+    return func.coalesce(CardState.state, int(MemoryState.NEW))
+
+
+def _compile(node: Node, ctx: _Context):
+    if isinstance(node, And):
+        if not node.nodes:
+            return true()
+        # Cheap terms first: SQLite stops at the first false one, so text is
+        # folded (in Python, the costly part) only for cards that pass the rest.
+        return and_(*(_compile(n, ctx) for n in sorted(node.nodes, key=_costly)))
+    if isinstance(node, Or):
+        return or_(*(_compile(n, ctx) for n in node.nodes))
+    if isinstance(node, Not):
+        return not_(_compile(node.node, ctx))
+    return _leaf(node, ctx)
+
+
+def _costly(node: Node) -> bool:
+    """True if the node folds text in Python (free words, front:, back:, tag:, family:)."""
+    if isinstance(node, Term):
+        return node.key in (None, "front", "back", "tag", "family")
+    if isinstance(node, Not):
+        return _costly(node.node)
+    return any(_costly(n) for n in node.nodes)
+
+
+def _leaf(term: Term, ctx: _Context):
+    """The SQL condition of one term; never NULL, so negation is exact."""
+    key, value = term.key, term.value
+    if key is None or key in ("front", "back"):
+        pattern = "%" + _like(fold(value)) + "%"
+        sides = {"front": [Card.front], "back": [Card.back]}.get(key, [Card.front, Card.back])
+        return or_(*(ctx.fold(side).like(pattern, escape="\\") for side in sides))
+    if key == "deck":
+        return _deck_condition(value, ctx)
+    if key == "tag":
+        if value.lower() == "none":
+            return Card.tags == ""
+        pattern = _like(fold(value))
+        padded = literal(" ", String) + ctx.fold(Card.tags) + literal(" ", String)
+        tagged = or_(padded.like(f"% {pattern} %", escape="\\"), padded.like(f"% {pattern}::%", escape="\\"))
+        if wildcard_regex(fold(value)).fullmatch("leech"):  # the learner's leeches carry the tag, as in Anki
+            return or_(tagged, func.coalesce(CardState.leech, False) == True)  # noqa: E712
+        return tagged
+    if key == "is":
+        return _is_condition(value.lower(), ctx)
+    if key == "due":
+        return _due_condition("<=", due_days(value), ctx)
+    if key == "prop":
+        name, op, number = prop_term(value)
+        if name == "due":
+            return _due_condition(op, number, ctx)
+        column = func.coalesce(getattr(CardState, name), 0)
+        return _compare(column, op, number)
+    if key == "kind":
+        return Card.kind == card_kind(value)
+    if key == "family":
+        family = func.coalesce(type_coerce(Card.data, JSON)["family"].as_string(), "")
+        return ctx.fold(family).like(_like(fold(value)), escape="\\")
+    if key == "id":
+        return col(Card.id).like(_like(value), escape="\\")
+    raise QueryError(f"unknown search {key}:")  # pragma: no cover - parse() checks KEYS
+
+
+def _compare(column, op: str, number):
+    return {
+        "<": column < number,
+        "<=": column <= number,
+        "=": column == number,
+        "!=": column != number,
+        ">=": column >= number,
+        ">": column > number,
+    }[op]
+
+
+def _deck_condition(value: str, ctx: _Context):
+    """The deck (matched without case or accents, ``*`` a wildcard) and its subdecks."""
+    wanted = wildcard_regex(fold(value))
+    ids = []
+    for deck_id, name in ctx.decks():
+        parts = fold(name).split("::")
+        if any(wanted.fullmatch("::".join(parts[:depth])) for depth in range(1, len(parts) + 1)):
+            ids.append(deck_id)
+    return col(Card.deck_id).in_(ids) if ids else false()
+
+
+def _is_condition(value: str, ctx: _Context):
+    state = _state()
+    suspended = func.coalesce(CardState.suspended, False) == True  # noqa: E712
+    buried = and_(CardState.buried_until.is_not(None), CardState.buried_until > ctx.now)
+    if value == "new":
+        return state == MemoryState.NEW
+    if value == "learn":
+        return state.in_([MemoryState.LEARNING, MemoryState.RELEARNING])
+    if value == "review":
+        return state.in_([MemoryState.REVIEW, MemoryState.RELEARNING])
+    if value == "suspended":
+        return suspended
+    if value == "leech":
+        return func.coalesce(CardState.leech, False) == True  # noqa: E712
+    if value == "buried":
+        return buried
+    if value == "due":
+        learning_due = and_(state.in_([MemoryState.LEARNING, MemoryState.RELEARNING]), CardState.due <= ctx.now)
+        review_due = and_(state == MemoryState.REVIEW, CardState.due < ctx.day(1))
+        return and_(CardState.due.is_not(None), or_(learning_due, review_due), not_(suspended), not_(buried))
+    raise unknown_is(value)
+
+
+def _due_condition(op: str, days: int, ctx: _Context):
+    """Due ``op`` ``days`` study days from today (0 today, 1 tomorrow, -1
+    yesterday); new cards have no due date and never match."""
+    start, end = ctx.day(days), ctx.day(days + 1)
+    due = CardState.due
+    window = {
+        "<": due < start,
+        "<=": due < end,
+        "=": and_(due >= start, due < end),
+        "!=": or_(due < start, due >= end),
+        ">=": due >= start,
+        ">": due >= end,
+    }[op]
+    return and_(due.is_not(None), _state() != MemoryState.NEW, window)
+
+
+# -- running ------------------------------------------------------------------
+
+
+def _recent_fold() -> Callable[[str | None], str | None]:
+    """fold() remembering its last few inputs: a query with several words
+    folds each card's text once, not once per word."""
+    recent: dict[str, str | None] = {}
+
+    def cached(text: str | None) -> str | None:
+        if text is None or text.isascii():
+            return fold(text)
+        try:
+            return recent[text]
+        except KeyError:
+            if len(recent) >= 16:
+                recent.clear()
+            folded = recent[text] = fold(text)
+            return folded
+
+    return cached
+
+
+def _register_functions(session: Session) -> bool:
+    """Give SQLite the fold() function; True on SQLite."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return False
+    connection.connection.driver_connection.create_function("qz_fold", 1, _recent_fold(), deterministic=True)
+    return True
+
+
+def _context(session: Session, user_id: int, now: datetime, day_hour: int, tz: tzinfo | None) -> _Context:
+    return _Context(session, user_id, now, StudyDays(tz, day_hour), _register_functions(session))
+
+
+def _select_rows(ctx: _Context, condition):
+    return (
+        select(
+            Card.id,
+            Deck.name,
+            Card.kind,
+            func.substr(Card.front, 1, 4 * FRONT_CHARS),
+            Card.source,
+            Card.tags,
+            CardState.state,
+            CardState.due,
+            CardState.reps,
+            CardState.lapses,
+            CardState.suspended,
+            CardState.leech,
+            CardState.buried_until,
+        )
+        .select_from(Card)
+        # "+deck.id": no index on that side, so SQLite walks the decks in name
+        # order (ix_deck_name) and each deck's cards (ix_card_deck_id): rows
+        # come out in the browser's order and LIMIT stops the scan early.
+        .join(Deck, literal_column("+" + Deck.__tablename__ + ".id") == Card.deck_id)
+        .join(CardState, and_(CardState.card_id == Card.id, CardState.user_id == ctx.user_id), isouter=True)
+        .where(Card.active == True, condition)  # noqa: E712
+    )
+
+
+def _row(values, now: datetime) -> BrowseRow:
+    card_id, deck, kind, front, source, tags, state, due, reps, lapses, suspended, leech, buried_until = values
+    return BrowseRow(
+        id=card_id,
+        deck=deck,
+        kind=kind,
+        front=short(front),
+        state=MemoryState(state if state is not None else MemoryState.NEW),
+        due=due,
+        reps=reps or 0,
+        lapses=lapses or 0,
+        suspended=bool(suspended),
+        leech=bool(leech),
+        buried=buried_until is not None and buried_until > now,
+        source=source,
+        tags=tuple(tags.split()),
+    )
+
+
+def search(
+    engine: Engine,
+    user_id: int,
+    query: str,
+    now: datetime,
+    limit: int = DEFAULT_LIMIT,
+    *,
+    offset: int = 0,
+    day_hour: int = DEFAULT_DAY_START_HOUR,
+    tz: tzinfo | None = None,
+) -> list[BrowseRow]:
+    """Active cards matching ``query`` with ``user_id``'s schedule, ordered by
+    deck then the author's order, ``limit`` rows from ``offset``.
+
+    ``now`` (aware UTC) decides what is buried or due; study days start at
+    ``day_hour`` o'clock in ``tz`` (None: the machine's zone). Raises
+    QueryError for a query that can't be parsed.
+    """
+    tree = parse(query)
+    with Session(engine) as session:
+        ctx = _context(session, user_id, now, day_hour, tz)
+        stmt = (
+            _select_rows(ctx, _compile(tree, ctx))
+            .order_by(Deck.name, Card.source, Card.position, Card.id)
+            .offset(max(offset, 0))
+            .limit(max(limit, 0))
+        )
+        return [_row(values, now) for values in session.exec(stmt)]
+
+
+def count(
+    engine: Engine,
+    user_id: int,
+    query: str,
+    now: datetime,
+    *,
+    day_hour: int = DEFAULT_DAY_START_HOUR,
+    tz: tzinfo | None = None,
+) -> int:
+    """How many active cards match ``query`` (no limit)."""
+    tree = parse(query)
+    with Session(engine) as session:
+        ctx = _context(session, user_id, now, day_hour, tz)
+        stmt = (
+            select(func.count(Card.id))
+            .join(Deck, Deck.id == Card.deck_id)
+            .join(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user_id), isouter=True)
+            .where(Card.active == True, _compile(tree, ctx))  # noqa: E712
+        )
+        return int(session.exec(stmt).one())
+
+
+def card_row(
+    engine: Engine,
+    user_id: int,
+    card_id: str,
+    now: datetime,
+    *,
+    day_hour: int = DEFAULT_DAY_START_HOUR,
+    tz: tzinfo | None = None,
+) -> BrowseRow | None:
+    """One active card's result row, as search() gives it; None if there is no such card."""
+    with Session(engine) as session:
+        ctx = _context(session, user_id, now, day_hour, tz)
+        values = session.exec(_select_rows(ctx, Card.id == card_id)).first()
+    return None if values is None else _row(values, now)
+
+
+def history(engine: Engine, user_id: int, card_id: str) -> list[HistoryRow]:
+    """Every review ``user_id`` gave ``card_id``, newest first."""
+    with Session(engine) as session:
+        logs = session.exec(
+            select(ReviewLog)
+            .where(ReviewLog.user_id == user_id, ReviewLog.card_id == card_id)
+            .order_by(col(ReviewLog.reviewed_at).desc(), col(ReviewLog.id).desc())
+        ).all()
+        return [
+            HistoryRow(
+                id=log.id,
+                reviewed_at=log.reviewed_at,
+                rating=Rating(log.rating),
+                state_before=MemoryState(log.state_before),
+                interval_before_days=log.interval_before_days,
+                interval_after_days=log.interval_after_days,
+                duration_ms=log.duration_ms,
+                asked=log.asked,
+                answered=log.answered,
+                correct_answer=log.correct_answer,
+                family=log.family,
+                seed=log.seed,
+                mistake=log.mistake,
+            )
+            for log in logs
+        ]
+
+
+__all__ = [
+    "BUILTIN_PREFIX",
+    "DEFAULT_LIMIT",
+    "FRONT_CHARS",
+    "STATE_NAMES",
+    "BrowseRow",
+    "HistoryRow",
+    "card_row",
+    "count",
+    "history",
+    "search",
+    "short",
+]
