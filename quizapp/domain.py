@@ -123,6 +123,12 @@ _ANKI_TYPE_OF_KIND = {ReviewKind.LEARNING: 0, ReviewKind.REVIEW: 1, ReviewKind.R
 _KIND_OF_ANKI_TYPE = {v: k for k, v in _ANKI_TYPE_OF_KIND.items()}
 
 
+#: The source of the built-in decks (decks/*.toml), re-synced at every start:
+#: their cards' ids start with it, and they can't be edited or moved.
+BUILTIN_SOURCE = "builtin"
+BUILTIN_SOURCE_PREFIX = BUILTIN_SOURCE + ":"
+
+
 # -- Anki's default settings: a learner with no stored settings gets these ----
 
 #: Probability of recall FSRS aims for.

@@ -11,6 +11,7 @@ module of this package and takes the shared :class:`~context.Context`:
     importing.py   import files of every format, all or nothing
     exporting.py   export to .apkg, .csv or TOML
     statistics.py  the statistics screen and ``stats --json``
+    browse.py      the card browser: search, card details, suspend, bury, reset, edit, move
     settings.py    the learner's study settings
     optimize.py    personal FSRS parameters: fit, compare, adopt, revert, reschedule
 
@@ -29,7 +30,8 @@ from sqlalchemy.engine import Engine
 
 from quizapp.domain import Rating
 from quizapp.scheduling import Memory, Outcome, Scheduler, SchedulingConfig
-from quizapp.service import decks, exporting, importing, optimize, questions, review, settings, statistics
+from quizapp.service import browse, decks, exporting, importing, optimize, questions, review, settings, statistics
+from quizapp.service.browse import CardInfo, CardLocked
 from quizapp.service.context import Context, KernelLike, utcnow
 from quizapp.service.decks import SyncReport
 from quizapp.service.exporting import ExportError, ExportReport
@@ -44,11 +46,14 @@ if TYPE_CHECKING:
     from quizapp.questions.base import Question
     from quizapp.settings import Settings
     from quizapp.stats import Statistics
+    from quizapp.store.search import BrowseRow, HistoryRow
     from quizapp.study_settings import StudySettings
 
 __all__ = [
     "Answer",
     "AnswerResult",
+    "CardInfo",
+    "CardLocked",
     "CardView",
     "DeckCounts",
     "ExportError",
@@ -222,6 +227,38 @@ class Service:
 
     def suspend(self, card_id: str, suspended: bool = True) -> None:
         review.suspend(self.ctx, card_id, suspended)
+
+    # -- the card browser (service/browse.py) -------------------------------
+
+    def search_cards(self, query: str, limit: int = browse.DEFAULT_LIMIT, *, offset: int = 0) -> list[BrowseRow]:
+        return browse.search_cards(self.ctx, query, limit, offset=offset)
+
+    def count_cards(self, query: str) -> int:
+        return browse.count_cards(self.ctx, query)
+
+    def card_history(self, card_id: str) -> list[HistoryRow]:
+        return browse.card_history(self.ctx, card_id)
+
+    def browse_row(self, card_id: str) -> BrowseRow:
+        return browse.browse_row(self.ctx, card_id)
+
+    def card_info(self, card_id: str) -> CardInfo:
+        return browse.card_info(self.ctx, card_id)
+
+    def toggle_suspend(self, card_id: str) -> bool:
+        return browse.toggle_suspend(self.ctx, card_id)
+
+    def toggle_bury(self, card_id: str) -> bool:
+        return browse.toggle_bury(self.ctx, card_id)
+
+    def reset_card(self, card_id: str) -> None:
+        browse.reset_card(self.ctx, card_id)
+
+    def edit_card(self, card_id: str, front: str, back: str) -> None:
+        browse.edit_card(self.ctx, card_id, front, back)
+
+    def move_card(self, card_id: str, deck: str) -> str:
+        return browse.move_card(self.ctx, card_id, deck)
 
     # -- FSRS parameters (service/optimize.py) ------------------------------
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
-from quizapp.domain import MemoryState, ReviewKind
+from quizapp.domain import BUILTIN_SOURCE, MemoryState, ReviewKind
 from quizapp.importers.base import ParsedDeck
 from quizapp.service.context import Context, Progress
 from quizapp.service.views import CardView, DeckCounts, card_view
@@ -74,7 +74,7 @@ def sync_builtin_decks(ctx: Context, directory: Path | None = None) -> list[Sync
 
     directory = directory or builtin_decks_dir()
     paths = sorted(directory.glob("*.toml"))
-    return sync_decks(ctx, [read_toml_deck(path, source_prefix="builtin") for path in paths])
+    return sync_decks(ctx, [read_toml_deck(path, source_prefix=BUILTIN_SOURCE) for path in paths])
 
 
 def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime, counter: Progress) -> SyncReport:

@@ -15,7 +15,7 @@ from sqlalchemy import JSON, String, and_, false, func, literal, literal_column,
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from quizapp.domain import DEFAULT_DAY_START_HOUR, MemoryState, Rating
+from quizapp.domain import BUILTIN_SOURCE_PREFIX, DEFAULT_DAY_START_HOUR, MemoryState, Rating
 from quizapp.search import (
     LITERAL_STAR,
     And,
@@ -40,7 +40,6 @@ DEFAULT_LIMIT = 500
 #: Characters of a card's front kept in a result row.
 FRONT_CHARS = 80
 #: Source prefix of the cards installed from decks/ (re-synced at every start).
-BUILTIN_PREFIX = "builtin:"
 
 
 # -- results ------------------------------------------------------------------
@@ -71,7 +70,7 @@ class BrowseRow:
     @property
     def builtin(self) -> bool:
         """A built-in card: decks/ owns its text and deck."""
-        return self.source.startswith(BUILTIN_PREFIX)
+        return self.source.startswith(BUILTIN_SOURCE_PREFIX)
 
     @property
     def flags(self) -> str:
@@ -462,7 +461,6 @@ def history(engine: Engine, user_id: int, card_id: str) -> list[HistoryRow]:
 
 
 __all__ = [
-    "BUILTIN_PREFIX",
     "DEFAULT_LIMIT",
     "FRONT_CHARS",
     "STATE_NAMES",

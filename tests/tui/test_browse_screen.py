@@ -7,7 +7,6 @@ import pytest
 from sqlmodel import Session
 from textual.widgets import DataTable, Input, Static, TextArea
 
-from quizapp.browse import Browser
 from quizapp.domain import Rating
 from quizapp.importers.toml_deck import read_toml_deck
 from quizapp.service import Service
@@ -68,7 +67,7 @@ def state(service, card_id) -> CardState | None:
 async def test_search_then_suspend_and_the_review_skips_it(app, service):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_browser(app, pilot, f'deck:"{DECK}"')
-        expected = [row.id for row in Browser(service).search(f'deck:"{DECK}"')]
+        expected = [row.id for row in service.search_cards(f'deck:"{DECK}"')]
         assert results(screen) == expected and len(expected) > 3
         assert isinstance(app.focused, DataTable)  # Enter moved to the results
         status = str(screen.query_one("#browse-status", Static).render())

@@ -20,11 +20,9 @@ from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TextArea
 from textual.worker import get_current_worker
 
-from quizapp.browse import Browser, CardInfo, CardLocked
 from quizapp.domain import MemoryState
-from quizapp.search import QueryError
 from quizapp.service import CardView
-from quizapp.store.search import DEFAULT_LIMIT, BrowseRow, HistoryRow, short
+from quizapp.service.browse import DEFAULT_LIMIT, BrowseRow, CardInfo, CardLocked, HistoryRow, QueryError, short
 from quizapp.tui.screens.confirm import ConfirmScreen
 from quizapp.tui.widgets.card_text import card_text
 
@@ -212,7 +210,6 @@ class BrowseScreen(Screen[None]):
         self.search_query = query
         self.rows: dict[str, BrowseRow] = {}
         self.info: CardInfo | None = None
-        self.browser: Browser | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -238,7 +235,6 @@ class BrowseScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.browser = Browser(self.app.service)
         self.query_one("#browse-query", Input).focus()
         self.run_search(self.search_query)
 
@@ -253,7 +249,7 @@ class BrowseScreen(Screen[None]):
     def run_search(self, query: str, keep: str | None = None, focus: bool = False) -> None:
         worker = get_current_worker()
         try:
-            rows = self.browser.search(query, DEFAULT_LIMIT)
+            rows = self.app.service.search_cards(query, DEFAULT_LIMIT)
         except QueryError as exc:
             self.post_message(SearchDone(query, None, str(exc)))
             return
@@ -265,7 +261,7 @@ class BrowseScreen(Screen[None]):
         self.post_message(SearchDone(query, rows, keep=keep, focus=focus))
         if len(rows) >= DEFAULT_LIMIT:
             try:
-                total = self.browser.count(query)
+                total = self.app.service.count_cards(query)
             except Exception:  # the rows are shown; the total is a nicety
                 return
             if not worker.is_cancelled:
@@ -338,7 +334,7 @@ class BrowseScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="browse-info", description="card details")
     def load_info(self, card_id: str) -> None:
         try:
-            info = self.browser.info(card_id)
+            info = self.app.service.card_info(card_id)
         except Exception as exc:
             self.post_message(InfoLoaded(card_id, None, f"{type(exc).__name__}: {exc}"))
             return
@@ -500,20 +496,20 @@ class BrowseScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="browse-action", description="card action")
     def run_action(self, action: str, card_id: str, *args: str) -> None:
-        browser = self.browser
+        service = self.app.service
         try:
             if action == "suspend":
-                notice = "Suspended." if browser.toggle_suspend(card_id) else "Unsuspended."
+                notice = "Suspended." if service.toggle_suspend(card_id) else "Unsuspended."
             elif action == "bury":
-                notice = "Buried until tomorrow." if browser.toggle_bury(card_id) else "Unburied."
+                notice = "Buried until tomorrow." if service.toggle_bury(card_id) else "Unburied."
             elif action == "reset":
-                browser.reset(card_id)
+                service.reset_card(card_id)
                 notice = "Reset: the card is new again (its history stays)."
             elif action == "edit":
-                browser.edit(card_id, *args)
+                service.edit_card(card_id, *args)
                 notice = "Saved. The card keeps its schedule."
             elif action == "move":
-                notice = f"Moved to {browser.move(card_id, *args)}."
+                notice = f"Moved to {service.move_card(card_id, *args)}."
             else:  # pragma: no cover - the bindings name every action
                 raise ValueError(f"unknown action {action!r}")
         except KeyError:
