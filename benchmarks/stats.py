@@ -262,9 +262,10 @@ def _time_parts(service: Service) -> None:
 
     from sqlmodel import Session
 
-    from quizapp import stats as s
+    from quizapp.store import statistics as s
+    from quizapp.study_days import StudyDays
 
-    days = s.StudyDays(service.tz, service.config.day_start_hour)
+    days = StudyDays(service.tz, service.config.day_start_hour)
     today = days.day_of(NOW)
     parts = {
         "today": lambda session: s.today_figures(session=session, user_id=service.user_id, since=days.start_of(today)),

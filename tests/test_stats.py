@@ -1,4 +1,4 @@
-"""Statistics (quizapp.stats) against plain-Python recomputations from the raw
+"""Statistics (quizapp.store.statistics) against plain-Python recomputations from the raw
 rows: synthetic histories of several hundred days, written straight into the
 database, in time zones with and without DST."""
 

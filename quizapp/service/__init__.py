@@ -45,8 +45,8 @@ if TYPE_CHECKING:
     from quizapp.optimizing import Fitter, OptimizeReport, Progress, ReviewRow
     from quizapp.questions.base import Question
     from quizapp.settings import Settings
-    from quizapp.stats import Statistics
     from quizapp.store.search import BrowseRow, HistoryRow
+    from quizapp.store.statistics import Statistics
     from quizapp.study_settings import StudySettings
 
 __all__ = [

@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
-from quizapp.stats import HEATMAP_DAYS, RETENTION_WINDOWS, PassFail, Statistics
+from quizapp.service.statistics import HEATMAP_DAYS, RETENTION_WINDOWS, PassFail, Statistics
 from quizapp.tui.messages import WorkFailed
 from quizapp.tui.widgets.heatmap import CalendarHeatmap, describe
 

@@ -471,29 +471,14 @@ def retrievability(
     return RetrievabilityStats(tuple(buckets), total)
 
 
-def mistake_labels(
-    mistakes: Mapping[str, Iterable[str]], lang: str = "en"
-) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
-    """({family: {mistake key: the misconception in words}}, {family: title})
-    for the families and keys given, from the labels each family declares."""
-    from quizapp.questions import all_families
-
-    families = all_families()
-    labels: dict[str, dict[str, str]] = {}
-    titles: dict[str, str] = {}
-    for name, keys in mistakes.items():
-        family = families.get(name)
-        if family is None:
-            continue
-        titles[name] = family.title.get(lang) or family.title.get("en", name)
-        declared = family.mistakes
-        found = {k: declared[k].get(lang) or declared[k].get("en", k) for k in keys if k in declared}
-        if found:
-            labels[name] = found
-    return labels, titles
-
-
 # -- everything ---------------------------------------------------------------
+
+#: ({family: {mistake key: words}}, {family: title}) for {family: [mistake keys]}.
+DescribeMistakes = Callable[[Mapping[str, Iterable[str]]], tuple[dict[str, dict[str, str]], dict[str, str]]]
+
+
+def _no_words(mistakes: Mapping[str, Iterable[str]]) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    return {}, {}
 
 
 #: The blocks computed after the quick ones, slowest last.
@@ -509,6 +494,7 @@ def compute_statistics(
     tz: tzinfo | None,
     day_start_hour: int,
     parameters: Iterable[float],
+    describe_mistakes: DescribeMistakes | None = None,
     progress: Callable[[Statistics], None] | None = None,
 ) -> Statistics:
     """Every figure for one learner at ``now``, read in one session.
@@ -518,6 +504,8 @@ def compute_statistics(
     given, receives them, and again after each slower block, as Statistics
     whose ``pending`` names what is still to come. True retention, which
     groups a year of reviews by card and day, comes last.
+    ``describe_mistakes`` puts the families' misconceptions and titles into
+    words (the question families know them; this module doesn't).
     """
     days = StudyDays(tz, day_start_hour)
     today = days.day_of(now)
@@ -546,7 +534,7 @@ def compute_statistics(
         if progress is not None:
             progress(stats)
         families = family_accuracy(session=session, user_id=user_id)
-        labels, titles = mistake_labels({name: list(f.mistakes) for name, f in families.items()})
+        labels, titles = (describe_mistakes or _no_words)({name: list(f.mistakes) for name, f in families.items()})
         stats = replace(
             stats,
             families=families,
@@ -572,7 +560,6 @@ __all__ = [
     "Retention",
     "RetrievabilityStats",
     "Statistics",
-    "StudyDays",
     "Today",
     "compute_statistics",
 ]
