@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from quizapp.kernel import Kernel
-from quizapp.service import Service
+from quizapp.service import CardView, Service, card_question
 from quizapp.settings import Settings
+
+if TYPE_CHECKING:
+    from quizapp.questions.base import Question
 
 #: Times the app restarts a worker that died, before leaving it down.
 MAX_KERNEL_RESTARTS = 3
@@ -68,9 +72,19 @@ class QuizApp(App[None]):
             self.sub_title = f"{self.service.user_name} · {state}"
 
     def start_review(self, deck: str | None, *, limit: int | None = None, minutes: float | None = None) -> None:
+        """Review ``deck`` (None: every deck), ending after ``limit`` answers or ``minutes``."""
+        from quizapp.session import ReviewSession
         from quizapp.tui.screens.review import ReviewScreen
 
-        self.push_screen(ReviewScreen(deck, limit=limit, minutes=minutes))
+        session = ReviewSession(self.service, self.ask_question, deck=deck, limit=limit, minutes=minutes)
+        self.push_screen(ReviewScreen(session))
+
+    def ask_question(self, card: CardView, seed: int) -> Question:
+        """The question a live card asks for ``seed``, run through the torch kernel
+        (called from a worker thread: it waits for the kernel)."""
+        if self.kernel is None:
+            raise RuntimeError("the torch kernel is off")
+        return card_question(card, seed, self.kernel)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
