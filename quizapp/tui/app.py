@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, cast
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from quizapp.kernel import Kernel
-from quizapp.service import Service
+from quizapp.service import CardView, Service
 from quizapp.settings import Settings
+
+if TYPE_CHECKING:
+    from quizapp.questions.base import Question
 
 #: Times the app restarts a worker that died, before leaving it down.
 MAX_KERNEL_RESTARTS = 3
@@ -23,14 +27,22 @@ class QuizApp(App[None]):
     TITLE = "quizapp"
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
 
-    def __init__(self, settings: Settings, service: Service, kernel: Kernel | None = None) -> None:
+    def __init__(self, settings: Settings, service: Service) -> None:
         super().__init__()
         self.settings = settings
         self.service = service
-        #: The torch worker for generated questions (None: off).
-        self.kernel = kernel
         self._kernel_state = ""
         self._restarts = 0
+
+    @property
+    def kernel(self) -> Kernel | None:
+        """The torch worker for live cards: the service's (None: off). The
+        app owns its life: start, restart after a crash, close."""
+        return cast("Kernel | None", self.service.kernel)
+
+    @kernel.setter
+    def kernel(self, kernel: Kernel | None) -> None:
+        self.service.ctx.kernel = kernel
 
     def on_mount(self) -> None:
         from quizapp.tui.screens.home import HomeScreen
@@ -68,9 +80,19 @@ class QuizApp(App[None]):
             self.sub_title = f"{self.service.user_name} · {state}"
 
     def start_review(self, deck: str | None, *, limit: int | None = None, minutes: float | None = None) -> None:
+        """Review ``deck`` (None: every deck), ending after ``limit`` answers or ``minutes``."""
+        from quizapp.session import ReviewSession
         from quizapp.tui.screens.review import ReviewScreen
 
-        self.push_screen(ReviewScreen(deck, limit=limit, minutes=minutes))
+        session = ReviewSession(self.service, self.ask_question, deck=deck, limit=limit, minutes=minutes)
+        self.push_screen(ReviewScreen(session))
+
+    def ask_question(self, card: CardView, seed: int) -> Question:
+        """The question a live card asks for ``seed``, run through the torch kernel
+        (called from a worker thread: it waits for the kernel)."""
+        if self.kernel is None:
+            raise RuntimeError("the torch kernel is off")
+        return self.service.question(card, seed)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -129,4 +151,6 @@ def make_app(settings: Settings, *, service: Service | None = None) -> QuizApp:
         from quizapp.service import open_service
 
         service = open_service(settings, kernel=Kernel() if settings.start_kernel else None, fit=fit_parameters)
-    return QuizApp(settings, service, service.kernel if settings.start_kernel else None)
+    elif not settings.start_kernel:
+        service.ctx.kernel = None
+    return QuizApp(settings, service)

@@ -36,6 +36,7 @@ async def wait_for_question(app, pilot):
     raise AssertionError("no generated question showed")
 
 
+@pytest.mark.torch
 async def test_choose_wrong_then_type_right_and_the_log_keeps_it(db_url):
     app = make_app(Settings(database_url=db_url, user="tester", start_in_review=True, review_deck=DECK))
     async with app.run_test(size=SIZE) as pilot:
@@ -104,6 +105,7 @@ async def test_only_generated_left_waits_without_blocking(db_url):
         assert type(app.screen).__name__ == "HomeScreen"
 
 
+@pytest.mark.torch
 async def test_worker_death_is_shown_and_flashcards_go_on(db_url):
     import os
     import signal

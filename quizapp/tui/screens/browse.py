@@ -6,7 +6,6 @@ Every database call runs in a thread worker that posts a message back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
@@ -14,15 +13,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TextArea
 from textual.worker import get_current_worker
 
 from quizapp.domain import MemoryState
 from quizapp.service import CardView
-from quizapp.service.browse import DEFAULT_LIMIT, BrowseRow, CardInfo, CardLocked, HistoryRow, QueryError, short
+from quizapp.service.browse import DEFAULT_LIMIT, BrowseRow, CardInfo, HistoryRow, QueryError, short
+from quizapp.tui.messages import ActionDone, CountDone, DecksReady, EditorReady, InfoLoaded, SearchDone
+from quizapp.tui.screens.base import QuizScreen, WorkFailure
 from quizapp.tui.screens.confirm import ConfirmScreen
 from quizapp.tui.widgets.card_text import card_text
 
@@ -43,61 +43,6 @@ COLUMNS = (
     ("Flags", "flags", 5),
 )
 SEARCH_HELP = 'words, deck:"NAME", tag:NAME, is:due|new|learn|review|suspended|leech|buried, due:N, -term, or'
-
-
-# -- messages -------------------------------------------------------------------
-
-
-@dataclass
-class SearchDone(Message):
-    """Results of a search (rows None: the query failed, ``error`` says why)."""
-
-    query: str
-    rows: list[BrowseRow] | None
-    error: str = ""
-    #: Card to keep the cursor on (after an action).
-    keep: str | None = None
-    #: A search the learner asked for: the cursor goes to the results.
-    focus: bool = False
-
-
-@dataclass
-class CountDone(Message):
-    """How many cards the query matches in all (when more than the rows shown)."""
-
-    query: str
-    total: int
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, CountDone)
-
-
-@dataclass
-class InfoLoaded(Message):
-    card_id: str
-    info: CardInfo | None
-    error: str = ""
-
-
-@dataclass
-class ActionDone(Message):
-    """A card action finished: ``notice`` for the learner."""
-
-    card_id: str
-    notice: str
-    error: bool = False
-
-
-@dataclass
-class EditorReady(Message):
-    card: CardView
-
-
-@dataclass
-class DecksReady(Message):
-    card_id: str
-    current: str
-    names: list[str]
 
 
 # -- dialogs ----------------------------------------------------------------------
@@ -193,7 +138,7 @@ class DeckScreen(ModalScreen[str | None]):
 # -- the browser ----------------------------------------------------------------------
 
 
-class BrowseScreen(Screen[None]):
+class BrowseScreen(QuizScreen[None]):
     BINDINGS = [
         Binding("escape", "leave", "Back"),
         Binding("slash,ctrl+f", "focus_search", "Search"),
@@ -245,34 +190,39 @@ class BrowseScreen(Screen[None]):
         self.query_one("#browse-status", Static).update("Searching…")
         self.run_search(event.value.strip(), focus=True)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-search", description="card search")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-search", description="searching")
     def run_search(self, query: str, keep: str | None = None, focus: bool = False) -> None:
-        worker = get_current_worker()
-        try:
-            rows = self.app.service.search_cards(query, DEFAULT_LIMIT)
-        except QueryError as exc:
-            self.post_message(SearchDone(query, None, str(exc)))
-            return
-        except Exception as exc:  # shown, never a crash
-            self.post_message(SearchDone(query, None, f"{type(exc).__name__}: {exc}"))
-            return
-        if worker.is_cancelled:
-            return
-        self.post_message(SearchDone(query, rows, keep=keep, focus=focus))
-        if len(rows) >= DEFAULT_LIMIT:
-            try:
-                total = self.app.service.count_cards(query)
-            except Exception:  # the rows are shown; the total is a nicety
-                return
-            if not worker.is_cancelled:
-                self.post_message(CountDone(query, total))
+        rows = self.service.search_cards(query, DEFAULT_LIMIT)
+        if not get_current_worker().is_cancelled:
+            self.post_message(SearchDone(query, rows, keep=keep, focus=focus))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-count", description="counting the cards")
+    def count_matches(self, query: str) -> None:
+        total = self.service.count_cards(query)
+        if not get_current_worker().is_cancelled:
+            self.post_message(CountDone(query, total))
+
+    def show_failure(self, failure: WorkFailure) -> None:
+        error = failure.error
+        if failure.work == "run_search":  # the previous results stay
+            reason = str(error) if isinstance(error, QueryError) else failure.detail
+            self.query_one("#browse-status", Static).update(Text(f"✗ {reason}"))
+        elif failure.work == "count_matches":
+            pass  # the rows are shown; the total is a nicety
+        elif failure.work == "load_info":
+            self.query_one("#browse-card", Static).update(Text(f"✗ {failure.detail}"))
+        else:  # the dialogs and the card actions
+            if isinstance(error, KeyError):
+                notice = f"No such card: {error.args[0] if error.args else ''}"
+            elif isinstance(error, ValueError):  # CardLocked included: the reason is for the learner
+                notice = str(error)
+            else:
+                notice = failure.text
+            self.notify(notice, severity="error", timeout=6, markup=False)
 
     @on(SearchDone)
     def show_results(self, message: SearchDone) -> None:
         status = self.query_one("#browse-status", Static)
-        if message.rows is None:
-            status.update(Text(f"✗ {message.error}"))
-            return
         self.search_query = message.query
         table = self.query_one("#browse-results", DataTable)
         old_index = table.cursor_row
@@ -297,6 +247,7 @@ class BrowseScreen(Screen[None]):
         n = len(message.rows)
         if n >= DEFAULT_LIMIT:
             status.update(f"Showing the first {n} cards (counting…)")
+            self.count_matches(message.query)
         else:
             status.update(f"{n} card{'s' if n != 1 else ''}" + (f" match {message.query}" if message.query else ""))
         if message.rows:
@@ -317,10 +268,10 @@ class BrowseScreen(Screen[None]):
         """The due date in local time; the hour for a card in learning due today."""
         if row.due is None:
             return ""
-        tz = self.app.service.tz
+        tz = self.service.tz
         local = row.due.astimezone(tz)
         if row.state in (MemoryState.LEARNING, MemoryState.RELEARNING):
-            if local.date() == self.app.service.clock().astimezone(tz).date():
+            if local.date() == self.service.clock().astimezone(tz).date():
                 return local.strftime("%H:%M")
         return local.strftime("%Y-%m-%d")
 
@@ -331,13 +282,9 @@ class BrowseScreen(Screen[None]):
         if event.row_key is not None and event.row_key.value is not None:
             self.load_info(str(event.row_key.value))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-info", description="card details")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-info", description="loading the card")
     def load_info(self, card_id: str) -> None:
-        try:
-            info = self.app.service.card_info(card_id)
-        except Exception as exc:
-            self.post_message(InfoLoaded(card_id, None, f"{type(exc).__name__}: {exc}"))
-            return
+        info = self.service.card_info(card_id)
         if not get_current_worker().is_cancelled:
             self.post_message(InfoLoaded(card_id, info))
 
@@ -345,9 +292,6 @@ class BrowseScreen(Screen[None]):
     def info_loaded(self, message: InfoLoaded) -> None:
         if message.card_id != self._current_id():
             return  # the cursor has moved on
-        if message.info is None:
-            self.query_one("#browse-card", Static).update(Text(f"✗ {message.error}"))
-            return
         self._show_info(message.info)
 
     def _show_info(self, info: CardInfo | None) -> None:
@@ -398,7 +342,7 @@ class BrowseScreen(Screen[None]):
 
     def _local(self, moment: datetime) -> str:
         """``moment`` in the learner's time zone (None: this machine's)."""
-        return moment.astimezone(self.app.service.tz).strftime("%Y-%m-%d %H:%M")
+        return moment.astimezone(self.service.tz).strftime("%Y-%m-%d %H:%M")
 
     def _current_id(self) -> str | None:
         table = self.query_one("#browse-results", DataTable)
@@ -458,14 +402,9 @@ class BrowseScreen(Screen[None]):
             return
         self.open_deck_dialog(row.id, row.deck)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-dialog", description="open editor")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-dialog", description="opening the card")
     def open_editor(self, card_id: str) -> None:
-        try:
-            card = self.app.service.card(card_id)
-        except Exception as exc:
-            self.post_message(ActionDone(card_id, f"Can't open the card: {exc}", error=True))
-            return
-        self.post_message(EditorReady(card))
+        self.post_message(EditorReady(self.service.card(card_id)))
 
     @on(EditorReady)
     def editor_ready(self, message: EditorReady) -> None:
@@ -477,14 +416,9 @@ class BrowseScreen(Screen[None]):
 
         self.app.push_screen(EditCardScreen(message.card), saved)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-dialog", description="deck names")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-dialog", description="listing the decks")
     def open_deck_dialog(self, card_id: str, current: str) -> None:
-        try:
-            names = self.app.service.deck_names()
-        except Exception as exc:
-            self.post_message(ActionDone(card_id, f"Can't list the decks: {exc}", error=True))
-            return
-        self.post_message(DecksReady(card_id, current, names))
+        self.post_message(DecksReady(card_id, current, self.service.deck_names()))
 
     @on(DecksReady)
     def decks_ready(self, message: DecksReady) -> None:
@@ -494,42 +428,29 @@ class BrowseScreen(Screen[None]):
 
         self.app.push_screen(DeckScreen(message.current, message.names), chosen)
 
-    @work(thread=True, exit_on_error=False, group="browse-action", description="card action")
+    @work(thread=True, exit_on_error=False, group="browse-action", description="changing the card")
     def run_action(self, action: str, card_id: str, *args: str) -> None:
-        service = self.app.service
-        try:
-            if action == "suspend":
-                notice = "Suspended." if service.toggle_suspend(card_id) else "Unsuspended."
-            elif action == "bury":
-                notice = "Buried until tomorrow." if service.toggle_bury(card_id) else "Unburied."
-            elif action == "reset":
-                service.reset_card(card_id)
-                notice = "Reset: the card is new again (its history stays)."
-            elif action == "edit":
-                service.edit_card(card_id, *args)
-                notice = "Saved. The card keeps its schedule."
-            elif action == "move":
-                notice = f"Moved to {service.move_card(card_id, *args)}."
-            else:  # pragma: no cover - the bindings name every action
-                raise ValueError(f"unknown action {action!r}")
-        except KeyError:
-            self.post_message(ActionDone(card_id, f"No such card: {card_id}", error=True))
-            return
-        except (CardLocked, ValueError) as exc:
-            self.post_message(ActionDone(card_id, str(exc), error=True))
-            return
-        except Exception as exc:  # shown, never a crash
-            self.post_message(ActionDone(card_id, f"{type(exc).__name__}: {exc}", error=True))
-            return
+        service = self.service
+        if action == "suspend":
+            notice = "Suspended." if service.toggle_suspend(card_id) else "Unsuspended."
+        elif action == "bury":
+            notice = "Buried until tomorrow." if service.toggle_bury(card_id) else "Unburied."
+        elif action == "reset":
+            service.reset_card(card_id)
+            notice = "Reset: the card is new again (its history stays)."
+        elif action == "edit":
+            service.edit_card(card_id, *args)
+            notice = "Saved. The card keeps its schedule."
+        elif action == "move":
+            notice = f"Moved to {service.move_card(card_id, *args)}."
+        else:  # pragma: no cover - the bindings name every action
+            raise ValueError(f"unknown action {action!r}")
         self.post_message(ActionDone(card_id, notice))
 
     @on(ActionDone)
     def action_done(self, message: ActionDone) -> None:
-        self.notify(
-            message.notice, severity="error" if message.error else "information", timeout=6 if message.error else 3
-        )
-        if not message.error:
-            self.run_search(self.search_query, keep=message.card_id)
+        self.notify(message.notice, timeout=3)
+        self.run_search(self.search_query, keep=message.card_id)
 
 
 def _left_cut(text: str, width: int) -> str:

@@ -6,13 +6,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from quizapp.tui.messages import DecksLoaded, WorkFailed
+from quizapp.tui.messages import DecksLoaded
+from quizapp.tui.screens.base import QuizScreen, WorkFailure
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(QuizScreen[None]):
     BINDINGS = [
         Binding("enter", "study", "Study deck"),
         Binding("a", "study_all", "Study all"),
@@ -27,7 +27,7 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Decks", id="home-title")
-        table = DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+        table: DataTable[str | Text] = DataTable(id="decks", cursor_type="row", zebra_stripes=True)
         table.add_column("Deck", key="deck", width=44)
         table.add_column("New", key="new", width=5)
         table.add_column("Learn", key="learning", width=5)
@@ -43,14 +43,9 @@ class HomeScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.load_counts()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="counts", description="deck counts")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="counts", description="loading the decks")
     def load_counts(self) -> None:
-        try:
-            rows = self.app.service.deck_counts()
-        except Exception as exc:  # shown, never a crash
-            self.post_message(WorkFailed("loading the decks", str(exc)))
-            return
-        self.post_message(DecksLoaded(rows))
+        self.post_message(DecksLoaded(self.service.deck_counts()))
 
     @on(DecksLoaded)
     def show_counts(self, message: DecksLoaded) -> None:
@@ -77,13 +72,12 @@ class HomeScreen(Screen[None]):
         else:
             status.update("Congratulations! Nothing is due now.")
 
-    @on(WorkFailed)
-    def show_failure(self, message: WorkFailed) -> None:
-        self.query_one("#home-status", Static).update(f"Error {message.what}: {message.error}")
+    def show_failure(self, failure: WorkFailure) -> None:
+        self.query_one("#home-status", Static).update(Text(failure.text))
 
     @on(DataTable.RowSelected)
     def row_selected(self, event: DataTable.RowSelected) -> None:
-        self.app.start_review(str(event.row_key.value))
+        self.quiz_app.start_review(str(event.row_key.value))
 
     def _selected_deck(self) -> str | None:
         table = self.query_one(DataTable)
@@ -94,10 +88,10 @@ class HomeScreen(Screen[None]):
     def action_study(self) -> None:
         deck = self._selected_deck()
         if deck is not None:
-            self.app.start_review(deck)
+            self.quiz_app.start_review(deck)
 
     def action_study_all(self) -> None:
-        self.app.start_review(None)
+        self.quiz_app.start_review(None)
 
     def action_refresh(self) -> None:
         self.load_counts()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
@@ -10,31 +9,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Header, Input, ProgressBar, Static
 
-from quizapp.service import ImportReport
+from quizapp.tui.messages import ImportDone, ImportProgress
+from quizapp.tui.screens.base import QuizScreen, WorkFailure
 
 
-@dataclass
-class ImportProgress(Message):
-    """How far the import is (0..1); a newer one replaces an older one."""
-
-    fraction: float
-    what: str
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, ImportProgress)
-
-
-@dataclass
-class ImportDone(Message):
-    report: ImportReport | None
-    error: str = ""
-
-
-class ImportScreen(Screen[None]):
+class ImportScreen(QuizScreen[None]):
     BINDINGS = [Binding("escape", "leave", "Back")]
 
     def compose(self) -> ComposeResult:
@@ -65,17 +46,12 @@ class ImportScreen(Screen[None]):
         self.query_one("#import-report", Static).update("")
         self.run_import(path, self.query_one(Checkbox).value)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="import", description="import")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="import", description="importing")
     def run_import(self, path: Path, dry_run: bool) -> None:
-        try:
-            report = self.app.service.import_paths(
-                [path],
-                dry_run=dry_run,
-                progress=lambda fraction, what: self.post_message(ImportProgress(fraction, what)),
-            )
-        except Exception as exc:  # shown, never a crash
-            self.post_message(ImportDone(None, f"{type(exc).__name__}: {exc}"))
-            return
+        def progress(fraction: float, what: str) -> None:
+            self.post_message(ImportProgress(fraction, what))
+
+        report = self.service.import_paths([path], dry_run=dry_run, progress=progress)
         self.post_message(ImportDone(report))
 
     @on(ImportProgress)
@@ -83,17 +59,22 @@ class ImportScreen(Screen[None]):
         self.query_one(ProgressBar).update(progress=message.fraction)
         self.query_one("#import-status", Static).update(message.what)
 
-    @on(ImportDone)
-    def show_report(self, message: ImportDone) -> None:
+    def _ended(self) -> None:
         self.query_one(ProgressBar).update(progress=1.0)
         self.query_one(Input).disabled = False
+
+    def show_failure(self, failure: WorkFailure) -> None:
+        self._ended()
+        self.query_one("#import-status", Static).update("Import failed.")
+        self.query_one("#import-report", Static).update(Text(failure.detail))
+
+    @on(ImportDone)
+    def show_report(self, message: ImportDone) -> None:
+        self._ended()
         status = self.query_one("#import-status", Static)
         report = message.report
         text = Text()
-        if report is None:
-            status.update("Import failed.")
-            text.append(message.error)
-        elif report.errors:
+        if report.errors:
             status.update(f"✗ {len(report.errors)} problem(s): nothing was imported.")
             for problem in report.errors[:50]:
                 text.append(f"{problem}\n")
@@ -103,9 +84,8 @@ class ImportScreen(Screen[None]):
                 f"✓ {verb} {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
                 f"skipped {report.skipped}" + (f", {report.reviews} past reviews" if report.reviews else "")
             )
-        if report is not None:
-            for problem in report.warnings[:50]:
-                text.append(f"warning: {problem}\n")
+        for problem in report.warnings[:50]:
+            text.append(f"warning: {problem}\n")
         self.query_one("#import-report", Static).update(text)
 
     def action_leave(self) -> None:

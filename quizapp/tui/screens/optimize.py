@@ -10,46 +10,19 @@ killed) and goes back.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, ProgressBar, Static
 
 from quizapp.optimizing import NotEnoughReviews, OptimizeReport
+from quizapp.tui.messages import OptimizeDone, OptimizeProgress, ParametersChanged
+from quizapp.tui.screens.base import QuizScreen, WorkFailure
 
 STAGES = {"load": "Loading torch…", "fit": "Fitting your parameters…", "evaluate": "Comparing on your recent reviews…"}
-
-
-@dataclass
-class OptimizeProgress(Message):
-    """How far the fit is; a newer one replaces an older one."""
-
-    stage: str
-    done: int
-    total: int
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, OptimizeProgress)
-
-
-@dataclass
-class OptimizeDone(Message):
-    report: OptimizeReport | None
-    error: str = ""
-
-
-@dataclass
-class ParametersChanged(Message):
-    """After a reschedule or a revert: what to tell the learner."""
-
-    notice: str
-    error: bool = False
 
 
 def report_text(report: OptimizeReport) -> Text:
@@ -75,7 +48,7 @@ def report_text(report: OptimizeReport) -> Text:
     return text
 
 
-class OptimizeScreen(Screen[None]):
+class OptimizeScreen(QuizScreen[None]):
     BINDINGS = [
         Binding("escape", "leave", "Back"),
         Binding("p", "revert", "Previous parameters"),
@@ -100,20 +73,27 @@ class OptimizeScreen(Screen[None]):
         self.running = True
         self.run_optimizer()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="optimize", description="FSRS optimizer")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="optimize", description="fitting your parameters")
     def run_optimizer(self) -> None:
-        try:
-            report = self.app.service.optimize(
-                progress=lambda stage, done, total: self.post_message(OptimizeProgress(stage, done, total)),
-                cancel=self._cancel.is_set,
-            )
-        except NotEnoughReviews as exc:
-            self.post_message(OptimizeDone(None, f"Not yet: {exc}."))
-            return
-        except Exception as exc:  # shown, never a crash
-            self.post_message(OptimizeDone(None, f"{exc}"))
-            return
-        self.post_message(OptimizeDone(report))
+        def progress(stage: str, done: int, total: int) -> None:
+            self.post_message(OptimizeProgress(stage, done, total))
+
+        self.post_message(OptimizeDone(self.service.optimize(progress=progress, cancel=self._cancel.is_set)))
+
+    def show_failure(self, failure: WorkFailure) -> None:
+        error = failure.error
+        if failure.work == "run_optimizer":
+            self._stopped()
+            notice = f"Not yet: {error}." if isinstance(error, NotEnoughReviews) else failure.text
+            self.query_one("#optimize-stage", Static).update(Text(notice))
+        elif failure.work == "revert" and isinstance(error, ValueError):
+            self._tell(f"Nothing to return to: {error}.", error=True)
+        else:
+            self._tell(failure.text, error=True)
+
+    def _stopped(self) -> None:
+        self.running = False
+        self.query_one(ProgressBar).display = False
 
     @on(OptimizeProgress)
     def show_progress(self, message: OptimizeProgress) -> None:
@@ -122,12 +102,8 @@ class OptimizeScreen(Screen[None]):
 
     @on(OptimizeDone)
     def show_result(self, message: OptimizeDone) -> None:
-        self.running = False
-        self.query_one(ProgressBar).display = False
+        self._stopped()
         stage = self.query_one("#optimize-stage", Static)
-        if message.report is None:
-            stage.update(message.error)
-            return
         self.report = message.report
         stage.update("Done.")
         self.query_one("#optimize-report", Static).update(report_text(message.report))
@@ -148,13 +124,9 @@ class OptimizeScreen(Screen[None]):
             self.query_one("#optimize-stage", Static).update("Rescheduling…")
             self.reschedule()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="optimize", description="reschedule")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="optimize", description="rescheduling")
     def reschedule(self) -> None:
-        try:
-            changed = self.app.service.reschedule()
-        except Exception as exc:
-            self.post_message(ParametersChanged(f"Error rescheduling: {exc}", error=True))
-            return
+        changed = self.service.reschedule()
         self.post_message(ParametersChanged(f"{changed} cards rescheduled."))
 
     def action_revert(self) -> None:
@@ -163,22 +135,24 @@ class OptimizeScreen(Screen[None]):
             return
         self.revert()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="optimize", description="revert parameters")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="optimize",
+        description="returning to the previous parameters",
+    )
     def revert(self) -> None:
-        try:
-            self.app.service.revert_parameters()
-        except ValueError as exc:
-            self.post_message(ParametersChanged(f"Nothing to return to: {exc}.", error=True))
-            return
-        except Exception as exc:
-            self.post_message(ParametersChanged(f"Error: {exc}", error=True))
-            return
+        self.service.revert_parameters()  # ValueError: none are kept (show_failure says so)
         self.post_message(ParametersChanged("Returned to the previous parameters (p again swaps back)."))
 
     @on(ParametersChanged)
     def parameters_changed(self, message: ParametersChanged) -> None:
-        self.query_one("#optimize-stage", Static).update(message.notice)
-        self.notify(message.notice, severity="error" if message.error else "information", timeout=5)
+        self._tell(message.notice)
+
+    def _tell(self, notice: str, *, error: bool = False) -> None:
+        self.query_one("#optimize-stage", Static).update(Text(notice))
+        self.notify(notice, severity="error" if error else "information", timeout=5, markup=False)
 
     def action_leave(self) -> None:
         self._cancel.set()  # kills the optimizer's process if it still runs

@@ -8,7 +8,6 @@ posted back; the screen shows exactly the numbers of ``quizapp stats --json``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from rich.text import Text
@@ -16,31 +15,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
 from quizapp.service.statistics import HEATMAP_DAYS, RETENTION_WINDOWS, PassFail, Statistics
-from quizapp.tui.messages import WorkFailed
+from quizapp.tui.messages import StatsLoaded
+from quizapp.tui.screens.base import QuizScreen, WorkFailure
 from quizapp.tui.widgets.heatmap import CalendarHeatmap, describe
 
 #: Column titles of the retention windows.
 WINDOW_TITLES = {"today": "Today", "7d": "7 days", "30d": "30 days", "365d": "1 year"}
 #: Mistakes listed per family.
 TOP_MISTAKES = 3
-
-
-@dataclass
-class StatsLoaded(Message):
-    """The figures computed so far by the worker (``stats.pending`` names
-    the blocks still to come); a newer one replaces an older one."""
-
-    stats: Statistics
-    #: Which load of the screen computed them (a refresh starts a new one).
-    generation: int = 0
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, StatsLoaded) and message.generation == self.generation
 
 
 def percent(rate: float | None) -> str:
@@ -65,7 +50,7 @@ def pass_fail(counts: PassFail) -> str:
     return "—" if not counts.total else f"{percent(counts.rate)} ({counts.passed}/{counts.total})"
 
 
-class StatsScreen(Screen[None]):
+class StatsScreen(QuizScreen[None]):
     """Everything quizapp knows about the learner's reviews, on one page."""
 
     BINDINGS = [
@@ -130,28 +115,24 @@ class StatsScreen(Screen[None]):
         self.partial = self.shown = None
         self.compute(self._generation)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="stats", description="statistics")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="stats", description="computing the statistics")
     def compute(self, generation: int) -> None:
-        try:
-            stats = self.app.service.statistics(
-                progress=lambda partial: self.post_message(StatsLoaded(partial, generation))
-            )
-        except Exception as exc:  # shown, never a crash
-            self.post_message(WorkFailed("computing the statistics", f"{type(exc).__name__}: {exc}"))
-            return
-        self.post_message(StatsLoaded(stats, generation))
+        def progress(partial: Statistics) -> None:
+            self.post_message(StatsLoaded(partial, generation))
 
-    @on(WorkFailed)
-    def show_failure(self, message: WorkFailed) -> None:
-        self.query_one("#stats-status", Static).update(f"Error {message.what}: {message.error}")
-        self.query_one("#stats-status").display = True
+        self.post_message(StatsLoaded(self.service.statistics(progress=progress), generation))
+
+    def show_failure(self, failure: WorkFailure) -> None:
+        status = self.query_one("#stats-status", Static)
+        status.update(Text(failure.text))
+        status.display = True
 
     @on(StatsLoaded)
     def show_stats(self, message: StatsLoaded) -> None:
         s = message.stats
         if message.generation != self._generation:
             return  # from before a refresh
-        local = s.now.astimezone(self.app.service.tz) if self.app.service.tz else s.now.astimezone()
+        local = s.now.astimezone(self.service.tz) if self.service.tz else s.now.astimezone()
         self.query_one("#stats-title", Static).update(
             Text.assemble(
                 (f"Statistics of {s.user}", "bold"),
@@ -295,7 +276,7 @@ class StatsScreen(Screen[None]):
     @on(Button.Pressed, "#stats-optimize")
     def optimize(self, event: Button.Pressed) -> None:
         event.stop()
-        self.app.action_optimize()
+        self.quiz_app.action_optimize()
 
 
 def _integer_yticks(plt, top: int) -> None:

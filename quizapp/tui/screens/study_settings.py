@@ -7,17 +7,16 @@ messages) as ``quizapp settings`` (quizapp/study_settings.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from quizapp.study_settings import EDITABLE, LABELS, SettingsError, StudySettings, format_steps, validate_changes
+from quizapp.tui.messages import SettingsLoaded, SettingsSaved
+from quizapp.tui.screens.base import QuizScreen, WorkFailure
 
 HINTS = {
     "desired_retention": "0.70-0.99: the chance of remembering a card when it comes back",
@@ -29,24 +28,12 @@ HINTS = {
 }
 
 
-@dataclass
-class SettingsLoaded(Message):
-    settings: StudySettings | None
-    error: str = ""
-
-
-@dataclass
-class SettingsSaved(Message):
-    settings: StudySettings | None
-    error: str = ""
-
-
 def field_text(settings: StudySettings, name: str) -> str:
     value = getattr(settings, name)
     return format_steps(value) if name.endswith("steps") else str(value)
 
 
-class SettingsScreen(Screen[None]):
+class SettingsScreen(QuizScreen[None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "leave", "Back"),
@@ -71,21 +58,22 @@ class SettingsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="settings", description="load settings")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="settings", description="loading the settings")
     def load(self) -> None:
-        try:
-            settings = self.app.service.study_settings()
-        except Exception as exc:  # shown, never a crash
-            self.post_message(SettingsLoaded(None, f"{type(exc).__name__}: {exc}"))
-            return
-        self.post_message(SettingsLoaded(settings))
+        self.post_message(SettingsLoaded(self.service.study_settings()))
+
+    def show_failure(self, failure: WorkFailure) -> None:
+        status = self.query_one("#settings-status", Static)
+        if failure.work == "save":
+            # A SettingsError names the field and what is wrong with it.
+            reason = str(failure.error) if isinstance(failure.error, SettingsError) else failure.detail
+            status.update(Text(f"✗ Not saved: {reason}"))
+        else:
+            status.update(Text(failure.text))
 
     @on(SettingsLoaded)
     def show_settings(self, message: SettingsLoaded) -> None:
         status = self.query_one("#settings-status", Static)
-        if message.settings is None:
-            status.update(f"Error loading the settings: {message.error}")
-            return
         self.current = message.settings
         for name in EDITABLE:
             field = self.query_one(f"#setting-{name}", Input)
@@ -130,20 +118,12 @@ class SettingsScreen(Screen[None]):
             return
         self.save(values)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="settings", description="save settings")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="settings", description="saving the settings")
     def save(self, values: dict[str, str]) -> None:
-        try:
-            settings = self.app.service.update_settings(**values)
-        except Exception as exc:  # SettingsError included: shown, never a crash
-            self.post_message(SettingsSaved(None, str(exc)))
-            return
-        self.post_message(SettingsSaved(settings))
+        self.post_message(SettingsSaved(self.service.update_settings(**values)))
 
     @on(SettingsSaved)
     def saved(self, message: SettingsSaved) -> None:
-        if message.settings is None:
-            self.query_one("#settings-status", Static).update(f"✗ Not saved: {message.error}")
-            return
         self.current = message.settings
         self.app.notify("Settings saved.", timeout=3)
         self.dismiss()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from quizapp.domain import Rating
-from quizapp.tui.screens.review import SessionStats
+from quizapp.session import SessionStats
 
 
 class SummaryScreen(Screen[None]):
@@ -21,14 +19,14 @@ class SummaryScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, deck: str | None, session: SessionStats, *, finished: bool, reason: str | None = None) -> None:
+    def __init__(self, deck: str | None, stats: SessionStats, *, finished: bool, reason: str | None = None) -> None:
         super().__init__()
         self.deck = deck
-        self.session = session
+        #: What the session did (it has ended: ``stats.elapsed_s`` is its length).
+        self.stats = stats
         self.finished = finished
         #: Why the session ended early (a card or time limit), if it did.
         self.reason = reason
-        self.elapsed_s = time.monotonic() - session.started
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -36,7 +34,7 @@ class SummaryScreen(Screen[None]):
         yield Footer()
 
     def render_summary(self) -> Text:
-        s = self.session
+        s = self.stats
         ratings = s.ratings
         again_rate = ratings[Rating.AGAIN] / s.reviewed if s.reviewed else 0.0
         text = Text()
@@ -48,7 +46,7 @@ class SummaryScreen(Screen[None]):
         text.append(f"Cards reviewed: {s.reviewed}\n")
         text.append("Grades: " + ", ".join(f"{r.label} {ratings[r]}" for r in Rating) + "\n")
         text.append(f"Again rate: {again_rate:.0%}\n")
-        minutes, seconds = divmod(round(self.elapsed_s), 60)
+        minutes, seconds = divmod(round(s.elapsed_s), 60)
         text.append(f"Time: {minutes} min {seconds} s")
         if s.reviewed:
             text.append(f" ({s.answer_ms / 1000 / s.reviewed:.1f} s per card)")
