@@ -12,7 +12,7 @@ import json
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from quizapp.domain import AnswerKind
 
@@ -139,7 +139,7 @@ def canonical(reply: Reply, kind: str) -> str:
             return json.dumps(value["values"])
         return json.dumps(_plain(value))
     if kind == AnswerKind.FLOAT:
-        number = value.get("value") if vtype != "tensor" else value.get("values")
+        number: Any = value.get("value") if vtype != "tensor" else value.get("values")
         return repr(round(float(number), 4))
     if kind == AnswerKind.INT:
         number = value.get("value") if vtype != "tensor" else value.get("values")

@@ -95,6 +95,7 @@ def ask_about(code: str, kind: str) -> str:
     """The snippet with its final expression replaced by its shape or dtype."""
     tree = ast.parse(code)
     last = tree.body[-1]
+    assert isinstance(last, ast.Expr)  # settled at import: the snippet ends in an expression
     lines = code.splitlines()
     head = "\n".join(lines[: last.lineno - 1]).rstrip()
     attribute = "shape" if kind == AnswerKind.SHAPE else "dtype"

@@ -73,8 +73,10 @@ class Broadcasting:
         if rng.random() < 0.5:
             # b is bigger than a: the in-place op would have to grow a.
             a, b = a[-2:], [rng.randint(2, 4)] + a[-2:]
+            grown = _broadcast(a, b)
+            assert grown is not None  # b is a with one more leading dimension
             variants = (
-                _v(f"torch.empty{shape_call(_broadcast(a, b))}.shape", "inplace_grows"),
+                _v(f"torch.empty{shape_call(grown)}.shape", "inplace_grows"),
                 _v(f"torch.ones{shape_call(a)}.shape", "left_shape"),
             )
         else:

@@ -185,7 +185,7 @@ class CreationLike:
             if len(shape) == 1:
                 variants = [_v(f"torch.{name}({shape[0]}, {shape[0]}).shape", "single_size_square")]
             variants.append(_v(f"torch.tensor([{shape_args(shape)}]).shape", "sizes_as_values"))
-            fallbacks = (format_shape(shape + [1]), format_shape([len(shape)]), "TypeError")
+            fallbacks: tuple[str, ...] = (format_shape(shape + [1]), format_shape([len(shape)]), "TypeError")
         elif fn == "arange":
             step = rng.choice([1, 2, 2, 3])
             start = rng.randint(0, 3)
@@ -359,7 +359,7 @@ class CreationLike:
             # Only distractors that differ in value or shape: a typed answer is compared by value,
             # so [0, 0] and [0.0, 0.0] count as the same answer.
             variants = [_v(f"{x}\nx", "like_copies_values")]
-            one = 1 if name == "ones_like" else 0
+            one: float = 1 if name == "ones_like" else 0
             one = float(one) if x is x_float else one
             fallbacks = (_filled([numel], one), _filled(dims[::-1], one), _filled([1] + dims, one), "RuntimeError")
         elif case == "full_like":

@@ -131,6 +131,7 @@ class Reductions:
             variants.append(_v(call(dim[0], keepdim), "only_first_dim"))
             variants.append(_v(call(None, False), "reduces_all"))
         elif style == "out_of_range":
+            assert dim is not None
             variants.append(_v(call(dim % ndim, keepdim), "dim_wraps"))
             variants.append(_v(call(None, False), "reduces_all"))
         else:  # no dim: the whole tensor

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from quizapp.domain import AnswerKind
 from quizapp.questions.base import Draft
@@ -68,7 +70,7 @@ class _Sampler:
         return f"torch.{self.kind}({n})"
 
 
-def _program(ops: list[tuple], draw: _Sampler, last: str) -> str:
+def _program(ops: Sequence[tuple[Any, ...]], draw: _Sampler, last: str) -> str:
     """ops: ("seed", s) or ("draw", name or None, n); None draws and discards."""
     lines = []
     for op in ops:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from quizapp.domain import AnswerKind
 from quizapp.questions.base import Draft, Variant, format_shape
@@ -72,7 +74,7 @@ _DTYPE_RULE = {
 _v = labelled(_LABELS)
 
 
-def _nest(shape: list[int], leaf) -> list | str:
+def _nest(shape: list[int], leaf: Callable[[], str]) -> Any:
     if not shape:
         return leaf()
     return [_nest(shape[1:], leaf) for _ in range(shape[0])]

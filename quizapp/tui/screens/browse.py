@@ -160,7 +160,7 @@ class BrowseScreen(QuizScreen[None]):
         yield Header()
         yield Input(self.search_query, placeholder=f"Search: {SEARCH_HELP}; Enter", id="browse-query")
         yield Static("Searching…", id="browse-status")
-        results = DataTable(id="browse-results", cursor_type="row", zebra_stripes=True)
+        results: DataTable[str | Text] = DataTable(id="browse-results", cursor_type="row", zebra_stripes=True)
         for label, key, width in COLUMNS:
             results.add_column(label, key=key, width=width)
         yield results
@@ -168,7 +168,7 @@ class BrowseScreen(QuizScreen[None]):
             with VerticalScroll(id="browse-card-pane"):
                 yield Static("", id="browse-card")
             with Vertical(id="browse-history-pane"):
-                history = DataTable(id="browse-history", cursor_type="row", zebra_stripes=True)
+                history: DataTable[str | Text] = DataTable(id="browse-history", cursor_type="row", zebra_stripes=True)
                 history.add_column("Date", key="date", width=16)
                 history.add_column("Rating", key="rating", width=6)
                 history.add_column("Interval (days)", key="interval", width=15)
@@ -367,11 +367,11 @@ class BrowseScreen(QuizScreen[None]):
 
     def action_toggle_suspend(self) -> None:
         if row := self._current():
-            self.run_action("suspend", row.id)
+            self.run_card_action("suspend", row.id)
 
     def action_toggle_bury(self) -> None:
         if row := self._current():
-            self.run_action("bury", row.id)
+            self.run_card_action("bury", row.id)
 
     def action_reset(self) -> None:
         row = self._current()
@@ -380,7 +380,7 @@ class BrowseScreen(QuizScreen[None]):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.run_action("reset", row.id)
+                self.run_card_action("reset", row.id)
 
         self.app.push_screen(ConfirmScreen("Reset this card to new?"), confirmed)
 
@@ -412,7 +412,7 @@ class BrowseScreen(QuizScreen[None]):
 
         def saved(result: tuple[str, str] | None) -> None:
             if result is not None:
-                self.run_action("edit", card_id, *result)
+                self.run_card_action("edit", card_id, *result)
 
         self.app.push_screen(EditCardScreen(message.card), saved)
 
@@ -424,12 +424,12 @@ class BrowseScreen(QuizScreen[None]):
     def decks_ready(self, message: DecksReady) -> None:
         def chosen(name: str | None) -> None:
             if name is not None and name != message.current:
-                self.run_action("move", message.card_id, name)
+                self.run_card_action("move", message.card_id, name)
 
         self.app.push_screen(DeckScreen(message.current, message.names), chosen)
 
     @work(thread=True, exit_on_error=False, group="browse-action", description="changing the card")
-    def run_action(self, action: str, card_id: str, *args: str) -> None:
+    def run_card_action(self, action: str, card_id: str, *args: str) -> None:
         service = self.service
         if action == "suspend":
             notice = "Suspended." if service.toggle_suspend(card_id) else "Unsuspended."
