@@ -221,13 +221,6 @@ def due_between(
     return int(session.exec(stmt).one())
 
 
-def review_times(*, session: Session, user_id: int, since: datetime | None = None) -> list[datetime]:
-    stmt = select(ReviewLog.reviewed_at).where(ReviewLog.user_id == user_id)
-    if since is not None:
-        stmt = stmt.where(ReviewLog.reviewed_at >= since)
-    return list(session.exec(stmt.order_by(col(ReviewLog.reviewed_at))))
-
-
 def state_snapshot(state: CardState | None) -> str:
     """JSON of a CardState row (or null), for undo."""
     if state is None:
