@@ -18,6 +18,7 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -225,7 +226,8 @@ _HINTS: dict[str, dict[str, str]] = {
     "values_order": {"en": "right numbers, in another order", "es": "números correctos, en otro orden"},
 }
 
-_KIND_NAMES = {
+# Tables by the kind's string (AnswerKind is a StrEnum: a plain "shape" finds SHAPE).
+_KIND_NAMES: dict[str, tuple[dict[str, str], str]] = {
     SHAPE: ({"en": "a shape", "es": "forma"}, "(2, 3)"),
     DTYPE: ({"en": "a dtype", "es": "dtype"}, "torch.float32"),
     BOOL: ({"en": "yes/no", "es": "sí/no"}, "True"),
@@ -746,9 +748,12 @@ def _tree_shape(tree) -> tuple[int, ...] | None:
     if not isinstance(tree, list):
         return ()
     shapes = {_tree_shape(t) for t in tree}
-    if len(shapes) > 1 or None in shapes:
+    if len(shapes) > 1:
         return None
-    return (len(tree),) + (shapes.pop() if shapes else ())
+    inner = shapes.pop() if shapes else ()
+    if inner is None:  # a ragged child
+        return None
+    return (len(tree),) + inner
 
 
 def _flatten(tree) -> list:
@@ -868,7 +873,7 @@ def _is_subclass(child: str, parent: str) -> bool:
     return issubclass(_BUILTIN_ERRORS[child_name], _BUILTIN_ERRORS[parent_name])
 
 
-_PARSERS = {
+_PARSERS: dict[str, Callable[[str], str | None]] = {
     SHAPE: _parse_shape,
     DTYPE: _parse_dtype,
     BOOL: _parse_bool,
@@ -878,7 +883,7 @@ _PARSERS = {
     ERROR: _parse_error,
 }
 
-_COMPARERS = {
+_COMPARERS: dict[str, Callable[[str, str, str, str], tuple[bool, str]]] = {
     SHAPE: _compare_shape,
     DTYPE: _compare_dtype,
     BOOL: _compare_bool,

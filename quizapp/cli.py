@@ -8,6 +8,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from quizapp import __version__
 
@@ -17,12 +18,13 @@ class CliError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, not argparse's usage dump
+    def error(self, message: str) -> NoReturn:  # one line, not argparse's usage dump
         raise CliError(f"{self.prog}: {message} (see {self.prog.split()[0]} --help)")
 
 
-def _global_options() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+def _global_options() -> _Parser:
+    # A _Parser like the subcommands' (typeshed wants their parents of the same class).
+    common = _Parser(add_help=False)
     common.add_argument(
         "--db", metavar="PATH|URL", default=argparse.SUPPRESS, help="database file or SQLAlchemy URL (env QUIZAPP_DB)"
     )

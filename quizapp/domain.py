@@ -96,6 +96,8 @@ class ReviewKind(StrEnum):
     @classmethod
     def parse(cls, value: object) -> ReviewKind | None:
         """The kind named ``value`` ("learning", ...), or None."""
+        if not isinstance(value, str):
+            return None
         try:
             return cls(value)
         except ValueError:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -162,12 +163,12 @@ LABELS = {
 }
 
 
-def validate_changes(current: StudySettings, changes: dict[str, object]) -> StudySettings:
+def validate_changes(current: StudySettings, changes: Mapping[str, object]) -> StudySettings:
     """``current`` with ``changes`` applied (values may be text, as typed).
 
     Raises SettingsError with a one-line message naming the first bad setting.
     """
-    values = {}
+    result = current
     for name, raw in changes.items():
         if raw is None:
             continue
@@ -177,26 +178,31 @@ def validate_changes(current: StudySettings, changes: dict[str, object]) -> Stud
         text = str(raw).strip()
         if name == "desired_retention":
             try:
-                value = float(text)
+                retention = float(text)
             except ValueError:
                 raise SettingsError(f"{label}: {text!r} is not a number") from None
             low, high = RETENTION_RANGE
-            if not low <= value <= high:
+            if not low <= retention <= high:
                 raise SettingsError(f"{label}: {text} is outside {low:.2f}-{high:.2f}")
-            values[name] = round(value, 4)
+            result = replace(result, desired_retention=round(retention, 4))
         elif name in ("new_per_day", "reviews_per_day"):
-            value = _int(text, label)
-            if not 0 <= value <= MAX_PER_DAY:
+            count = _int(text, label)
+            if not 0 <= count <= MAX_PER_DAY:
                 raise SettingsError(f"{label}: {text} is outside 0-{MAX_PER_DAY}")
-            values[name] = value
+            if name == "new_per_day":
+                result = replace(result, new_per_day=count)
+            else:
+                result = replace(result, reviews_per_day=count)
         elif name == "day_start_hour":
-            value = _int(text, label)
-            if not 0 <= value <= 23:
+            hour = _int(text, label)
+            if not 0 <= hour <= 23:
                 raise SettingsError(f"{label}: {text} is outside 0-23")
-            values[name] = value
+            result = replace(result, day_start_hour=hour)
+        elif name == "learning_steps":
+            result = replace(result, learning_steps=parse_steps(text, name=label))
         else:
-            values[name] = parse_steps(text, name=label)
-    return replace(current, **values)
+            result = replace(result, relearning_steps=parse_steps(text, name=label))
+    return result
 
 
 def _int(text: str, label: str) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 from quizapp.anki.errors import Damaged, Refused, first_line
 
@@ -83,7 +84,7 @@ def extract(archive: zipfile.ZipFile, member: str, dest: Path, budget: Budget, *
             out.write(chunk)
 
 
-def _zstd():
+def _zstd() -> ModuleType:
     try:
         import zstandard
     except ImportError:  # pragma: no cover - zstandard is a dependency of quizapp

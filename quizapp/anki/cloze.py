@@ -15,10 +15,11 @@ def cloze_numbers(text: str) -> list[int]:
 def cloze_front(text: str, number: int) -> str:
     """The question side: cloze ``number`` hidden as [...] (or [hint])."""
 
-    def hide(m: re.Match) -> str:
+    def hide(m: re.Match[str]) -> str:
         if int(m.group(1)) == number:
             return f"[{m.group(3)}]" if m.group(3) else "[...]"
-        return m.group(2)
+        answer: str = m.group(2)
+        return answer
 
     return CLOZE.sub(hide, text)
 

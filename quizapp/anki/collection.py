@@ -31,7 +31,7 @@ def deck_name(name: object) -> str:
     return "::".join(p for p in parts if p) or DEFAULT_DECK
 
 
-def interval_days(interval) -> float:
+def interval_days(interval: int | float | str | None) -> float:
     """A ``revlog`` interval in days: Anki writes positive days, or negative seconds."""
     try:
         value = int(interval or 0)

@@ -86,12 +86,12 @@ def neutralise_media(html: str, on_unsafe: Callable[[str, str], None]) -> str:
             on_unsafe(raw, safe)
         return safe
 
-    def src(m: re.Match) -> str:
+    def src(m: re.Match[str]) -> str:
         raw = unescape(next(g for g in m.groups()[1:] if g is not None))
         safe = clean(raw)
         return m.group(0) if safe == raw else f'{m.group(1)}"{escape(safe)}"'
 
-    def sound(m: re.Match) -> str:
+    def sound(m: re.Match[str]) -> str:
         raw = m.group(1).strip()
         safe = clean(raw)
         return m.group(0) if safe == raw else f"[sound:{safe}]"

@@ -76,7 +76,8 @@ def analyse(nt: NoteType) -> None:
     for ord_, t in nt.templates.items():
         q_shown, q_typed = template_fields(t.qfmt, nt.fields)
         a_shown, a_typed = template_fields(t.afmt, nt.fields)
-        typed = (q_typed or a_typed or [None])[0]
+        typed_fields = q_typed or a_typed
+        typed = typed_fields[0] if typed_fields else None
         question = [f for f in q_shown if f != typed]
         answer = [f for f in a_shown if f not in question and f != typed]
         nt.layout[ord_] = Layout(question, answer, typed)

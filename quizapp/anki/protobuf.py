@@ -45,7 +45,7 @@ def pb_fields(buf: bytes) -> Iterator[tuple[int, int | bytes]]:
         yield number, value
 
 
-def pb_get(buf: bytes | None, number: int, default=None):
+def pb_get(buf: bytes | None, number: int, default: int | bytes | None = None) -> int | bytes | None:
     """The last value of field ``number`` (protobuf's rule for scalars)."""
     value = default
     for n, v in pb_fields(buf or b""):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,7 @@ def common_root(decks: Iterable[str]) -> str:
     return "::".join(root)
 
 
-def write_toml_deck(cards: list[CardLike], path: Path, *, deck_name: str | None = None) -> int:
+def write_toml_deck(cards: Sequence[CardLike], path: Path, *, deck_name: str | None = None) -> int:
     """Write ``cards`` as one deck file; returns the number of cards written.
 
     The deck id is the namespace the card ids share (``mine`` for

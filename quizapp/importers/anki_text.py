@@ -32,6 +32,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from quizapp.anki.cloze import cloze_answers, cloze_back, cloze_front, cloze_numbers
@@ -332,7 +333,7 @@ class _Reader:
             card_deck = meta_value(row, header.deck_column) or header.deck or self.default_deck
             decks.setdefault(card_deck, "")
             tags = tuple(dict.fromkeys(header.tags + meta_value(row, tags_column).split()))
-            common = dict(deck=card_deck, tags=tags, line=row.line)
+            new_card = partial(ParsedCard, deck=card_deck, tags=tags, line=row.line)  # what the note's cards share
             if known == "Cloze":
                 numbers = cloze_numbers(first)
                 if not numbers:
@@ -341,22 +342,21 @@ class _Reader:
                 extra = f"\n\n{back}" if back else ""
                 for n in numbers:
                     cards.append(
-                        ParsedCard(
+                        new_card(
                             f"{base}::c{n}",
                             kind=CardKind.CLOZE,
                             front=cloze_front(first, n),
                             back=cloze_back(first, n) + extra,
                             data={"text": first, "cloze": n, "answers": cloze_answers(first, n)},
-                            **common,
                         )
                     )
             elif known == "Basic (type in the answer)":
                 data = {"answer": back}
-                cards.append(ParsedCard(base, kind=CardKind.TYPE, front=first, back=back, data=data, **common))
+                cards.append(new_card(base, kind=CardKind.TYPE, front=first, back=back, data=data))
             else:
-                cards.append(ParsedCard(base, kind=CardKind.BASIC, front=first, back=back, **common))
+                cards.append(new_card(base, kind=CardKind.BASIC, front=first, back=back))
                 if known == "Basic (and reversed card)" or (known == "Basic (optional reversed card)" and values[2]):
-                    cards.append(ParsedCard(f"{base}::rev", kind=CardKind.BASIC, front=back, back=first, **common))
+                    cards.append(new_card(f"{base}::rev", kind=CardKind.BASIC, front=back, back=first))
         for notetype, at in unknown.items():
             count = f"{len(at)} note" + ("" if len(at) == 1 else "s")
             message = f"unknown note type {notetype!r} ({count}): read as Basic, first field front, second back"

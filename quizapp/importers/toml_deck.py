@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from quizapp.anki.cloze import cloze_answers, cloze_back, cloze_front, cloze_numbers
@@ -91,6 +92,7 @@ def _parse(doc: dict, path: Path, card_lines: list[int], source_prefix: str) -> 
         cards = []
     if problems:
         raise DeckError(problems)
+    assert isinstance(deck_id, str) and isinstance(deck_name, str)  # checked above
 
     decks: dict[str, str] = {deck_name: str(deck.get("description", ""))}
     parsed: list[ParsedCard] = []
@@ -124,14 +126,13 @@ def _parse(doc: dict, path: Path, card_lines: list[int], source_prefix: str) -> 
         card_deck = f"{deck_name}::{subdeck}" if subdeck else deck_name
         decks.setdefault(card_deck, "")
         base = f"{deck_id}:{card_id}"
-        common = dict(deck=card_deck, tags=tuple(t.replace(" ", "_") for t in tags), line=line)
+        # What every card of this entry shares.
+        new_card = partial(ParsedCard, deck=card_deck, tags=tuple(t.replace(" ", "_") for t in tags), line=line)
         if kind == "basic":
-            parsed.append(ParsedCard(base, kind=CardKind.BASIC, front=entry["front"], back=entry["back"], **common))
+            parsed.append(new_card(base, kind=CardKind.BASIC, front=entry["front"], back=entry["back"]))
         elif kind == "reversed":
-            parsed.append(ParsedCard(base, kind=CardKind.BASIC, front=entry["front"], back=entry["back"], **common))
-            parsed.append(
-                ParsedCard(f"{base}::rev", kind=CardKind.BASIC, front=entry["back"], back=entry["front"], **common)
-            )
+            parsed.append(new_card(base, kind=CardKind.BASIC, front=entry["front"], back=entry["back"]))
+            parsed.append(new_card(f"{base}::rev", kind=CardKind.BASIC, front=entry["back"], back=entry["front"]))
         elif kind == "cloze":
             text = entry["text"]
             numbers = cloze_numbers(text)
@@ -140,24 +141,22 @@ def _parse(doc: dict, path: Path, card_lines: list[int], source_prefix: str) -> 
                 continue
             for n in numbers:
                 parsed.append(
-                    ParsedCard(
+                    new_card(
                         f"{base}::c{n}",
                         kind=CardKind.CLOZE,
                         front=cloze_front(text, n),
                         back=cloze_back(text, n) + (f"\n\n{entry['back']}" if entry.get("back") else ""),
                         data={"text": text, "cloze": n, "answers": cloze_answers(text, n)},
-                        **common,
                     )
                 )
         elif kind == "type":
             parsed.append(
-                ParsedCard(
+                new_card(
                     base,
                     kind=CardKind.TYPE,
                     front=entry["front"],
                     back=entry.get("back", ""),
                     data={"answer": entry["answer"]},
-                    **common,
                 )
             )
         elif kind == "code":
@@ -173,24 +172,22 @@ def _parse(doc: dict, path: Path, card_lines: list[int], source_prefix: str) -> 
                 problem(line, f"card {card_id!r}: params must map names to non-empty lists of numbers or strings")
                 continue
             parsed.append(
-                ParsedCard(
+                new_card(
                     base,
                     kind=CardKind.CODE,
                     front=entry.get("front", ""),
                     back=entry.get("back", ""),
                     data={"code": entry["code"], "answer_kind": answer_kind, "params": params},
-                    **common,
                 )
             )
         else:
             parsed.append(
-                ParsedCard(
+                new_card(
                     base,
                     kind=CardKind.GENERATED,
                     front=entry.get("front", ""),
                     back=entry.get("back", ""),
                     data={"family": entry["family"], "lang": str(deck.get("lang", "es"))},
-                    **common,
                 )
             )
     if problems:

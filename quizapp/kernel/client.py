@@ -101,7 +101,10 @@ class _Spawner:
         self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="quizapp-kernel-spawn")
 
     def popen(self, *args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
-        return self._pool.submit(subprocess.Popen, *args, **kwargs).result()
+        def spawn() -> subprocess.Popen[bytes]:
+            return subprocess.Popen(*args, **kwargs)  # binary pipes: callers pass no text mode
+
+        return self._pool.submit(spawn).result()
 
 
 _spawner_lock = threading.Lock()

@@ -85,15 +85,17 @@ def fit(rows: list[ReviewRow], reporter: _Reporter | None = None) -> list[float]
     if reporter is not None:
         steps = sum(min(len(v), MAX_SEQ_LEN) for v in by_card(rows).values())
         reporter.total = max(steps * (1 + 2 * fsrs_optimizer.num_epochs), 1)
+        tick = reporter.tick
 
         class CountingScheduler(fsrs_optimizer.Scheduler):
-            def review_card(self, *args: Any, **kwargs: Any):  # type: ignore[override]
-                reporter.tick()
+            def review_card(self, *args: Any, **kwargs: Any) -> Any:
+                tick()
                 return super().review_card(*args, **kwargs)
 
         # The optimizer builds its schedulers from this module-level name;
-        # this process does nothing else, so replacing it is safe.
-        fsrs_optimizer.Scheduler = CountingScheduler
+        # this process does nothing else, so replacing it is safe (mypy
+        # forbids assigning to a class name, which is the point here).
+        fsrs_optimizer.Scheduler = CountingScheduler  # type: ignore[misc]
     return [float(p) for p in fsrs_optimizer.Optimizer(logs).compute_optimal_parameters(verbose=False)]
 
 

@@ -137,8 +137,10 @@ def _compile(code: str) -> tuple[CodeType, CodeType | None]:
     """Compile the body, and the last statement apart if it is an expression."""
     tree = ast.parse(code, SNIPPET_FILENAME, "exec")
     last = None
-    if tree.body and isinstance(tree.body[-1], ast.Expr):
-        last = ast.Expression(tree.body.pop().value)
+    final = tree.body[-1] if tree.body else None
+    if isinstance(final, ast.Expr):
+        tree.body.pop()
+        last = ast.Expression(final.value)
     body = compile(tree, SNIPPET_FILENAME, "exec")
     return body, (compile(last, SNIPPET_FILENAME, "eval") if last is not None else None)
 

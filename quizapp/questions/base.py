@@ -48,9 +48,12 @@ class Draft:
 class Family(Protocol):
     """A generator of questions about one PyTorch rule."""
 
-    name: str
-    title: dict[str, str]
-    answer_kind: str
+    @property
+    def name(self) -> str: ...
+    @property
+    def title(self) -> dict[str, str]: ...
+    @property
+    def answer_kind(self) -> str: ...
 
     @property
     def mistakes(self) -> Mapping[str, Mapping[str, str]]:
@@ -65,10 +68,14 @@ class Family(Protocol):
 class Reply(Protocol):
     """What the kernel answers for one snippet (quizapp.kernel.client.Result)."""
 
-    ok: bool
-    value: dict | None
-    error_type: str | None
-    error_message: str | None
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def value(self) -> dict[str, Any] | None: ...
+    @property
+    def error_type(self) -> str | None: ...
+    @property
+    def error_message(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -188,7 +195,7 @@ def printed(reply: Reply) -> str:
     return str(value.get("value", value.get("repr", "")))
 
 
-Runner = Callable[[list[str]], list[Reply]]
+Runner = Callable[[list[str]], Sequence[Reply]]
 
 
 def assemble(family: Family, seed: int, runner: Runner, *, lang: str = "es", torch_version: str = "") -> Question:

@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 class KernelLike(Protocol):
     """The torch kernel as the use cases need it (quizapp.kernel.Kernel)."""
 
-    torch_version: str | None
+    @property
+    def torch_version(self) -> str | None:
+        """torch.__version__ in the kernel, once it is ready."""
 
     def wait_ready(self, timeout: float | None = None) -> bool: ...
 

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from quizapp.domain import BUILTIN_SOURCE, MemoryState, ReviewKind
-from quizapp.importers.base import ParsedDeck
+from quizapp.importers.base import ParsedDeck, ParsedReview
 from quizapp.service.context import Context, Progress
 from quizapp.service.views import CardView, DeckCounts, card_view
 from quizapp.store import queries
@@ -132,7 +132,7 @@ def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime,
 def _import_reviews(ctx: Context, session: Session, parsed: ParsedDeck) -> int:
     """Add the source's review history as this learner's, skipping reviews
     already there, then derive each card's schedule from its whole log."""
-    by_card: dict[str, list] = {}
+    by_card: dict[str, list[ParsedReview]] = {}
     for review in parsed.reviews:
         by_card.setdefault(review.card_id, []).append(review)
     added = 0
@@ -174,7 +174,7 @@ def _replay(ctx: Context, session: Session, card_id: str) -> None:
     logs = session.exec(
         select(ReviewLog)
         .where(ReviewLog.user_id == ctx.user_id, ReviewLog.card_id == card_id)
-        .order_by(ReviewLog.reviewed_at, ReviewLog.id)
+        .order_by(col(ReviewLog.reviewed_at), col(ReviewLog.id))
     ).all()
     memory = ctx.scheduler.replay([(log.reviewed_at, log.rating) for log in logs], fuzz_key=card_id)
     state = session.get(CardState, (ctx.user_id, card_id))
@@ -232,8 +232,8 @@ def cards(ctx: Context, deck: str | None = None) -> list[CardView]:
     with ctx.read() as session:
         stmt = (
             select(Card, Deck.name)
-            .join(Deck, Deck.id == Card.deck_id)
+            .join(Deck, col(Deck.id) == Card.deck_id)
             .where(Card.active == True, queries.deck_filter(deck))  # noqa: E712
-            .order_by(Card.source, Card.position)
+            .order_by(col(Card.source), col(Card.position))
         )
         return [card_view(card, deck_name, None) for card, deck_name in session.exec(stmt)]

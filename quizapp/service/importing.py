@@ -15,6 +15,7 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from quizapp.domain import CardKind
 from quizapp.importers.base import DeckError, ParsedCard, ParsedDeck, Problem
@@ -22,6 +23,9 @@ from quizapp.kernel.validator import UnsafeSnippet, validate
 from quizapp.questions.code_card import combinations, is_nondeterministic, prints, substitute
 from quizapp.service.context import Context, KernelLike
 from quizapp.service.decks import SyncReport, sync_decks
+
+if TYPE_CHECKING:
+    from quizapp.kernel.client import Result
 
 MARKDOWN = (".md", ".markdown")
 ANKI_TEXT = (".csv", ".tsv", ".txt")
@@ -66,7 +70,7 @@ class ImportReport:
         self.skipped += 1
         self.warnings.append(problem)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "added": self.added,
             "updated": self.updated,
@@ -263,15 +267,16 @@ def _prepare(card: ParsedCard, kernel: KernelLike) -> tuple[ParsedCard | None, s
 _KIND_OF_VALUE = {"size": "shape", "dtype": "dtype", "bool": "bool", "int": "int", "float": "float"}
 
 
-def _kind_of(reply) -> str:
+def _kind_of(reply: Result) -> str:
     """What to ask about a snippet, from the value its last expression gave."""
     if not reply.ok:
         return "error"
     value = reply.value or {}
-    if value.get("type") == "tensor":
+    encoded = value.get("type", "")
+    if encoded == "tensor":
         # Small tensors: their values; large ones: their shape.
         return "values" if value.get("values") is not None else "shape"
-    return _KIND_OF_VALUE.get(value.get("type"), "text")
+    return _KIND_OF_VALUE.get(encoded, "text")
 
 
 def last_value_form(code: str) -> str | None:

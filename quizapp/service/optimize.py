@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from quizapp.optimizing import (
     Fitter,
@@ -37,7 +37,7 @@ def review_rows(ctx: Context) -> list[ReviewRow]:
     stmt = (
         select(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.rating, ReviewLog.duration_ms)
         .where(ReviewLog.user_id == ctx.user_id)
-        .order_by(ReviewLog.reviewed_at, ReviewLog.id)
+        .order_by(col(ReviewLog.reviewed_at), col(ReviewLog.id))
     )
     with ctx.read() as session:
         return [ReviewRow(card, at, rating, duration) for card, at, rating, duration in session.exec(stmt)]
@@ -118,7 +118,7 @@ def reschedule_all(ctx: Context, progress: Callable[[int, int], None] | None = N
     stmt = (
         select(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.rating)
         .where(ReviewLog.user_id == ctx.user_id)
-        .order_by(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.id)
+        .order_by(col(ReviewLog.card_id), col(ReviewLog.reviewed_at), col(ReviewLog.id))
     )
     changed = 0
     with ctx.write() as session:

@@ -4,9 +4,12 @@ together); undo; bury; suspend."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TypedDict
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from quizapp.domain import FLASHCARD_KINDS, Rating
 from quizapp.scheduling import Memory, Outcome
@@ -38,6 +41,16 @@ class AnswerResult:
     leech: bool
 
 
+class _QueueQuery(TypedDict):
+    """The arguments the queue's queries (queries.next_*) share."""
+
+    session: Session
+    user_id: int
+    deck: str | None
+    now: datetime
+    kinds: Collection[str] | None
+
+
 def next_card(ctx: Context, deck: str | None = None, *, generated: bool = True) -> CardView | None:
     """What to show next, in Anki's order: learning cards that are due,
     reviews due today, new cards (within the daily limits), then learning
@@ -49,7 +62,7 @@ def next_card(ctx: Context, deck: str | None = None, *, generated: bool = True) 
     start, end = ctx.day_bounds(now)
     kinds = None if generated else FLASHCARD_KINDS
     with ctx.read() as session:
-        kw = dict(session=session, user_id=ctx.user_id, deck=deck, now=now, kinds=kinds)
+        kw = _QueueQuery(session=session, user_id=ctx.user_id, deck=deck, now=now, kinds=kinds)
         _, new_done, reviews_done = queries.studied_since(session=session, user_id=ctx.user_id, since=start)
         card_id = queries.next_learning(due_by=now, **kw)
         if card_id is None and reviews_done < ctx.config.reviews_per_day:
@@ -134,12 +147,12 @@ def undo(ctx: Context, log_id: int | None = None) -> str | None:
         stmt = select(ReviewLog).where(ReviewLog.user_id == ctx.user_id)
         if log_id is not None:
             stmt = stmt.where(ReviewLog.id == log_id)
-        log = session.exec(stmt.order_by(ReviewLog.id.desc()).limit(1)).first()
+        log = session.exec(stmt.order_by(col(ReviewLog.id).desc()).limit(1)).first()
         if log is None:
             return None
         later = session.exec(
             select(ReviewLog.id).where(
-                ReviewLog.user_id == ctx.user_id, ReviewLog.card_id == log.card_id, ReviewLog.id > log.id
+                ReviewLog.user_id == ctx.user_id, ReviewLog.card_id == log.card_id, col(ReviewLog.id) > log.id
             )
         ).first()
         if later is not None:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Column, inspect, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 from sqlmodel import SQLModel
 
 from quizapp.store import models
@@ -65,7 +66,7 @@ def _add_column_sql(connection: Connection, table: str, column: Column) -> str:
     quote = dialect.identifier_preparer.quote
     sql = f"ALTER TABLE {quote(table)} ADD COLUMN {quote(column.name)} {column.type.compile(dialect=dialect)}"
     default = column.default
-    if default is not None and getattr(default, "is_scalar", False):
+    if isinstance(default, ScalarElementColumnDefault):  # a constant, not a callable or SQL
         sql += f" DEFAULT {_literal(default.arg)}"
         if not column.nullable:
             sql += " NOT NULL"

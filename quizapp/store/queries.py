@@ -8,8 +8,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, literal, or_
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from quizapp.domain import MemoryState
 from quizapp.scheduling import Memory
@@ -51,30 +52,30 @@ def cards_by_id(*, session: Session, ids: list[str], chunk: int = 500) -> dict[s
     return found
 
 
-def deck_filter(name: str | None):
+def deck_filter(name: str | None) -> ColumnElement[bool]:
     """SQL condition: the card's deck is ``name`` or one of its subdecks."""
     if name is None:
         return literal(True)
-    return or_(Deck.name == name, Deck.name.startswith(name + "::", autoescape=True))
+    return or_(col(Deck.name) == name, col(Deck.name).startswith(name + "::", autoescape=True))
 
 
-def kind_filter(kinds: Collection[str] | None):
+def kind_filter(kinds: Collection[str] | None) -> ColumnElement[bool]:
     """SQL condition: the card is of one of ``kinds`` (None: any kind)."""
     if kinds is None:
         return literal(True)
     return col(Card.kind).in_(list(kinds))
 
 
-def _visible(now: datetime):
+def _visible(now: datetime) -> ColumnElement[bool]:
     """Not suspended and not buried at ``now`` (for cards that have a state)."""
     return and_(
-        or_(CardState.suspended.is_(None), CardState.suspended == False),  # noqa: E712
-        or_(CardState.buried_until.is_(None), CardState.buried_until <= now),
+        or_(col(CardState.suspended).is_(None), col(CardState.suspended) == False),  # noqa: E712
+        or_(col(CardState.buried_until).is_(None), col(CardState.buried_until) <= now),
     )
 
 
-def _state_join(user_id: int):
-    return and_(CardState.card_id == Card.id, CardState.user_id == user_id)
+def _state_join(user_id: int) -> ColumnElement[bool]:
+    return and_(col(CardState.card_id) == Card.id, col(CardState.user_id) == user_id)
 
 
 @dataclass(frozen=True)
@@ -94,16 +95,19 @@ def counts_by_deck(*, session: Session, user_id: int, now: datetime, day_end: da
     new = func.sum(case((and_(state == MemoryState.NEW, visible), 1), else_=0))
     learning = func.sum(
         case(
-            (and_(state.in_([MemoryState.LEARNING, MemoryState.RELEARNING]), CardState.due < day_end, visible), 1),
+            (and_(state.in_([MemoryState.LEARNING, MemoryState.RELEARNING]), col(CardState.due) < day_end, visible), 1),
             else_=0,
         )
     )
-    due = func.sum(case((and_(state == MemoryState.REVIEW, CardState.due < day_end, visible), 1), else_=0))
+    due = func.sum(case((and_(state == MemoryState.REVIEW, col(CardState.due) < day_end, visible), 1), else_=0))
+    # sqlmodel's select() is typed for up to four columns; for more it builds this same Select.
+    columns: Select[str, int | None, int | None, int | None, int] = Select(
+        col(Deck.name), new, learning, due, func.count(col(Card.id))
+    )
     stmt = (
-        select(Deck.name, new, learning, due, func.count(Card.id))
-        .join(Card, and_(Card.deck_id == Deck.id, Card.active == True), isouter=True)  # noqa: E712
+        columns.join(Card, and_(col(Card.deck_id) == Deck.id, col(Card.active) == True), isouter=True)  # noqa: E712
         .join(CardState, _state_join(user_id), isouter=True)
-        .group_by(Deck.id)
+        .group_by(col(Deck.id))
     )
     return {
         name: RawCounts(name, int(n or 0), int(lr or 0), int(d or 0), int(t or 0))
@@ -123,17 +127,17 @@ def next_learning(
     """The learning or relearning card due first, if due by ``due_by``."""
     stmt = (
         select(Card.id)
-        .join(Deck, Deck.id == Card.deck_id)
+        .join(Deck, col(Deck.id) == Card.deck_id)
         .join(CardState, _state_join(user_id))
         .where(
             Card.active == True,  # noqa: E712
             deck_filter(deck),
             kind_filter(kinds),
             col(CardState.state).in_([MemoryState.LEARNING, MemoryState.RELEARNING]),
-            CardState.due <= due_by,
+            col(CardState.due) <= due_by,
             _visible(now),
         )
-        .order_by(CardState.due)
+        .order_by(col(CardState.due))
         .limit(1)
     )
     return session.exec(stmt).first()
@@ -151,17 +155,17 @@ def next_review(
     """The review card due first, among those due before the day ends."""
     stmt = (
         select(Card.id)
-        .join(Deck, Deck.id == Card.deck_id)
+        .join(Deck, col(Deck.id) == Card.deck_id)
         .join(CardState, _state_join(user_id))
         .where(
             Card.active == True,  # noqa: E712
             deck_filter(deck),
             kind_filter(kinds),
             CardState.state == MemoryState.REVIEW,
-            CardState.due < day_end,
+            col(CardState.due) < day_end,
             _visible(now),
         )
-        .order_by(CardState.due)
+        .order_by(col(CardState.due))
         .limit(1)
     )
     return session.exec(stmt).first()
@@ -173,16 +177,16 @@ def next_new(
     """The first new card, in deck and source order."""
     stmt = (
         select(Card.id)
-        .join(Deck, Deck.id == Card.deck_id)
+        .join(Deck, col(Deck.id) == Card.deck_id)
         .join(CardState, _state_join(user_id), isouter=True)
         .where(
             Card.active == True,  # noqa: E712
             deck_filter(deck),
             kind_filter(kinds),
-            or_(CardState.state.is_(None), CardState.state == MemoryState.NEW),
+            or_(col(CardState.state).is_(None), col(CardState.state) == MemoryState.NEW),
             _visible(now),
         )
-        .order_by(Card.source, Card.position)
+        .order_by(col(Card.source), col(Card.position))
         .limit(1)
     )
     return session.exec(stmt).first()
@@ -192,9 +196,9 @@ def studied_since(*, session: Session, user_id: int, since: datetime) -> tuple[i
     """Reviews since ``since``: (all answers, new cards introduced, reviews of
     cards in the review state)."""
     stmt = select(
-        func.count(ReviewLog.id),
-        func.count(func.distinct(case((ReviewLog.state_before == MemoryState.NEW, ReviewLog.card_id)))),
-        func.sum(case((ReviewLog.state_before == MemoryState.REVIEW, 1), else_=0)),
+        func.count(col(ReviewLog.id)),
+        func.count(func.distinct(case((col(ReviewLog.state_before) == MemoryState.NEW, ReviewLog.card_id)))),
+        func.sum(case((col(ReviewLog.state_before) == MemoryState.REVIEW, 1), else_=0)),
     ).where(ReviewLog.user_id == user_id, ReviewLog.reviewed_at >= since)
     total, new, review = session.exec(stmt).one()
     return int(total or 0), int(new or 0), int(review or 0)
@@ -205,15 +209,15 @@ def due_between(
 ) -> int:
     """Cards not new and not suspended, due in [start, end) ([start, end] with include_end)."""
     conditions = [
-        CardState.user_id == user_id,
-        CardState.state != MemoryState.NEW,
-        CardState.suspended == False,  # noqa: E712
-        CardState.due <= end if include_end else CardState.due < end,
-        Card.active == True,  # noqa: E712
+        col(CardState.user_id) == user_id,
+        col(CardState.state) != MemoryState.NEW,
+        col(CardState.suspended) == False,  # noqa: E712
+        col(CardState.due) <= end if include_end else col(CardState.due) < end,
+        col(Card.active) == True,  # noqa: E712
     ]
     if start is not None:
-        conditions.append(CardState.due >= start)
-    stmt = select(func.count()).select_from(CardState).join(Card, Card.id == CardState.card_id).where(*conditions)
+        conditions.append(col(CardState.due) >= start)
+    stmt = select(func.count()).select_from(CardState).join(Card, col(Card.id) == CardState.card_id).where(*conditions)
     return int(session.exec(stmt).one())
 
 

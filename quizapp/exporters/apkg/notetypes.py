@@ -116,7 +116,10 @@ class Model:
 
 
 def _question_field(qfmt: str) -> str:
-    return re.search(r"\{\{(?:type:)?([^#/^}][^}]*)\}\}", qfmt).group(1)
+    m = re.search(r"\{\{(?:type:)?([^#/^}][^}]*)\}\}", qfmt)
+    if m is None:
+        raise ValueError(f"template shows no field: {qfmt!r}")
+    return m.group(1)
 
 
 BASIC = Model("basic", "Basic", ("Front", "Back"), (("Card 1", "{{Front}}", _ANSWER + "{{Back}}"),), stock_kind=1)

@@ -95,13 +95,14 @@ def _schema18(conn: sqlite3.Connection, member: str, tables: set[str]) -> tuple[
         note_types: dict[int, NoteType] = {}
         for ntid, name, config in conn.execute("SELECT id, name, config FROM notetypes"):
             config = _blob(config)
+            stock_kind = pb_get(config, 9, 0)
             note_types[ntid] = NoteType(
                 id=ntid,
                 name=name,
                 cloze=pb_get(config, 1, 0) == 1,
                 fields=[],
                 templates={},
-                stock_kind=pb_get(config, 9, 0) or 0,
+                stock_kind=stock_kind if isinstance(stock_kind, int) else 0,
             )
         for ntid, _ord, name in conn.execute("SELECT ntid, ord, name FROM fields ORDER BY ntid, ord"):
             if ntid in note_types:

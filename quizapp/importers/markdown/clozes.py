@@ -93,11 +93,12 @@ def deletions(text: str) -> list[Deletion]:
         for m in _HIGHLIGHT.finditer(rest):
             inner = line[m.start(1) : m.end(1)]
             parts = _HIGHLIGHT_PARTS.match(inner)
-            number = int(parts.group(1)) if parts.group(1) else None
+            assert parts is not None  # the pattern matches any text
+            written = int(parts.group(1)) if parts.group(1) else None
             answer, hint = parts.group(2), parts.group(3)
             if not answer.strip():
                 continue
-            found.append(Deletion(offset + m.start(), offset + m.end(), answer, hint or None, number))
+            found.append(Deletion(offset + m.start(), offset + m.end(), answer, hint or None, written))
         offset += len(line) + 1
     found.sort(key=lambda d: d.start)
     return found
@@ -138,10 +139,12 @@ def cloze_question(
         return None
     numbered = [d.number for d in found if d.number is not None]
     next_free = max(numbered, default=0) + 1
+    numbers: set[int] = set()
     for d in found:
         if d.number is None:
             d.number = next_free
             next_free += 1
+        numbers.add(d.number)
     skeleton, anki = [], []
     pos = 0
     for d in found:
@@ -154,7 +157,7 @@ def cloze_question(
     anki_text = "".join(anki)
     key = "^" + block_id if block_id else "z-" + key_hash(" ".join(skeleton))
     question = Question(key, line, deck, tags)
-    for number in sorted({d.number for d in found}):
+    for number in sorted(numbers):
         front = _cloze_side(text, found, hide=number)
         back = _cloze_side(text, found, hide=None)
         data = {"text": anki_text, "cloze": number, "answers": [d.answer for d in found if d.number == number]}

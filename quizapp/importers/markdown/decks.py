@@ -155,9 +155,9 @@ def front_matter(lines: list[str]) -> tuple[list[str], int]:
             elif value:  # Obsidian also reads "tags: a, b" and "tags: a b"
                 items = re.split(r"[,\s]+", value)
             else:
-                while index + 1 < len(body) and _LIST_ITEM.match(body[index + 1]):
+                while index + 1 < len(body) and (item_match := _LIST_ITEM.match(body[index + 1])):
                     index += 1
-                    items.append(_LIST_ITEM.match(body[index]).group(1))
+                    items.append(item_match.group(1))
             for item in items:
                 item = item.strip().strip("'\"").strip().lstrip("#")
                 if item:

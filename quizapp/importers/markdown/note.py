@@ -87,11 +87,13 @@ class Note:
             self.warn(line, f"skipped: card of {len(raw):,} characters (the limit is {MAX_CARD_CHARS:,})")
             return None
         if block.kind in ("inline", "inline_rev"):
+            assert block.separator is not None  # every block but a cloze has one
             first = self.lines[block.first]
             sep = INLINE_REVERSED_SEPARATOR if block.kind == "inline_rev" else INLINE_SEPARATOR
             front_raw = first[: block.separator]
             back_raw = first[block.separator + len(sep) :]
         elif block.kind in ("multi", "multi_rev"):
+            assert block.separator is not None
             cut = block.separator - block.first
             front_raw = "\n".join(lines[:cut])
             back_raw = "\n".join(lines[cut + 1 :])

@@ -109,7 +109,7 @@ class SeededRandom:
             seed_s, seed_t, skip = ("seed", s), ("seed", t), ("draw", None, n)
             if rng.random() < 0.5:  # re-seeded before the third draw: [A, B, A]
                 ops = [seed_s, a, b, seed_s, c]
-                wrong = {
+                wrong: dict[str, list[tuple[Any, ...]]] = {
                     "no_reseed": [seed_s, a, b, c],
                     "seed_fixes_every_draw": [seed_s, a, seed_s, b, seed_s, c],
                     "reseed_skips_used": [seed_s, a, b, seed_s, skip, c],
