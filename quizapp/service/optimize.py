@@ -26,10 +26,10 @@ from quizapp.optimizing import (
 )
 from quizapp.service.context import Context
 from quizapp.service.context import Progress as Counter
-from quizapp.service.settings import apply_settings, study_settings
+from quizapp.service.settings import apply_settings, store_study_settings, study_settings
 from quizapp.store import queries
 from quizapp.store.models import CardState, ReviewLog
-from quizapp.study_settings import StudySettings, check_parameters, store_study_settings
+from quizapp.study_settings import StudySettings, check_parameters
 
 
 def review_rows(ctx: Context) -> list[ReviewRow]:

@@ -1,10 +1,23 @@
-"""Use case: the learner's study settings (validated in quizapp.study_settings)."""
+"""Use case: the learner's study settings (validated in quizapp.study_settings),
+and their row in the ``usersettings`` table."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlmodel import Session
+
 from quizapp.service.context import Context
 from quizapp.store.models import UserSettings
-from quizapp.study_settings import StudySettings, store_study_settings, study_settings_from_row, validate_changes
+from quizapp.study_settings import (
+    SettingsError,
+    StudySettings,
+    format_steps,
+    parameters_from_json,
+    parameters_to_json,
+    parse_steps,
+    validate_changes,
+)
 
 
 def study_settings(ctx: Context) -> StudySettings:
@@ -28,3 +41,49 @@ def update_settings(ctx: Context, **changes: object) -> StudySettings:
 def apply_settings(ctx: Context, settings: StudySettings) -> None:
     """Schedule with ``settings`` from now on."""
     ctx.use_config(settings.config(ctx.config))
+
+
+def study_settings_from_row(row: UserSettings | None) -> StudySettings:
+    """The StudySettings of a ``UserSettings`` row (None: the defaults)."""
+    if row is None:
+        return StudySettings()
+    defaults = StudySettings()
+    parameters = parameters_from_json(row.parameters)
+    previous = parameters_from_json(row.previous_parameters)
+    try:
+        learning = parse_steps(row.learning_steps)
+        relearning = parse_steps(row.relearning_steps, name="relearning steps")
+    except SettingsError:  # edited by hand: fall back rather than refuse to start
+        learning, relearning = defaults.learning_steps, defaults.relearning_steps
+    return StudySettings(
+        desired_retention=row.desired_retention,
+        new_per_day=row.new_per_day,
+        reviews_per_day=row.reviews_per_day,
+        learning_steps=learning,
+        relearning_steps=relearning,
+        day_start_hour=row.day_start_hour,
+        parameters=parameters or defaults.parameters,
+        previous_parameters=previous,
+    )
+
+
+def store_study_settings(
+    *, session: Session, user_id: int, settings: StudySettings, optimized_at: datetime | None = None
+) -> None:
+    """Write ``settings`` into the learner's ``UserSettings`` row (made if
+    missing). ``optimized_at``: set when the optimizer adopted the parameters.
+    The caller commits."""
+    row = session.get(UserSettings, user_id)
+    if row is None:
+        row = UserSettings(user_id=user_id)
+        session.add(row)
+    row.desired_retention = settings.desired_retention
+    row.new_per_day = settings.new_per_day
+    row.reviews_per_day = settings.reviews_per_day
+    row.learning_steps = format_steps(settings.learning_steps)
+    row.relearning_steps = format_steps(settings.relearning_steps)
+    row.day_start_hour = settings.day_start_hour
+    row.parameters = parameters_to_json(settings.parameters) if settings.personal else None
+    row.previous_parameters = parameters_to_json(settings.previous_parameters)
+    if optimized_at is not None:
+        row.optimized_at = optimized_at
