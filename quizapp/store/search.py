@@ -11,9 +11,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from sqlalchemy import JSON, String, and_, false, func, literal, literal_column, not_, or_, true, type_coerce
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    SQLColumnExpression,
+    String,
+    and_,
+    false,
+    func,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    true,
+    type_coerce,
+)
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from quizapp.domain import BUILTIN_SOURCE_PREFIX, DEFAULT_DAY_START_HOUR, MemoryState, Rating
 from quizapp.search import (
@@ -135,18 +150,18 @@ class _Context:
     now: datetime
     days: StudyDays
     sqlite: bool
-    _decks: list[tuple[int, str]] | None = None
+    _decks: list[tuple[int | None, str]] | None = None
 
     def day(self, offset: int) -> datetime:
         """Start (UTC) of the study day ``offset`` days from today."""
         return self.days.start_of(self.days.day_of(self.now) + timedelta(days=offset))
 
-    def decks(self) -> list[tuple[int, str]]:
+    def decks(self) -> list[tuple[int | None, str]]:
         if self._decks is None:
-            self._decks = list(self.session.exec(select(Deck.id, Deck.name)))
+            self._decks = list(self.session.exec(select(col(Deck.id), col(Deck.name))))
         return self._decks
 
-    def fold(self, column):
+    def fold(self, column: SQLColumnExpression[str]) -> ColumnElement[str]:
         """SQL: ``column`` folded as fold() does (lower() only, off SQLite)."""
         return func.qz_fold(column, type_=String) if self.sqlite else func.lower(column, type_=String)
 
@@ -157,11 +172,18 @@ def _like(value: str) -> str:
     return escaped.replace("*", "%").replace(LITERAL_STAR, "*")
 
 
-def _state():
-    return func.coalesce(CardState.state, int(MemoryState.NEW))
+def _folded(value: str) -> str:
+    """fold() of a term's value."""
+    folded = fold(value)
+    assert folded is not None  # fold() gives None only for None
+    return folded
 
 
-def _compile(node: Node, ctx: _Context):
+def _state() -> ColumnElement[int]:
+    return func.coalesce(col(CardState.state), int(MemoryState.NEW))
+
+
+def _compile(node: Node, ctx: _Context) -> ColumnElement[bool]:
     if isinstance(node, And):
         if not node.nodes:
             return true()
@@ -184,23 +206,24 @@ def _costly(node: Node) -> bool:
     return any(_costly(n) for n in node.nodes)
 
 
-def _leaf(term: Term, ctx: _Context):
+def _leaf(term: Term, ctx: _Context) -> ColumnElement[bool]:
     """The SQL condition of one term; never NULL, so negation is exact."""
     key, value = term.key, term.value
     if key is None or key in ("front", "back"):
-        pattern = "%" + _like(fold(value)) + "%"
-        sides = {"front": [Card.front], "back": [Card.back]}.get(key, [Card.front, Card.back])
+        pattern = "%" + _like(_folded(value)) + "%"
+        front, back = col(Card.front), col(Card.back)
+        sides = {"front": [front], "back": [back], None: [front, back]}[key]
         return or_(*(ctx.fold(side).like(pattern, escape="\\") for side in sides))
     if key == "deck":
         return _deck_condition(value, ctx)
     if key == "tag":
         if value.lower() == "none":
-            return Card.tags == ""
-        pattern = _like(fold(value))
-        padded = literal(" ", String) + ctx.fold(Card.tags) + literal(" ", String)
+            return col(Card.tags) == ""
+        pattern = _like(_folded(value))
+        padded = literal(" ", String) + ctx.fold(col(Card.tags)) + literal(" ", String)
         tagged = or_(padded.like(f"% {pattern} %", escape="\\"), padded.like(f"% {pattern}::%", escape="\\"))
-        if wildcard_regex(fold(value)).fullmatch("leech"):  # the learner's leeches carry the tag, as in Anki
-            return or_(tagged, func.coalesce(CardState.leech, False) == True)  # noqa: E712
+        if wildcard_regex(_folded(value)).fullmatch("leech"):  # the learner's leeches carry the tag, as in Anki
+            return or_(tagged, func.coalesce(col(CardState.leech), False) == True)  # noqa: E712
         return tagged
     if key == "is":
         return _is_condition(value.lower(), ctx)
@@ -213,16 +236,16 @@ def _leaf(term: Term, ctx: _Context):
         column = func.coalesce(getattr(CardState, name), 0)
         return _compare(column, op, number)
     if key == "kind":
-        return Card.kind == card_kind(value)
+        return col(Card.kind) == card_kind(value)
     if key == "family":
-        family = func.coalesce(type_coerce(Card.data, JSON)["family"].as_string(), "")
-        return ctx.fold(family).like(_like(fold(value)), escape="\\")
+        family = func.coalesce(type_coerce(col(Card.data), JSON)["family"].as_string(), "")
+        return ctx.fold(family).like(_like(_folded(value)), escape="\\")
     if key == "id":
         return col(Card.id).like(_like(value), escape="\\")
     raise QueryError(f"unknown search {key}:")  # pragma: no cover - parse() checks KEYS
 
 
-def _compare(column, op: str, number):
+def _compare(column: SQLColumnExpression[int], op: str, number: int) -> ColumnElement[bool]:
     return {
         "<": column < number,
         "<=": column <= number,
@@ -233,21 +256,22 @@ def _compare(column, op: str, number):
     }[op]
 
 
-def _deck_condition(value: str, ctx: _Context):
+def _deck_condition(value: str, ctx: _Context) -> ColumnElement[bool]:
     """The deck (matched without case or accents, ``*`` a wildcard) and its subdecks."""
-    wanted = wildcard_regex(fold(value))
+    wanted = wildcard_regex(_folded(value))
     ids = []
     for deck_id, name in ctx.decks():
-        parts = fold(name).split("::")
+        parts = _folded(name).split("::")
         if any(wanted.fullmatch("::".join(parts[:depth])) for depth in range(1, len(parts) + 1)):
             ids.append(deck_id)
     return col(Card.deck_id).in_(ids) if ids else false()
 
 
-def _is_condition(value: str, ctx: _Context):
+def _is_condition(value: str, ctx: _Context) -> ColumnElement[bool]:
     state = _state()
-    suspended = func.coalesce(CardState.suspended, False) == True  # noqa: E712
-    buried = and_(CardState.buried_until.is_not(None), CardState.buried_until > ctx.now)
+    suspended = func.coalesce(col(CardState.suspended), False) == True  # noqa: E712
+    buried_until, due = col(CardState.buried_until), col(CardState.due)
+    buried = and_(buried_until.is_not(None), buried_until > ctx.now)
     if value == "new":
         return state == MemoryState.NEW
     if value == "learn":
@@ -257,21 +281,21 @@ def _is_condition(value: str, ctx: _Context):
     if value == "suspended":
         return suspended
     if value == "leech":
-        return func.coalesce(CardState.leech, False) == True  # noqa: E712
+        return func.coalesce(col(CardState.leech), False) == True  # noqa: E712
     if value == "buried":
         return buried
     if value == "due":
-        learning_due = and_(state.in_([MemoryState.LEARNING, MemoryState.RELEARNING]), CardState.due <= ctx.now)
-        review_due = and_(state == MemoryState.REVIEW, CardState.due < ctx.day(1))
-        return and_(CardState.due.is_not(None), or_(learning_due, review_due), not_(suspended), not_(buried))
+        learning_due = and_(state.in_([MemoryState.LEARNING, MemoryState.RELEARNING]), due <= ctx.now)
+        review_due = and_(state == MemoryState.REVIEW, due < ctx.day(1))
+        return and_(due.is_not(None), or_(learning_due, review_due), not_(suspended), not_(buried))
     raise unknown_is(value)
 
 
-def _due_condition(op: str, days: int, ctx: _Context):
+def _due_condition(op: str, days: int, ctx: _Context) -> ColumnElement[bool]:
     """Due ``op`` ``days`` study days from today (0 today, 1 tomorrow, -1
     yesterday); new cards have no due date and never match."""
     start, end = ctx.day(days), ctx.day(days + 1)
-    due = CardState.due
+    due = col(CardState.due)
     window = {
         "<": due < start,
         "<=": due < end,
@@ -310,7 +334,9 @@ def _register_functions(session: Session) -> bool:
     connection = session.connection()
     if connection.dialect.name != "sqlite":
         return False
-    connection.connection.driver_connection.create_function("qz_fold", 1, _recent_fold(), deterministic=True)
+    driver = connection.connection.driver_connection
+    assert driver is not None  # the session's connection is open
+    driver.create_function("qz_fold", 1, _recent_fold(), deterministic=True)
     return True
 
 
@@ -318,34 +344,58 @@ def _context(session: Session, user_id: int, now: datetime, day_hour: int, tz: t
     return _Context(session, user_id, now, StudyDays(tz, day_hour), _register_functions(session))
 
 
-def _select_rows(ctx: _Context, condition):
+#: A result row as selected: id, deck, kind, front, source, tags, then the
+#: learner's schedule (all None for a card without a state row).
+_RowValues = tuple[
+    str,
+    str,
+    str,
+    str,
+    str,
+    str,
+    int | None,
+    datetime | None,
+    int | None,
+    int | None,
+    bool | None,
+    bool | None,
+    datetime | None,
+]
+
+
+def _state_join(user_id: int) -> ColumnElement[bool]:
+    return and_(col(CardState.card_id) == Card.id, col(CardState.user_id) == user_id)
+
+
+def _select_rows(ctx: _Context, condition: ColumnElement[bool]) -> Select[*_RowValues]:
+    # sqlmodel's select() is typed for up to four columns; for more it builds this same Select.
+    columns: Select[*_RowValues] = Select(
+        col(Card.id),
+        col(Deck.name),
+        col(Card.kind),
+        func.substr(col(Card.front), 1, 4 * FRONT_CHARS),
+        col(Card.source),
+        col(Card.tags),
+        col(CardState.state),
+        col(CardState.due),
+        col(CardState.reps),
+        col(CardState.lapses),
+        col(CardState.suspended),
+        col(CardState.leech),
+        col(CardState.buried_until),
+    )
     return (
-        select(
-            Card.id,
-            Deck.name,
-            Card.kind,
-            func.substr(Card.front, 1, 4 * FRONT_CHARS),
-            Card.source,
-            Card.tags,
-            CardState.state,
-            CardState.due,
-            CardState.reps,
-            CardState.lapses,
-            CardState.suspended,
-            CardState.leech,
-            CardState.buried_until,
-        )
-        .select_from(Card)
+        columns.select_from(Card)
         # "+deck.id": no index on that side, so SQLite walks the decks in name
         # order (ix_deck_name) and each deck's cards (ix_card_deck_id): rows
         # come out in the browser's order and LIMIT stops the scan early.
-        .join(Deck, literal_column("+" + Deck.__tablename__ + ".id") == Card.deck_id)
-        .join(CardState, and_(CardState.card_id == Card.id, CardState.user_id == ctx.user_id), isouter=True)
+        .join(Deck, literal_column(f"+{Deck.__tablename__}.id") == Card.deck_id)
+        .join(CardState, _state_join(ctx.user_id), isouter=True)
         .where(Card.active == True, condition)  # noqa: E712
     )
 
 
-def _row(values, now: datetime) -> BrowseRow:
+def _row(values: _RowValues, now: datetime) -> BrowseRow:
     card_id, deck, kind, front, source, tags, state, due, reps, lapses, suspended, leech, buried_until = values
     return BrowseRow(
         id=card_id,
@@ -387,7 +437,7 @@ def search(
         ctx = _context(session, user_id, now, day_hour, tz)
         stmt = (
             _select_rows(ctx, _compile(tree, ctx))
-            .order_by(Deck.name, Card.source, Card.position, Card.id)
+            .order_by(col(Deck.name), col(Card.source), col(Card.position), col(Card.id))
             .offset(max(offset, 0))
             .limit(max(limit, 0))
         )
@@ -408,9 +458,9 @@ def count(
     with Session(engine) as session:
         ctx = _context(session, user_id, now, day_hour, tz)
         stmt = (
-            select(func.count(Card.id))
-            .join(Deck, Deck.id == Card.deck_id)
-            .join(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user_id), isouter=True)
+            select(func.count(col(Card.id)))
+            .join(Deck, col(Deck.id) == Card.deck_id)
+            .join(CardState, _state_join(user_id), isouter=True)
             .where(Card.active == True, _compile(tree, ctx))  # noqa: E712
         )
         return int(session.exec(stmt).one())
@@ -428,7 +478,7 @@ def card_row(
     """One active card's result row, as search() gives it; None if there is no such card."""
     with Session(engine) as session:
         ctx = _context(session, user_id, now, day_hour, tz)
-        values = session.exec(_select_rows(ctx, Card.id == card_id)).first()
+        values = session.exec(_select_rows(ctx, col(Card.id) == card_id)).first()
     return None if values is None else _row(values, now)
 
 
@@ -440,24 +490,26 @@ def history(engine: Engine, user_id: int, card_id: str) -> list[HistoryRow]:
             .where(ReviewLog.user_id == user_id, ReviewLog.card_id == card_id)
             .order_by(col(ReviewLog.reviewed_at).desc(), col(ReviewLog.id).desc())
         ).all()
-        return [
-            HistoryRow(
-                id=log.id,
-                reviewed_at=log.reviewed_at,
-                rating=Rating(log.rating),
-                state_before=MemoryState(log.state_before),
-                interval_before_days=log.interval_before_days,
-                interval_after_days=log.interval_after_days,
-                duration_ms=log.duration_ms,
-                asked=log.asked,
-                answered=log.answered,
-                correct_answer=log.correct_answer,
-                family=log.family,
-                seed=log.seed,
-                mistake=log.mistake,
-            )
-            for log in logs
-        ]
+        return [_history_row(log) for log in logs]
+
+
+def _history_row(log: ReviewLog) -> HistoryRow:
+    assert log.id is not None  # a row read from the database has its id
+    return HistoryRow(
+        id=log.id,
+        reviewed_at=log.reviewed_at,
+        rating=Rating(log.rating),
+        state_before=MemoryState(log.state_before),
+        interval_before_days=log.interval_before_days,
+        interval_after_days=log.interval_after_days,
+        duration_ms=log.duration_ms,
+        asked=log.asked,
+        answered=log.answered,
+        correct_answer=log.correct_answer,
+        family=log.family,
+        seed=log.seed,
+        mistake=log.mistake,
+    )
 
 
 __all__ = [

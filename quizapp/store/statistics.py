@@ -23,13 +23,16 @@ Every function taking ``session`` only reads, and takes it as a keyword.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
 
-from sqlalchemy import Integer, String, case, func, literal
+from sqlalchemy import ColumnElement, Integer, Row, SQLColumnExpression, String, case, func, literal
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlalchemy.sql import Executable
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from quizapp.domain import MATURE_DAYS, MemoryState
 from quizapp.store import queries
@@ -49,7 +52,9 @@ RETRIEVABILITY_BUCKETS = 10
 # -- study days ---------------------------------------------------------------
 
 
-def sql_study_day(days: StudyDays, column, start: datetime, end: datetime):
+def sql_study_day(
+    days: StudyDays, column: SQLColumnExpression[datetime | None], start: datetime, end: datetime
+) -> ColumnElement[str]:
     """SQL expression: the study day ('YYYY-MM-DD') of a UTC timestamp
     column, exact for values in [start, end] (DST changes included)."""
     segments = days.offset_segments(start, end)
@@ -57,6 +62,7 @@ def sql_study_day(days: StudyDays, column, start: datetime, end: datetime):
     def modifier(offset: int) -> str:
         return f"{offset - days.hour * 3600:+d} seconds"
 
+    shift: ColumnElement[str]
     if len(segments) == 1:
         shift = literal(modifier(segments[0][1]))
     else:
@@ -248,13 +254,13 @@ class Statistics:
 # -- queries ------------------------------------------------------------------
 
 
-def _rows(session: Session, stmt) -> list:
+def _rows(session: Session, stmt: Executable) -> Sequence[Row[*tuple[Any, ...]]]:
     """Plain tuples from a core statement (skips the ORM's row loading, which
     costs more than the query itself for 50,000 rows)."""
     return session.connection().execute(stmt).all()
 
 
-def _active_card(card_id_column):
+def _active_card(card_id_column: SQLColumnExpression[str]) -> ColumnElement[bool]:
     """SQL condition: the card is still active. Written as "not among the
     inactive ones" (few, read once) rather than a join: that saves a lookup
     in the card table per row."""
@@ -264,10 +270,10 @@ def _active_card(card_id_column):
 def today_figures(*, session: Session, user_id: int, since: datetime) -> Today:
     """Reviews since ``since`` (today's start): count, new cards, Again, time."""
     stmt = select(
-        func.count(ReviewLog.id),
-        func.count(func.distinct(case((ReviewLog.state_before == MemoryState.NEW, ReviewLog.card_id)))),
-        func.sum(case((ReviewLog.rating == 1, 1), else_=0)),
-        func.sum(ReviewLog.duration_ms),
+        func.count(col(ReviewLog.id)),
+        func.count(func.distinct(case((col(ReviewLog.state_before) == MemoryState.NEW, ReviewLog.card_id)))),
+        func.sum(case((col(ReviewLog.rating) == 1, 1), else_=0)),
+        func.sum(col(ReviewLog.duration_ms)),
     ).where(ReviewLog.user_id == user_id, ReviewLog.reviewed_at >= since)
     ((reviews, new, again, time_ms),) = _rows(session, stmt)
     return Today(int(reviews or 0), int(new or 0), int(again or 0), int(time_ms or 0))
@@ -276,7 +282,7 @@ def today_figures(*, session: Session, user_id: int, since: datetime) -> Today:
 def reviews_per_day(*, session: Session, user_id: int, days: StudyDays, first: date, last: date) -> dict[date, int]:
     """Study day -> reviews, for the days in [first, last] that have any."""
     start, end = days.start_of(first), days.start_of(last + timedelta(days=1))
-    day = sql_study_day(days, ReviewLog.reviewed_at, start, end)
+    day = sql_study_day(days, col(ReviewLog.reviewed_at), start, end)
     stmt = (
         select(day, func.count())
         .where(ReviewLog.user_id == user_id, ReviewLog.reviewed_at >= start, ReviewLog.reviewed_at < end)
@@ -325,20 +331,16 @@ def forecast(*, session: Session, user_id: int, days: StudyDays, today: date, n:
     ``due_now``: studied (not new), not suspended, still active."""
     today_end = days.start_of(today + timedelta(days=1))
     horizon = days.start_of(today + timedelta(days=n))
+    due = col(CardState.due)
     base = [
-        CardState.user_id == user_id,
-        CardState.state != MemoryState.NEW,
-        CardState.suspended == False,  # noqa: E712
-        _active_card(CardState.card_id),
+        col(CardState.user_id) == user_id,
+        col(CardState.state) != MemoryState.NEW,
+        col(CardState.suspended) == False,  # noqa: E712
+        _active_card(col(CardState.card_id)),
     ]
-    ((overdue,),) = _rows(session, select(func.count()).select_from(CardState).where(*base, CardState.due < today_end))
-    day = sql_study_day(days, CardState.due, today_end, horizon)
-    stmt = (
-        select(day, func.count())
-        .select_from(CardState)
-        .where(*base, CardState.due >= today_end, CardState.due < horizon)
-        .group_by(day)
-    )
+    ((overdue,),) = _rows(session, select(func.count()).select_from(CardState).where(*base, due < today_end))
+    day = sql_study_day(days, due, today_end, horizon)
+    stmt = select(day, func.count()).select_from(CardState).where(*base, due >= today_end, due < horizon).group_by(day)
     result = [0] * n
     result[0] = int(overdue)
     for d, count in _rows(session, stmt):
@@ -363,22 +365,23 @@ def true_retention(
     longest = max(windows.values())
     start = days.start_of(today - timedelta(days=longest - 1))
     end = days.start_of(today + timedelta(days=1))
-    day = sql_study_day(days, ReviewLog.reviewed_at, start, end).label("day")
+    day = sql_study_day(days, col(ReviewLog.reviewed_at), start, end).label("day")
+    # sqlmodel's select() is typed for up to four columns; for more it builds this same Select.
+    columns: Select[str, str, datetime, int, int] = Select(
+        col(ReviewLog.card_id),
+        day,
+        func.min(col(ReviewLog.reviewed_at)).label("first_at"),
+        case((col(ReviewLog.interval_before_days) >= MATURE_DAYS, 1), else_=0).label("mature"),
+        case((col(ReviewLog.rating) > 1, 1), else_=0).label("passed"),
+    )
     firsts = (
-        select(
-            ReviewLog.card_id,
-            day,
-            func.min(ReviewLog.reviewed_at).label("first_at"),
-            case((ReviewLog.interval_before_days >= MATURE_DAYS, 1), else_=0).label("mature"),
-            case((ReviewLog.rating > 1, 1), else_=0).label("passed"),
-        )
-        .where(
+        columns.where(
             ReviewLog.user_id == user_id,
             ReviewLog.state_before == MemoryState.REVIEW,
             ReviewLog.reviewed_at >= start,
             ReviewLog.reviewed_at < end,
         )
-        .group_by(ReviewLog.card_id, day)
+        .group_by(col(ReviewLog.card_id), day)
         .subquery()
     )
     stmt = select(firsts.c.day, firsts.c.mature, firsts.c.passed, func.count()).group_by(
@@ -398,7 +401,7 @@ def true_retention(
     return result
 
 
-def _scanned(column):
+def _scanned(column: SQLColumnExpression[int]) -> ColumnElement[int]:
     """``column + 0``: the same value, but SQLite then reads the table in
     order rather than through an index. For aggregates over most of a
     learner's history a scan is several times faster than an index lookup
@@ -410,18 +413,20 @@ def family_accuracy(*, session: Session, user_id: int) -> dict[str, FamilyAccura
     """Generated questions over the learner's whole history, per family: the
     answers, those right (graded better than Again) and the misconceptions
     the wrong ones matched."""
+    family_column, mistake_column = col(ReviewLog.family), col(ReviewLog.mistake)
+    of_learner = _scanned(col(ReviewLog.user_id)) == user_id
     totals = _rows(
         session,
-        select(ReviewLog.family, func.count(), func.sum(case((ReviewLog.rating > 1, 1), else_=0)))
-        .where(_scanned(ReviewLog.user_id) == user_id, ReviewLog.family.is_not(None))
-        .group_by(ReviewLog.family),
+        select(family_column, func.count(), func.sum(case((col(ReviewLog.rating) > 1, 1), else_=0)))
+        .where(of_learner, family_column.is_not(None))
+        .group_by(family_column),
     )
     mistakes: dict[str, dict[str, int]] = {}
     rows = _rows(
         session,
-        select(ReviewLog.family, ReviewLog.mistake, func.count())
-        .where(_scanned(ReviewLog.user_id) == user_id, ReviewLog.family.is_not(None), ReviewLog.mistake.is_not(None))
-        .group_by(ReviewLog.family, ReviewLog.mistake),
+        select(family_column, mistake_column, func.count())
+        .where(of_learner, family_column.is_not(None), mistake_column.is_not(None))
+        .group_by(family_column, mistake_column),
     )
     for family, mistake, count in sorted(rows, key=lambda r: (r[0], -r[2], r[1])):
         mistakes.setdefault(family, {})[mistake] = int(count)
@@ -445,7 +450,7 @@ def retrievability(
     # whole seconds apart, less one when now's fraction of a second is
     # smaller than the review's (the stored text ends in '.ffffff').
     now = now.astimezone(UTC)
-    stored = CardState.last_review
+    stored = col(CardState.last_review)
     seconds = (
         literal(math.floor(now.timestamp()))
         - func.cast(func.strftime("%s", func.substr(stored, 1, 19)), Integer)
@@ -454,12 +459,12 @@ def retrievability(
     elapsed_days = func.max(seconds, 0) // 86400
     rows = _rows(
         session,
-        select(CardState.stability, elapsed_days).where(
-            _scanned(CardState.user_id) == user_id,
+        select(col(CardState.stability), elapsed_days).where(
+            _scanned(col(CardState.user_id)) == user_id,
             CardState.state != MemoryState.NEW,
-            CardState.stability.is_not(None),
-            CardState.last_review.is_not(None),
-            _active_card(CardState.card_id),
+            col(CardState.stability).is_not(None),
+            stored.is_not(None),
+            _active_card(col(CardState.card_id)),
         ),
     )
     buckets = [0] * RETRIEVABILITY_BUCKETS
