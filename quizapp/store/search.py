@@ -54,7 +54,6 @@ from quizapp.study_days import StudyDays
 DEFAULT_LIMIT = 500
 #: Characters of a card's front kept in a result row.
 FRONT_CHARS = 80
-#: Source prefix of the cards installed from decks/ (re-synced at every start).
 
 
 # -- results ------------------------------------------------------------------
