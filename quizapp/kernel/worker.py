@@ -295,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
     os.chdir(args.workdir or tempfile.mkdtemp(prefix="quizapp-kernel-"))
 
     worker = Worker()
+    # After torch and the warm-up's lazy imports: the budget does not depend on
+    # how much the torch build maps (see sandbox.limit_memory).
+    sandbox.limit_memory()
     sandbox.limit_open_files()
     sandbox.install_audit_hook()
     _send(
