@@ -37,6 +37,7 @@ import io  # noqa: E402
 import json  # noqa: E402
 import signal  # noqa: E402
 import tempfile  # noqa: E402
+import warnings  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from types import CodeType, TracebackType  # noqa: E402
 from typing import Any, BinaryIO  # noqa: E402
@@ -149,7 +150,12 @@ class Worker:
     """Runs snippets in fresh namespaces; torch is imported by the constructor."""
 
     def __init__(self) -> None:
-        import torch
+        with warnings.catch_warnings():
+            # Without numpy (not a dependency) torch warns at import. Snippets
+            # cannot reach numpy (the validator refuses .numpy()), so the warning
+            # would only crowd a start-up failure's message.
+            warnings.filterwarnings("ignore", message="Failed to initialize NumPy")
+            import torch
 
         from quizapp.kernel import encoding
 
@@ -295,6 +301,9 @@ def main(argv: list[str] | None = None) -> int:
     os.chdir(args.workdir or tempfile.mkdtemp(prefix="quizapp-kernel-"))
 
     worker = Worker()
+    # After torch and the warm-up's lazy imports: the budget does not depend on
+    # how much the torch build maps (see sandbox.limit_memory).
+    sandbox.limit_memory()
     sandbox.limit_open_files()
     sandbox.install_audit_hook()
     _send(

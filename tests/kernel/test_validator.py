@@ -190,7 +190,7 @@ REFUSED = {
 # Resource attacks that pass the validator: a limit must stop them.
 RESOURCE = {
     "huge_empty": "torch.empty(10**12)",
-    "over_address_limit": "torch.ones(2**30)",  # 4 GiB > RLIMIT_AS (3 GiB)
+    "over_address_limit": "torch.ones(2**30)",  # 4 GiB > the 2.5 GiB snippet budget
     "huge_randn": "torch.randn(10**5, 10**5)",
     "huge_3d": "torch.zeros(10**4, 10**4, 10**4)",
     "huge_list": "[0] * 10**9",
