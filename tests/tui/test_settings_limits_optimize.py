@@ -145,8 +145,7 @@ async def test_optimize_screen_says_how_many_more_reviews(settings):
         assert "Not yet" in text and "more needed" in text
 
 
-async def test_optimize_screen_shows_both_figures_and_offers_to_reschedule(settings, monkeypatch):
-    from quizapp.kernel import optimizer_client
+async def test_optimize_screen_shows_both_figures_and_offers_to_reschedule(settings):
     from tests.simulation import scaled_parameters, simulate_history
     from tests.test_optimizing import store_history
 
@@ -154,8 +153,8 @@ async def test_optimize_screen_shows_both_figures_and_offers_to_reschedule(setti
         progress("fit", 5, 10)
         return FitResult(scaled_parameters(2.0), Metrics(0.5123, 0.081, 300), Metrics(0.4567, 0.062, 300), 900, 1.0)
 
-    monkeypatch.setattr(optimizer_client, "fit_parameters", fake_fit)
     app = make_app(settings)
+    app.service.ctx.fit = fake_fit
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         store_history(app.service, simulate_history(2000, true_parameters=scaled_parameters(0.4), seed=5))
