@@ -24,11 +24,11 @@ from quizapp.optimizing import (
     ReviewRow,
     evaluate,
     fit_parameters,
+    is_better,
     items,
     optimal_retention,
-    simulate,
-    is_better,
     reviews_needed,
+    simulate,
     split_history,
     trainable_reviews,
 )
