@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="if new parameters are adopted, recompute the due dates of your cards with them",
     )
     p.add_argument("--revert", action="store_true", help="return to the parameters in use before")
+    p.add_argument(
+        "--time-series",
+        action="store_true",
+        help="also evaluate your whole history with time-series splits, as Anki's Evaluate (slower)",
+    )
 
     p = sub.add_parser("simulate", parents=[common], help="predict reviews and minutes per day at a desired retention")
     p.add_argument("--retention", metavar="R", help="desired retention to simulate (default: yours)")
@@ -373,7 +378,7 @@ def _optimize(args, settings) -> int:
         return 0
     bar = _ProgressBar() if sys.stderr.isatty() else None
     try:
-        report = service.optimize(progress=bar, reschedule=args.reschedule)
+        report = service.optimize(progress=bar, reschedule=args.reschedule, time_series=args.time_series)
     except NotEnoughReviews as exc:
         if args.json:
             rows = service.review_rows()

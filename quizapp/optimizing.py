@@ -285,12 +285,14 @@ def fit_parameters(
     current: Sequence[float],
     progress: Progress | None = None,
     cancel: Callable[[], bool] | None = None,
+    time_series: bool = False,
 ) -> FitResult:
     """Fit FSRS-6 parameters on the rows before ``cutoff`` with the Rust
-    core, score ``current`` and the fitted ones on the rest, and evaluate
-    the history with time-series splits. In-process: call it from a thread
-    where the UI must not wait. Raises OptimizerUnavailable when cancelled
-    (checked between stages) or when the core fails."""
+    core and score ``current`` and the fitted ones on the rest; with
+    ``time_series``, also evaluate the whole history with time-series splits
+    (Anki's "Evaluate": about three fits more). In-process: call it from a
+    thread where the UI must not wait. Raises OptimizerUnavailable when
+    cancelled (checked between stages) or when the core fails."""
     started = time.perf_counter()
 
     def stage(name: str, done: int, total: int) -> None:
@@ -310,7 +312,7 @@ def fit_parameters(
         stage("evaluate", 1, 3)
         after = evaluate(rows, parameters, since=cutoff)
         stage("evaluate", 2, 3)
-        evaluation = evaluate_time_series(rows)
+        evaluation = evaluate_time_series(rows) if time_series else None
         stage("evaluate", 3, 3)
     except (ValueError, RuntimeError) as exc:
         if isinstance(exc, OptimizerUnavailable):

@@ -228,7 +228,7 @@ def test_optimize_json_on_a_learner_who_forgets_faster(make_service, db_url, cap
 
     service = make_service()
     store_history(service, simulate_history(2500, true_parameters=scaled_parameters(0.2), seed=7))
-    code = main(["--db", db_url, "--user", "tester", "optimize", "--json"])
+    code = main(["--db", db_url, "--user", "tester", "optimize", "--json", "--time-series"])
     out = capsys.readouterr().out
     assert code == 0
     data = json.loads(out)

@@ -16,7 +16,7 @@ module of this package and takes the shared :class:`~context.Context`:
     optimize.py    personal FSRS parameters: fit, compare, adopt, revert, reschedule;
                    optimal retention, the workload simulator
 
-Processes (the torch kernel, the optimizer's fit) are passed in from the top
+Processes (the torch kernel) and a replacement fitter are passed in from the top
 (quizapp.cli, quizapp.tui.app): nothing here starts one.
 """
 
@@ -273,8 +273,11 @@ class Service:
         progress: Progress | None = None,
         reschedule: bool = False,
         cancel: Callable[[], bool] | None = None,
+        time_series: bool = False,
     ) -> OptimizeReport:
-        return optimize.optimize(self.ctx, fit=fit, progress=progress, reschedule=reschedule, cancel=cancel)
+        return optimize.optimize(
+            self.ctx, fit=fit, progress=progress, reschedule=reschedule, cancel=cancel, time_series=time_series
+        )
 
     def set_parameters(self, parameters: tuple[float, ...]) -> StudySettings:
         return optimize.set_parameters(self.ctx, parameters)

@@ -59,11 +59,14 @@ def optimize(
     progress: Progress | None = None,
     reschedule: bool = False,
     cancel: Callable[[], bool] | None = None,
+    time_series: bool = False,
 ) -> OptimizeReport:
     """Fit the learner's parameters, compare, adopt if better (and then
     reschedule if asked). ``fit`` defaults to the one the context was given,
     else the in-process Rust fitter. Raises NotEnoughReviews below the
-    optimizer's minimum and OptimizerUnavailable when the fit fails."""
+    optimizer's minimum and OptimizerUnavailable when the fit fails.
+    ``time_series`` adds Anki's time-series-split evaluation of the whole
+    history (it costs about three fits more)."""
     fit = fit or ctx.fit or fit_parameters
     rows = review_rows(ctx)
     needed = reviews_needed(rows)
@@ -71,7 +74,10 @@ def optimize(
     if needed:
         raise NotEnoughReviews(trainable_reviews(train), needed)
     current = tuple(study_settings(ctx).parameters)
-    result = fit(rows, cutoff=cutoff, current=current, progress=progress, cancel=cancel)
+    if time_series:
+        result = fit(rows, cutoff=cutoff, current=current, progress=progress, cancel=cancel, time_series=True)
+    else:
+        result = fit(rows, cutoff=cutoff, current=current, progress=progress, cancel=cancel)
     adopted = is_better(result.before, result.after)
     report = OptimizeReport(
         reviews=len(rows),
