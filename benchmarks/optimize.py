@@ -96,6 +96,32 @@ def process_time(rows, tmp: Path) -> tuple[float, dict]:
     return time.perf_counter() - start, json.loads(out.stdout)
 
 
+ANKI_PROCESS = """
+import json, sys
+from anki.collection import Collection
+from anki import scheduler_pb2
+col = Collection(sys.argv[1])
+items = json.load(open(sys.argv[2]))
+request = [scheduler_pb2.FsrsItem(reviews=[scheduler_pb2.FsrsReview(rating=r, delta_t=d) for r, d in item])
+           for item in items]
+print(len(col._backend.compute_fsrs_params_from_items(request).params))
+col.close()
+"""
+
+
+def anki_process_time(train_items, tmp: Path) -> float:
+    """A whole process that imports anki, opens a collection and fits ``train_items``."""
+    data = tmp / "items.json"
+    data.write_text(json.dumps([item.reviews for item in train_items]))
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", ANKI_PROCESS, str(tmp / "anki-process.anki2"), str(data)],
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reviews", type=int, nargs="+", default=[3_000, 10_000, 100_000])
@@ -154,9 +180,11 @@ def main() -> None:
             if args.process:
                 with tempfile.TemporaryDirectory() as db_dir:
                     seconds, data = process_time(rows, Path(db_dir))
+                    anki_seconds = anki_process_time(train_items, Path(db_dir))
                 print(
                     f"  whole `quizapp optimize --json` process: {seconds:.2f} s "
-                    f"(adopted {data['adopted']}, optimal_retention {data['optimal_retention']})"
+                    f"(adopted {data['adopted']}, optimal_retention {data['optimal_retention']}); "
+                    f"a whole Anki process (import anki, open a collection, fit the same items): {anki_seconds:.2f} s"
                 )
         col.close()
 

@@ -221,26 +221,6 @@ def is_better(before: Metrics | None, after: Metrics | None) -> bool:
     return after.log_loss < before.log_loss and after.rmse <= before.rmse
 
 
-def memory_state(reviews: Sequence[ReviewRow], parameters: Sequence[float]) -> tuple[float, float] | None:
-    """(stability in days, difficulty 1-10) after one card's reviews, as
-    the Rust core (Anki) computes it; None without reviews."""
-    if not reviews:
-        return None
-    pairs = card_reviews(sorted_rows(reviews))
-    state = rs.FSRS(list(parameters)).memory_state(rs.FSRSItem([rs.FSRSReview(r, d) for r, d in pairs]))
-    return float(state.stability), float(state.difficulty)
-
-
-def memory_state_from_sm2(
-    parameters: Sequence[float], *, ease: float, interval_days: float, sm2_retention: float = 0.9
-) -> tuple[float, float]:
-    """(stability, difficulty) of a card scheduled by SM-2 with this ease
-    factor (2.5 = 250 %) and interval, as Anki converts it when FSRS is
-    turned on for a card without usable history."""
-    state = rs.FSRS(list(parameters)).memory_state_from_sm2(ease, interval_days, sm2_retention)
-    return float(state.stability), float(state.difficulty)
-
-
 # -- fitting ------------------------------------------------------------------------
 
 
