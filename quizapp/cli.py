@@ -67,6 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="if new parameters are adopted, recompute the due dates of your cards with them",
     )
     p.add_argument("--revert", action="store_true", help="return to the parameters in use before")
+    p.add_argument(
+        "--time-series",
+        action="store_true",
+        help="also evaluate your whole history with time-series splits, as Anki's Evaluate (slower)",
+    )
+
+    p = sub.add_parser("simulate", parents=[common], help="predict reviews and minutes per day at a desired retention")
+    p.add_argument("--retention", metavar="R", help="desired retention to simulate (default: yours)")
+    p.add_argument("--days", metavar="N", default="365", help="days to simulate (default 365)")
+    p.add_argument("--json", action="store_true", help="print JSON")
 
     p = sub.add_parser("decks", parents=[common], help="list decks with today's counts")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -146,6 +156,8 @@ def _main(argv: list[str]) -> int:
         return _settings(args, settings)
     if args.command == "optimize":
         return _optimize(args, settings)
+    if args.command == "simulate":
+        return _simulate(args, settings)
     if args.command == "ask":
         return _ask(args)
     if args.command == "import":
@@ -347,10 +359,9 @@ def _settings(args, settings) -> int:
 
 def _optimize(args, settings) -> int:
     """`quizapp optimize`: fit, compare, adopt if better; or --revert."""
-    from quizapp.kernel.optimizer_client import fit_parameters
     from quizapp.optimizing import NotEnoughReviews, OptimizerUnavailable, reviews_needed
 
-    service = _open_service(settings, fit=fit_parameters)
+    service = _open_service(settings)
     if args.revert:
         try:
             current = service.revert_parameters()
@@ -367,7 +378,7 @@ def _optimize(args, settings) -> int:
         return 0
     bar = _ProgressBar() if sys.stderr.isatty() else None
     try:
-        report = service.optimize(progress=bar, reschedule=args.reschedule)
+        report = service.optimize(progress=bar, reschedule=args.reschedule, time_series=args.time_series)
     except NotEnoughReviews as exc:
         if args.json:
             rows = service.review_rows()
@@ -427,12 +438,49 @@ def _print_optimize_report(report) -> None:
             print(f"{report.rescheduled} cards rescheduled.")
     else:
         print("Kept the current parameters: the new ones do not predict your recent reviews better.")
+    if report.evaluation is not None:
+        print(
+            f"Whole history, time-series splits (Anki's Evaluate): log loss {report.evaluation.log_loss:.4f}, "
+            f"RMSE (bins) {report.evaluation.rmse:.2%}"
+        )
+    if report.optimal_retention is not None:
+        print(f"Optimal retention for your parameters: {report.optimal_retention:.2f}")
+
+
+def _simulate(args, settings) -> int:
+    """`quizapp simulate`: the workload of the next days at a desired retention."""
+    retention = _number(args.retention, "--retention", float, 0.5, 0.99) if args.retention is not None else None
+    days = _number(args.days, "--days", int, 1, 3650)
+    workload = _open_service(settings).simulate(retention=retention, days=days)
+    if args.json:
+        _print_json(workload.to_json())
+        return 0
+    reviews, minutes = workload.reviews_per_day, workload.minutes_per_day
+    print(f"Desired retention {workload.retention:.2f} over {workload.days} days:")
+    for label, span in (("first week", 7), ("first month", 30), (f"all {workload.days} days", workload.days)):
+        n = min(span, len(reviews))
+        if n:
+            print(f"  {label:<16} {sum(reviews[:n]) / n:7.1f} reviews/day {sum(minutes[:n]) / n:7.1f} min/day")
+    if workload.memorized:
+        print(f"  cards remembered at the end: {workload.memorized[-1]:.0f}")
+    return 0
+
+
+def _number(text: str, flag: str, kind, low, high):
+    """A number in [low, high] given on the command line, or a one-line error."""
+    try:
+        value = kind(text)
+    except ValueError:
+        raise CliError(f"quizapp simulate: {flag} {text!r} is not a number") from None
+    if not low <= value <= high:
+        raise CliError(f"quizapp simulate: {flag} must be between {low} and {high}")
+    return value
 
 
 class _ProgressBar:
     """A one-line progress bar on stderr: progress(stage, done, total)."""
 
-    STAGES = {"load": "loading torch", "fit": "fitting", "evaluate": "comparing"}
+    STAGES = {"fit": "fitting", "evaluate": "comparing"}
 
     def __init__(self, width: int = 30) -> None:
         self.width = width
@@ -471,10 +519,9 @@ def _require_deck(service, deck: str | None) -> None:
 
 def _run_tui(settings) -> int:
     from quizapp.kernel import Kernel
-    from quizapp.kernel.optimizer_client import fit_parameters
 
     # The processes the app may run, made here at the top and passed down.
-    service = _open_service(settings, kernel=Kernel() if settings.start_kernel else None, fit=fit_parameters)
+    service = _open_service(settings, kernel=Kernel() if settings.start_kernel else None)
     if settings.review_deck is not None:
         _require_deck(service, settings.review_deck)
     from quizapp.tui.app import make_app

@@ -1,12 +1,25 @@
 """Personal FSRS parameters: fit them to the learner's review log, compare
 them with the parameters in use on the learner's own recent history, and
-adopt them only when they predict it better.
+adopt them only when they predict it better; the optimal retention for a
+learner's parameters and a workload simulator.
 
-The fitting itself is the `fsrs` package's Optimizer, which needs torch: it
-runs in a separate worker process (quizapp/kernel/optimizer_worker.py),
-never in the UI process. Everything in this module is pure Python over
-``fsrs.Scheduler`` (no torch, no database): the history split, the count the
-optimizer's minimum applies to, and the evaluation.
+The arithmetic is the FSRS reference implementation in Rust, the one Anki
+uses (``fsrs_rs_python``, a compiled module without torch or numpy: a fit
+of 10,000 reviews takes a few hundredths of a second), run in-process. This
+module is pure (no database, no textual, no torch): it turns the review log
+into FSRS items as Anki does, splits the history, fits, evaluates and
+simulates.
+
+FSRS items, as Anki builds them
+-------------------------------
+
+A card's reviews, oldest first, become reviews of ``(rating, delta_t)``
+where ``delta_t`` is the number of study days since the card's previous
+review (0 for the first and for same-day reviews; days are the learner's
+study days, ``ReviewRow.day``). Every review made on a later study day than
+the card's previous one gives one item: the card's history up to and
+including that review. The optimizer learns from those items; the same-day
+reviews inside an item feed FSRS-6's short-term stability.
 
 How the comparison works
 ------------------------
@@ -14,53 +27,41 @@ How the comparison works
 The review log is sorted by time; the last ``HOLDOUT_FRACTION`` (20 %) of
 the reviews (from the review at index ``floor(0.8 n)`` on, with every review
 at that same instant) is held out. The new parameters are fitted on the
-first 80 % only. Both parameter sets are then scored on the held-out reviews:
-each card's whole history is replayed with ``fsrs.Scheduler`` (so a held-out
-review is predicted from everything before it), and every held-out review
-made at least one whole day after the card's previous review (the reviews
-the optimizer itself learns from; same-day reviews have R = 1 by
-construction) contributes one prediction ``p`` (the retrievability FSRS
-gives at that moment) and one outcome ``y`` (1 for Hard/Good/Easy, 0 for
-Again):
-
-* log loss = -(1/N) Σ [y ln p + (1 - y) ln(1 - p)], with p clipped to
-  [1e-6, 1 - 1e-6];
-* RMSE is Anki's "RMSE (bins)" (the fsrs-optimizer's ``rmse_matrix``):
-  reviews are binned by elapsed days, by the review's position in the card's
-  history and by the card's lapse count so far, each on a logarithmic scale::
-
-      delta_t bin = round(2.48 * 3.62 ** floor(log(days) / log(3.62)), 2)
-      i bin       = round(1.99 * 1.89 ** floor(log(i) / log(1.89)))
-      lapse bin   = round(1.65 * 1.73 ** floor(log(lapses) / log(1.73)))  (0 if none)
-
-  and RMSE = sqrt(Σ_b n_b (ȳ_b - p̄_b)² / Σ_b n_b), where ȳ_b and p̄_b are
-  the mean outcome and mean prediction in bin b and n_b its size. It
-  measures calibration: how far predicted recall is from actual recall.
+items of the first 80 % only. Both parameter sets are then scored on the
+held-out items (each predicts a held-out review from the card's whole
+history before it) with the Rust core's evaluation, the figures of Anki's
+"Evaluate": log loss and RMSE (bins), where reviews are binned by elapsed
+days, by the review's position in the card's history and by the card's
+lapse count, and RMSE = sqrt(Σ_b n_b (ȳ_b - p̄_b)² / Σ_b n_b) measures
+calibration (how far predicted recall is from actual recall).
 
 New parameters are adopted when their log loss is lower and their RMSE
 (bins) is not higher (:func:`is_better`). The parameters in use are kept
-so the learner can return to them (``quizapp optimize --revert``).
+so the learner can return to them (``quizapp optimize --revert``). Besides,
+the whole history is evaluated with time-series splits (fit on the first
+folds, predict the next; what Anki's "Evaluate" button shows since 25.02):
+how well fitting works on this history, one figure for the procedure.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import fsrs
+import fsrs_rs_python as rs
 
-#: The fsrs optimizer keeps the default parameters below this many reviews
-#: that it can learn from (``fsrs.optimizer.mini_batch_size``; a test checks).
+#: quizapp fits nothing below this many items (reviews a study day or more
+#: after the card's previous one) in the first 80 % of the history: fewer
+#: leave too little to fit and to compare on.
 MIN_REVIEWS = 512
-#: The optimizer reads at most this many reviews per card (``max_seq_len``).
-MAX_SEQ_LEN = 64
 #: Share of the history, by time, held out to compare parameters.
 HOLDOUT_FRACTION = 0.2
-#: Predictions are clipped to [EPS, 1 - EPS] in the log loss.
-EPS = 1e-6
+#: FSRS-6 has 21 parameters.
+PARAMETER_COUNT = 21
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,13 @@ class ReviewRow:
     #: 1 Again, 2 Hard, 3 Good, 4 Easy.
     rating: int
     duration_ms: int = 0
+    #: The learner's study day of the review (any day numbering: only
+    #: differences count); None: the UTC date.
+    day: int | None = None
+
+    @property
+    def day_number(self) -> int:
+        return self.day if self.day is not None else self.time.date().toordinal()
 
     def to_json(self) -> dict:
         return {
@@ -116,20 +124,48 @@ def by_card(rows: Iterable[ReviewRow]) -> dict[str, list[ReviewRow]]:
     return out
 
 
+@dataclass(frozen=True)
+class Item:
+    """One FSRS item: a card's history up to a review made on a later study
+    day than the previous one; ``time`` is that last review's."""
+
+    card: str
+    time: datetime
+    #: (rating, delta_t in study days), oldest first.
+    reviews: tuple[tuple[int, int], ...]
+
+    def to_rs(self) -> rs.FSRSItem:
+        return rs.FSRSItem([rs.FSRSReview(rating, delta) for rating, delta in self.reviews])
+
+
+def card_reviews(reviews: Sequence[ReviewRow]) -> list[tuple[int, int]]:
+    """One card's reviews (oldest first) as (rating, delta_t in study days)."""
+    out = []
+    for i, review in enumerate(reviews):
+        delta = review.day_number - reviews[i - 1].day_number if i else 0
+        out.append((review.rating, max(delta, 0)))
+    return out
+
+
+def items(rows: Iterable[ReviewRow]) -> list[Item]:
+    """The FSRS items of a review log, as Anki builds them (module docstring)."""
+    out = []
+    for card, reviews in by_card(rows).items():
+        pairs = card_reviews(reviews)
+        for i in range(1, len(pairs)):
+            if pairs[i][1] > 0:
+                out.append(Item(card, reviews[i].time, tuple(pairs[: i + 1])))
+    return out
+
+
 def trainable_reviews(rows: Iterable[ReviewRow]) -> int:
-    """The reviews the fsrs optimizer learns from, counted as it counts them:
-    among each card's first MAX_SEQ_LEN reviews, those made one whole day or
-    more after the card's previous review."""
-    count = 0
-    for reviews in by_card(rows).values():
-        head = reviews[:MAX_SEQ_LEN]
-        count += sum(1 for a, b in zip(head, head[1:]) if (b.time - a.time).days > 0)
-    return count
+    """The reviews the optimizer learns from: its items."""
+    return len(items(rows))
 
 
 def reviews_needed(rows: Sequence[ReviewRow]) -> int:
-    """How many more learnable reviews the history needs before the optimizer
-    can fit anything (0: enough). The optimizer sees only the first 80 %."""
+    """How many more learnable reviews the history needs before quizapp
+    fits anything (0: enough). The optimizer sees only the first 80 %."""
     train, _ = split_history(rows)
     have_train = trainable_reviews(train)
     if have_train >= MIN_REVIEWS:
@@ -156,44 +192,26 @@ class Metrics:
         return cls(float(data["log_loss"]), float(data["rmse"]), int(data["count"]))
 
 
-def _bin(value: float, base: float, scale: float, digits: int) -> float:
-    return round(scale * base ** math.floor(math.log(value) / math.log(base)), digits)
-
-
 def evaluate(rows: Iterable[ReviewRow], parameters: Sequence[float], *, since: datetime | None) -> Metrics | None:
-    """Score ``parameters`` on the reviews at or after ``since`` (None: all),
-    replaying every card's whole history. None when no review qualifies."""
-    scheduler = fsrs.Scheduler(parameters=tuple(parameters), enable_fuzzing=False)
-    loss = 0.0
-    bins: dict[tuple[float, float, float], list[float]] = {}
-    count = 0
-    for reviews in by_card(rows).values():
-        card = fsrs.Card(card_id=1, due=reviews[0].time)
-        lapses = 0
-        for position, review in enumerate(reviews, start=1):
-            elapsed = (review.time - card.last_review).days if card.last_review else 0
-            if elapsed > 0 and (since is None or review.time >= since):
-                p = float(scheduler.get_card_retrievability(card, review.time))
-                y = 0.0 if review.rating == 1 else 1.0
-                q = min(max(p, EPS), 1 - EPS)
-                loss -= y * math.log(q) + (1 - y) * math.log(1 - q)
-                key = (
-                    _bin(elapsed, 3.62, 2.48, 2),
-                    _bin(position, 1.89, 1.99, 0),
-                    _bin(lapses, 1.73, 1.65, 0) if lapses else 0.0,
-                )
-                cell = bins.setdefault(key, [0.0, 0.0, 0.0])
-                cell[0] += y
-                cell[1] += p
-                cell[2] += 1
-                count += 1
-            if elapsed > 0 and review.rating == 1:
-                lapses += 1
-            card, _ = scheduler.review_card(card, fsrs.Rating(review.rating), review.time)
-    if count == 0:
+    """Score ``parameters`` on the items whose last review is at or after
+    ``since`` (None: all), each predicted from the card's whole history
+    before it. None when no item qualifies."""
+    scored = [item.to_rs() for item in items(rows) if since is None or item.time >= since]
+    if not scored:
         return None
-    squared = sum(n * (ys / n - ps / n) ** 2 for ys, ps, n in bins.values())
-    return Metrics(log_loss=loss / count, rmse=math.sqrt(squared / count), count=count)
+    result = rs.FSRS(list(parameters)).evaluate(scored)
+    return Metrics(log_loss=float(result.log_loss), rmse=float(result.rmse_bins), count=len(scored))
+
+
+def evaluate_time_series(rows: Iterable[ReviewRow]) -> Metrics | None:
+    """The whole history evaluated with time-series splits, as Anki's
+    "Evaluate" does (None: no items)."""
+    all_items = items(rows)
+    if not all_items:
+        return None
+    all_items.sort(key=lambda item: item.time)
+    result = rs.evaluate_with_time_series_splits([item.to_rs() for item in all_items])
+    return Metrics(log_loss=float(result.log_loss), rmse=float(result.rmse_bins), count=len(all_items))
 
 
 def is_better(before: Metrics | None, after: Metrics | None) -> bool:
@@ -203,7 +221,7 @@ def is_better(before: Metrics | None, after: Metrics | None) -> bool:
     return after.log_loss < before.log_loss and after.rmse <= before.rmse
 
 
-# -- the use case -----------------------------------------------------------------
+# -- fitting ------------------------------------------------------------------------
 
 
 class NotEnoughReviews(Exception):
@@ -219,23 +237,168 @@ class NotEnoughReviews(Exception):
 
 
 class OptimizerUnavailable(RuntimeError):
-    """The optimizer's worker could not run (dependencies missing, crashed)."""
+    """The optimizer could not run (cancelled, or the fit failed)."""
 
 
 @dataclass(frozen=True)
 class FitResult:
-    """What the optimizer worker answers."""
+    """What a fit answers."""
 
     parameters: tuple[float, ...]
     before: Metrics | None
     after: Metrics | None
     train_reviews: int
     seconds: float
+    #: The whole history evaluated with time-series splits (Anki's "Evaluate").
+    evaluation: Metrics | None = None
 
 
 #: progress(stage, done, total): stage is "fit" or "evaluate".
 Progress = Callable[[str, int, int], None]
 Fitter = Callable[..., FitResult]
+
+
+def fit_parameters(
+    rows: Sequence[ReviewRow],
+    *,
+    cutoff: datetime | None,
+    current: Sequence[float],
+    progress: Progress | None = None,
+    cancel: Callable[[], bool] | None = None,
+    time_series: bool = False,
+) -> FitResult:
+    """Fit FSRS-6 parameters on the rows before ``cutoff`` with the Rust
+    core and score ``current`` and the fitted ones on the rest; with
+    ``time_series``, also evaluate the whole history with time-series splits
+    (Anki's "Evaluate": about three fits more). In-process: call it from a
+    thread where the UI must not wait. Raises OptimizerUnavailable when
+    cancelled (checked between stages) or when the core fails."""
+    started = time.perf_counter()
+
+    def stage(name: str, done: int, total: int) -> None:
+        if cancel is not None and cancel():
+            raise OptimizerUnavailable("the optimizer was cancelled")
+        if progress is not None:
+            progress(name, done, total)
+
+    train = [r for r in rows if cutoff is None or r.time < cutoff]
+    train_items = sorted(items(train), key=lambda item: item.time)
+    stage("fit", 0, 1)
+    try:
+        fitted = rs.FSRS(list(current)).compute_parameters([item.to_rs() for item in train_items])
+        parameters = tuple(float(p) for p in rs.check_and_fill_parameters(fitted))
+        stage("evaluate", 0, 3)
+        before = evaluate(rows, current, since=cutoff)
+        stage("evaluate", 1, 3)
+        after = evaluate(rows, parameters, since=cutoff)
+        stage("evaluate", 2, 3)
+        evaluation = evaluate_time_series(rows) if time_series else None
+        stage("evaluate", 3, 3)
+    except (ValueError, RuntimeError) as exc:
+        if isinstance(exc, OptimizerUnavailable):
+            raise
+        raise OptimizerUnavailable(f"the optimizer failed: {type(exc).__name__}: {exc}") from exc
+    if len(parameters) != PARAMETER_COUNT:
+        raise OptimizerUnavailable(f"the optimizer gave {len(parameters)} parameters, not {PARAMETER_COUNT}")
+    return FitResult(
+        parameters=parameters,
+        before=before,
+        after=after,
+        train_reviews=len(train_items),
+        seconds=time.perf_counter() - started,
+        evaluation=evaluation,
+    )
+
+
+# -- optimal retention and the workload simulator -----------------------------------------
+
+#: Days the simulator looks ahead by default (Anki's default too).
+SIMULATION_DAYS = 365
+#: Anki's bounds for the optimal retention.
+OPTIMAL_RETENTION_RANGE = (0.70, 0.95)
+
+
+@dataclass(frozen=True)
+class Collection:
+    """What the simulator needs to know of a learner's collection."""
+
+    #: Active cards (studied or not).
+    cards: int
+    new_per_day: int
+    reviews_per_day: int
+    learning_steps: int = 2
+    relearning_steps: int = 1
+
+
+def simulator_config(collection: Collection, days: int = SIMULATION_DAYS) -> rs.SimulatorConfig:
+    """The Rust simulator's configuration for this collection: Anki's
+    defaults for rating probabilities and answer times, the learner's deck
+    size, daily limits and steps."""
+    config = rs.default_simulator_config()
+    config.deck_size = max(collection.cards, 1)
+    config.learn_span = max(days, 1)
+    config.learn_limit = max(collection.new_per_day, 0)
+    config.review_limit = max(collection.reviews_per_day, 0)
+    config.new_cards_ignore_review_limit = True
+    config.learning_step_count = collection.learning_steps
+    config.relearning_step_count = collection.relearning_steps
+    return config
+
+
+def optimal_retention(parameters: Sequence[float], collection: Collection) -> float:
+    """The desired retention that costs least time per card remembered over
+    a year for these parameters (Anki's "compute minimum recommended
+    retention"), within OPTIMAL_RETENTION_RANGE."""
+    value = float(rs.optimal_retention(simulator_config(collection), list(parameters)))
+    low, high = OPTIMAL_RETENTION_RANGE
+    return min(max(value, low), high)
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What the simulator predicts, one entry per day from today."""
+
+    retention: float
+    days: int
+    reviews_per_day: list[int]
+    minutes_per_day: list[float]
+    #: Cards expected to be remembered at the end of each day.
+    memorized: list[float]
+
+    def to_json(self) -> dict[str, Any]:
+        """The fields of ``quizapp simulate --json``."""
+        return {
+            "retention": self.retention,
+            "days": self.days,
+            "reviews_per_day": self.reviews_per_day,
+            "minutes_per_day": [round(m, 2) for m in self.minutes_per_day],
+            "memorized": [round(m, 1) for m in self.memorized],
+        }
+
+
+def simulate(
+    parameters: Sequence[float],
+    collection: Collection,
+    *,
+    retention: float,
+    days: int = SIMULATION_DAYS,
+    seed: int = 42,
+) -> Workload:
+    """Simulate the next ``days`` days of study at this desired retention.
+    Reviews per day count every answer (new cards' first answers, learning
+    steps and reviews); the cards' simulation starts from new (the Rust
+    simulator takes no existing card states)."""
+    if not 0 < retention < 1:
+        raise ValueError(f"retention {retention} is not between 0 and 1")
+    result = rs.simulate(list(parameters), retention, simulator_config(collection, days), seed=seed)
+    reviews = [int(r) + int(n) for r, n in zip(result.review_cnt_per_day, result.learn_cnt_per_day, strict=True)]
+    return Workload(
+        retention=retention,
+        days=days,
+        reviews_per_day=reviews,
+        minutes_per_day=[float(c) / 60 for c in result.cost_per_day],
+        memorized=[float(m) for m in result.memorized_cnt_per_day],
+    )
 
 
 @dataclass
@@ -254,6 +417,10 @@ class OptimizeReport:
     #: Cards whose due date the reschedule changed (None: not rescheduled).
     rescheduled: int | None = None
     notes: list[str] = field(default_factory=list)
+    #: The whole history evaluated with time-series splits (Anki's "Evaluate").
+    evaluation: Metrics | None = None
+    #: Optimal retention for the parameters in use after this run.
+    optimal_retention: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The fields of ``quizapp optimize --json`` (add fields, never rename)."""
@@ -270,6 +437,9 @@ class OptimizeReport:
             "previous_parameters": list(self.previous_parameters),
             "rescheduled": self.rescheduled,
             "seconds": round(self.seconds, 2),
+            "log_loss_time_series": _round(self.evaluation.log_loss if self.evaluation else None),
+            "rmse_time_series": _round(self.evaluation.rmse if self.evaluation else None),
+            "optimal_retention": _round(self.optimal_retention),
         }
 
 

@@ -13,9 +13,10 @@ module of this package and takes the shared :class:`~context.Context`:
     statistics.py  the statistics screen and ``stats --json``
     browse.py      the card browser: search, card details, suspend, bury, reset, edit, move
     settings.py    the learner's study settings
-    optimize.py    personal FSRS parameters: fit, compare, adopt, revert, reschedule
+    optimize.py    personal FSRS parameters: fit, compare, adopt, revert, reschedule;
+                   optimal retention, the workload simulator
 
-Processes (the torch kernel, the optimizer's fit) are passed in from the top
+Processes (the torch kernel) and a replacement fitter are passed in from the top
 (quizapp.cli, quizapp.tui.app): nothing here starts one.
 """
 
@@ -42,7 +43,7 @@ from quizapp.store import queries
 
 if TYPE_CHECKING:
     from quizapp.importers.base import ParsedDeck
-    from quizapp.optimizing import Fitter, OptimizeReport, Progress, ReviewRow
+    from quizapp.optimizing import Fitter, OptimizeReport, Progress, ReviewRow, Workload
     from quizapp.questions.base import Question
     from quizapp.settings import Settings
     from quizapp.store.search import BrowseRow, HistoryRow
@@ -272,8 +273,11 @@ class Service:
         progress: Progress | None = None,
         reschedule: bool = False,
         cancel: Callable[[], bool] | None = None,
+        time_series: bool = False,
     ) -> OptimizeReport:
-        return optimize.optimize(self.ctx, fit=fit, progress=progress, reschedule=reschedule, cancel=cancel)
+        return optimize.optimize(
+            self.ctx, fit=fit, progress=progress, reschedule=reschedule, cancel=cancel, time_series=time_series
+        )
 
     def set_parameters(self, parameters: tuple[float, ...]) -> StudySettings:
         return optimize.set_parameters(self.ctx, parameters)
@@ -283,6 +287,12 @@ class Service:
 
     def reschedule(self, progress: Callable[[int, int], None] | None = None) -> int:
         return optimize.reschedule_all(self.ctx, progress)
+
+    def optimal_retention(self) -> float:
+        return optimize.optimal_retention(self.ctx)
+
+    def simulate(self, *, retention: float | None = None, days: int = 365) -> Workload:
+        return optimize.simulate(self.ctx, retention=retention, days=days)
 
     # -- statistics (service/statistics.py) ---------------------------------
 

@@ -1,8 +1,9 @@
-"""Use cases: the learner's own FSRS parameters. Fit them (in another
-process, through the ``fit`` passed in from the top), compare them with the
-parameters in use on held-out reviews and adopt them only if better
+"""Use cases: the learner's own FSRS parameters. Fit them (in-process with
+the Rust FSRS core, unless another ``fit`` is passed in), compare them with
+the parameters in use on held-out reviews and adopt them only if better
 (quizapp.optimizing holds that arithmetic); return to the previous ones;
-reschedule every card with the parameters in use."""
+reschedule every card with the parameters in use; the optimal retention
+and the workload simulator for the learner's parameters and collection."""
 
 from __future__ import annotations
 
@@ -10,25 +11,29 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from quizapp.optimizing import (
+    Collection,
     Fitter,
     NotEnoughReviews,
     OptimizeReport,
-    OptimizerUnavailable,
     Progress,
     ReviewRow,
+    Workload,
+    fit_parameters,
     is_better,
     reviews_needed,
     split_history,
     trainable_reviews,
 )
+from quizapp.optimizing import optimal_retention as compute_optimal_retention
+from quizapp.optimizing import simulate as run_simulation
 from quizapp.service.context import Context
 from quizapp.service.context import Progress as Counter
 from quizapp.service.settings import apply_settings, store_study_settings, study_settings
 from quizapp.store import queries
-from quizapp.store.models import CardState, ReviewLog
+from quizapp.store.models import Card, CardState, ReviewLog
 from quizapp.study_settings import StudySettings, check_parameters
 
 
@@ -39,8 +44,12 @@ def review_rows(ctx: Context) -> list[ReviewRow]:
         .where(ReviewLog.user_id == ctx.user_id)
         .order_by(col(ReviewLog.reviewed_at), col(ReviewLog.id))
     )
+    days = ctx.days
     with ctx.read() as session:
-        return [ReviewRow(card, at, rating, duration) for card, at, rating, duration in session.exec(stmt)]
+        return [
+            ReviewRow(card, at, rating, duration, days.day_of(at).toordinal())
+            for card, at, rating, duration in session.exec(stmt)
+        ]
 
 
 def optimize(
@@ -50,21 +59,25 @@ def optimize(
     progress: Progress | None = None,
     reschedule: bool = False,
     cancel: Callable[[], bool] | None = None,
+    time_series: bool = False,
 ) -> OptimizeReport:
     """Fit the learner's parameters, compare, adopt if better (and then
-    reschedule if asked). ``fit`` defaults to the one the context was given.
-    Raises NotEnoughReviews below the optimizer's minimum and
-    OptimizerUnavailable when there is no fitter or it fails."""
-    fit = fit or ctx.fit
+    reschedule if asked). ``fit`` defaults to the one the context was given,
+    else the in-process Rust fitter. Raises NotEnoughReviews below the
+    optimizer's minimum and OptimizerUnavailable when the fit fails.
+    ``time_series`` adds Anki's time-series-split evaluation of the whole
+    history (it costs about three fits more)."""
+    fit = fit or ctx.fit or fit_parameters
     rows = review_rows(ctx)
     needed = reviews_needed(rows)
     train, cutoff = split_history(rows)
     if needed:
         raise NotEnoughReviews(trainable_reviews(train), needed)
-    if fit is None:
-        raise OptimizerUnavailable("no optimizer was given to this command")
     current = tuple(study_settings(ctx).parameters)
-    result = fit(rows, cutoff=cutoff, current=current, progress=progress, cancel=cancel)
+    if time_series:
+        result = fit(rows, cutoff=cutoff, current=current, progress=progress, cancel=cancel, time_series=True)
+    else:
+        result = fit(rows, cutoff=cutoff, current=current, progress=progress, cancel=cancel)
     adopted = is_better(result.before, result.after)
     report = OptimizeReport(
         reviews=len(rows),
@@ -75,6 +88,7 @@ def optimize(
         previous_parameters=current,
         train_reviews=result.train_reviews,
         seconds=result.seconds,
+        evaluation=result.evaluation,
     )
     if adopted:
         set_parameters(ctx, result.parameters)
@@ -82,6 +96,7 @@ def optimize(
             report.rescheduled = reschedule_all(ctx)
     elif result.after is None:
         report.notes.append("no held-out review a day or more after the previous one: nothing to compare")
+    report.optimal_retention = optimal_retention(ctx)
     return report
 
 
@@ -137,3 +152,31 @@ def reschedule_all(ctx: Context, progress: Callable[[int, int], None] | None = N
                 changed += 1
             queries.store_memory(state, memory)
     return changed
+
+
+def collection(ctx: Context) -> Collection:
+    """The learner's collection as the simulator sees it: active cards,
+    daily limits and steps."""
+    settings = study_settings(ctx)
+    with ctx.read() as session:
+        cards = session.exec(select(func.count()).select_from(Card).where(col(Card.active))).one()
+    return Collection(
+        cards=int(cards),
+        new_per_day=settings.new_per_day,
+        reviews_per_day=settings.reviews_per_day,
+        learning_steps=len(settings.learning_steps),
+        relearning_steps=len(settings.relearning_steps),
+    )
+
+
+def optimal_retention(ctx: Context) -> float:
+    """The optimal retention for the learner's parameters and collection."""
+    return compute_optimal_retention(study_settings(ctx).parameters, collection(ctx))
+
+
+def simulate(ctx: Context, *, retention: float | None = None, days: int = 365) -> Workload:
+    """The workload of the next ``days`` days at this desired retention
+    (None: the learner's own), for the learner's parameters and collection."""
+    settings = study_settings(ctx)
+    chosen = settings.desired_retention if retention is None else retention
+    return run_simulation(settings.parameters, collection(ctx), retention=chosen, days=days)

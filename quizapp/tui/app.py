@@ -147,10 +147,9 @@ def make_app(settings: Settings, *, service: Service | None = None) -> QuizApp:
     (quizapp.service.open_service) unless one is given. The torch kernel the
     app runs is the service's."""
     if service is None:
-        from quizapp.kernel.optimizer_client import fit_parameters
         from quizapp.service import open_service
 
-        service = open_service(settings, kernel=Kernel() if settings.start_kernel else None, fit=fit_parameters)
+        service = open_service(settings, kernel=Kernel() if settings.start_kernel else None)
     elif not settings.start_kernel:
         service.ctx.kernel = None
     return QuizApp(settings, service)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from quizapp.optimizing import OptimizeReport
+    from quizapp.optimizing import OptimizeReport, Workload
     from quizapp.service import CardInfo, CardView, DeckCounts, ImportReport
     from quizapp.service.browse import BrowseRow
     from quizapp.service.statistics import Statistics
@@ -77,6 +77,24 @@ class SettingsLoaded(Message):
 @dataclass
 class SettingsSaved(Message):
     settings: StudySettings
+
+
+@dataclass
+class OptimalRetentionFound(Message):
+    """The optimal retention for the learner's parameters and collection."""
+
+    retention: float
+
+
+@dataclass
+class WorkloadSimulated(Message):
+    """The simulator's prediction for the desired retention in the form;
+    a newer one supersedes it."""
+
+    workload: Workload
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, WorkloadSimulated)
 
 
 @dataclass

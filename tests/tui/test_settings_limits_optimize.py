@@ -35,6 +35,28 @@ def answered(app) -> int:
 # -- settings ---------------------------------------------------------------------
 
 
+async def test_settings_screen_shows_optimal_retention_and_the_workload(settings):
+    """Beside the desired retention: the optimal one, and the simulator's
+    reviews and minutes per day, recomputed for the retention typed."""
+    app = make_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("o")
+        await settle(app, pilot)
+        screen = app.screen
+        optimal = str(screen.query_one("#settings-optimal").render())
+        value = float(optimal.split("parameters: ")[1].split()[0])
+        assert 0.7 <= value <= 0.95
+        workload = str(screen.query_one("#settings-workload").render())
+        assert "At desired retention 0.90, over 365 days" in workload and "reviews/day" in workload
+        screen.query_one("#setting-desired_retention").value = "0.8"
+        await settle(app, pilot)
+        assert "At desired retention 0.80" in str(screen.query_one("#settings-workload").render())
+        screen.query_one("#setting-desired_retention").value = "2"  # invalid: nothing simulated
+        await settle(app, pilot)
+        assert "At desired retention 0.80" in str(screen.query_one("#settings-workload").render())
+
+
 async def test_settings_screen_validates_and_saves(settings):
     app = make_app(settings)
     async with app.run_test(size=SIZE) as pilot:
@@ -145,8 +167,7 @@ async def test_optimize_screen_says_how_many_more_reviews(settings):
         assert "Not yet" in text and "more needed" in text
 
 
-async def test_optimize_screen_shows_both_figures_and_offers_to_reschedule(settings, monkeypatch):
-    from quizapp.kernel import optimizer_client
+async def test_optimize_screen_shows_both_figures_and_offers_to_reschedule(settings):
     from tests.simulation import scaled_parameters, simulate_history
     from tests.test_optimizing import store_history
 
@@ -154,13 +175,14 @@ async def test_optimize_screen_shows_both_figures_and_offers_to_reschedule(setti
         progress("fit", 5, 10)
         return FitResult(scaled_parameters(2.0), Metrics(0.5123, 0.081, 300), Metrics(0.4567, 0.062, 300), 900, 1.0)
 
-    monkeypatch.setattr(optimizer_client, "fit_parameters", fake_fit)
     app = make_app(settings)
+    app.service.ctx.fit = fake_fit
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         store_history(app.service, simulate_history(2000, true_parameters=scaled_parameters(0.4), seed=5))
         app.action_optimize()
-        await settle(app, pilot)
+        await settle(app, pilot)  # the screen mounts and starts its worker
+        await settle(app, pilot)  # the fit, the comparison and the optimal retention
         assert type(app.screen).__name__ == "ConfirmScreen"
         report = str(app.screen_stack[-2].query_one("#optimize-report").render())
         assert "0.5123" in report and "0.4567" in report and "8.10%" in report and "6.20%" in report

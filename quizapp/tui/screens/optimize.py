@@ -2,9 +2,9 @@
 current and the new parameters predict the learner's recent reviews; adopt
 the new ones only if better, and offer to reschedule the cards.
 
-The fit runs in a separate process (quizapp/kernel/optimizer_worker.py):
-torch never loads in the UI process. Escape cancels it (the worker is
-killed) and goes back.
+The fit (the Rust FSRS core, in-process: a fraction of a second) runs in a
+thread worker, so the UI never waits on it. Escape cancels it (at the next
+stage) and goes back.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from quizapp.optimizing import NotEnoughReviews, OptimizeReport
 from quizapp.tui.messages import OptimizeDone, OptimizeProgress, ParametersChanged
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
 
-STAGES = {"load": "Loading torch…", "fit": "Fitting your parameters…", "evaluate": "Comparing on your recent reviews…"}
+STAGES = {"fit": "Fitting your parameters…", "evaluate": "Comparing on your recent reviews…"}
 
 
 def report_text(report: OptimizeReport) -> Text:
@@ -36,6 +36,14 @@ def report_text(report: OptimizeReport) -> Text:
         text.append(f"{'':<22}{'log loss':>10}{'RMSE (bins)':>14}\n", style="bold")
         text.append(f"{'Current parameters':<22}{before.log_loss:>10.4f}{before.rmse:>13.2%}\n")
         text.append(f"{'New parameters':<22}{after.log_loss:>10.4f}{after.rmse:>13.2%}\n\n")
+    if report.evaluation is not None:
+        text.append(
+            f"Whole history, time-series splits (Anki's Evaluate): log loss {report.evaluation.log_loss:.4f}, "
+            f"RMSE (bins) {report.evaluation.rmse:.2%}\n"
+        )
+    if report.optimal_retention is not None:
+        text.append(f"Optimal retention for your parameters: {report.optimal_retention:.2f}\n")
+    text.append("\n")
     for note in report.notes:
         text.append(note + "\n")
     if report.adopted:
@@ -155,5 +163,5 @@ class OptimizeScreen(QuizScreen[None]):
         self.notify(notice, severity="error" if error else "information", timeout=5, markup=False)
 
     def action_leave(self) -> None:
-        self._cancel.set()  # kills the optimizer's process if it still runs
+        self._cancel.set()  # the optimizer stops at its next stage
         self.dismiss()

@@ -3,6 +3,11 @@ steps and the hour a study day starts. Ctrl+S saves, Escape goes back.
 
 Every field is checked as it is typed, with the same rules (and one-line
 messages) as ``quizapp settings`` (quizapp/study_settings.py).
+
+Under the form: the optimal retention for the learner's parameters, and what
+the desired retention typed costs, from the workload simulator: reviews and
+minutes per day over the next 365 days, as a plot and in numbers (both
+computed by the Rust FSRS core in thread workers; the form never waits).
 """
 
 from __future__ import annotations
@@ -12,10 +17,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Label, Static
 
+from quizapp.optimizing import Workload
 from quizapp.study_settings import EDITABLE, LABELS, SettingsError, StudySettings, format_steps, validate_changes
-from quizapp.tui.messages import SettingsLoaded, SettingsSaved
+from quizapp.tui.messages import OptimalRetentionFound, SettingsLoaded, SettingsSaved, WorkloadSimulated
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
 
 HINTS = {
@@ -52,6 +59,9 @@ class SettingsScreen(QuizScreen[None]):
                     yield Label(LABELS[name], classes="settings-label")
                     yield Input(id=f"setting-{name}", classes="settings-input", disabled=True)
                     yield Static(HINTS[name], id=f"hint-{name}", classes="settings-hint")
+            yield Static("", id="settings-optimal")
+            yield Static("", id="settings-workload")
+            yield _plot("workload-plot")
         yield Static("Loading…", id="settings-status")
         yield Footer()
 
@@ -62,9 +72,23 @@ class SettingsScreen(QuizScreen[None]):
     def load(self) -> None:
         self.post_message(SettingsLoaded(self.service.study_settings()))
 
+    @work(
+        thread=True, exclusive=True, exit_on_error=False, group="optimal", description="computing the optimal retention"
+    )
+    def load_optimal(self) -> None:
+        self.post_message(OptimalRetentionFound(self.service.optimal_retention()))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="workload", description="simulating the workload")
+    def simulate_workload(self, retention: float) -> None:
+        self.post_message(WorkloadSimulated(self.service.simulate(retention=retention)))
+
     def show_failure(self, failure: WorkFailure) -> None:
         status = self.query_one("#settings-status", Static)
-        if failure.work == "save":
+        if failure.work == "load_optimal":
+            self.query_one("#settings-optimal", Static).update(Text(failure.text))
+        elif failure.work == "simulate_workload":
+            self.query_one("#settings-workload", Static).update(Text(failure.text))
+        elif failure.work == "save":
             # A SettingsError names the field and what is wrong with it.
             reason = str(failure.error) if isinstance(failure.error, SettingsError) else failure.detail
             status.update(Text(f"✗ Not saved: {reason}"))
@@ -82,6 +106,30 @@ class SettingsScreen(QuizScreen[None]):
         self.query_one(f"#setting-{EDITABLE[0]}", Input).focus()
         kind = "personal (fitted by the optimizer)" if message.settings.personal else "FSRS defaults"
         status.update(f"FSRS parameters: {kind}.  Ctrl+S saves; Escape goes back.")
+        self.query_one("#settings-optimal", Static).update("Optimal retention for your parameters: computing…")
+        self.load_optimal()
+        self.simulate_workload(message.settings.desired_retention)
+
+    @on(OptimalRetentionFound)
+    def show_optimal(self, message: OptimalRetentionFound) -> None:
+        self.query_one("#settings-optimal", Static).update(
+            f"Optimal retention for your parameters: {message.retention:.2f} "
+            "(the least study time per card remembered, by the FSRS simulator)"
+        )
+
+    @on(WorkloadSimulated)
+    def show_workload(self, message: WorkloadSimulated) -> None:
+        self.query_one("#settings-workload", Static).update(workload_text(message.workload))
+        plot = self.query_one("#workload-plot")
+        if hasattr(plot, "plt"):
+            w = message.workload
+            days = list(range(1, w.days + 1))
+            plt = plot.plt
+            plt.clear_data()
+            plt.plot(days, w.reviews_per_day, label="reviews/day")
+            plt.plot(days, w.minutes_per_day, label="minutes/day")
+            plt.xlabel("days from today")
+            plot.refresh()
 
     def values(self) -> dict[str, str]:
         return {name: self.query_one(f"#setting-{name}", Input).value for name in EDITABLE}
@@ -101,6 +149,8 @@ class SettingsScreen(QuizScreen[None]):
         else:
             event.input.remove_class("-invalid-setting")
             hint.update(HINTS[name])
+            if name == "desired_retention" and event.value.strip():
+                self.simulate_workload(float(event.value))
 
     @on(Input.Submitted, ".settings-input")
     def submitted(self, event: Input.Submitted) -> None:
@@ -130,3 +180,27 @@ class SettingsScreen(QuizScreen[None]):
 
     def action_leave(self) -> None:
         self.dismiss()
+
+
+def workload_text(workload: Workload) -> Text:
+    """The simulator's figures in numbers (the plot shows the same)."""
+    text = Text(f"At desired retention {workload.retention:.2f}, over {workload.days} days:\n")
+    for label, span in (("first week", 7), ("first month", 30), (f"{workload.days} days", workload.days)):
+        n = min(span, len(workload.reviews_per_day))
+        if n:
+            reviews = sum(workload.reviews_per_day[:n]) / n
+            minutes = sum(workload.minutes_per_day[:n]) / n
+            text.append(f"  {label:<12} {reviews:6.0f} reviews/day {minutes:6.0f} min/day\n")
+    if workload.memorized:
+        text.append(f"  cards remembered at the end: {workload.memorized[-1]:.0f}")
+    return text
+
+
+def _plot(id: str) -> Widget:
+    """A textual-plotext plot of the workload, or an empty placeholder if it
+    is not installed (the numbers above carry the same figures)."""
+    try:
+        from textual_plotext import PlotextPlot  # ~50 ms: loaded with this screen only
+    except ImportError:  # pragma: no cover - a dependency; kept optional at run time
+        return Static("", id=id, classes="workload-plot")
+    return PlotextPlot(id=id, classes="workload-plot")
