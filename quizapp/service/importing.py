@@ -61,8 +61,8 @@ UNRELATED_ERRORS = frozenset(
     }
 )
 KERNEL_BUDGET_S = 60.0
-"""Seconds of kernel time (waiting for it included) one import may spend on
-its code cards, all files together."""
+"""Seconds of kernel time one import may spend on its code cards, all files
+together: from a ready kernel on, restarts after timeouts included."""
 SNIPPET_TIMEOUT_S = 5.0
 """Seconds each code card's snippet may run at import."""
 
@@ -201,6 +201,8 @@ def import_paths(
     if report.errors:
         return report
     if any(c.kind == CardKind.CODE for d in decks for c in d.cards):
+        if ctx.kernel is not None:
+            ctx.kernel.wait_ready()  # torch's start-up is not the cards' time
         budget = _Budget(kernel_budget_s)
         decks = [_prepare_code_cards(d, report, ctx.kernel, budget, skip_invalid=skip_invalid) for d in decks]
         if report.errors:
