@@ -179,6 +179,9 @@ class ReviewSession:
         self.waiting_for_kernel = False
         #: The session ended because nothing is left to review today.
         self.finished = False
+        #: Why live cards were set aside by the last load (their question
+        #: failed), one line each, for the screen to show; [] when none was.
+        self.notices: list[str] = []
         self.stats = SessionStats(started=clock())
         self._shown_at = self.stats.started
         self._out_of_time = False
@@ -212,8 +215,20 @@ class ReviewSession:
         is reached or nothing is left; it waits (WAITING) when only live cards
         are left and torch is still starting. Returns the new phase.
 
-        Nothing changes when the service or the question fails.
+        A live card whose question fails (its snippet breaks, the kernel
+        refuses or times out) is set aside: buried until the next study day,
+        with a line in ``notices``, and the next card loads. Nothing else
+        changes when the service fails.
         """
+        self.notices = []
+        while True:
+            phase = self._load(card_id, kernel)
+            if phase is not None:
+                return phase
+            card_id = None  # the card asked for was set aside: go on with the queue
+
+    def _load(self, card_id: str | None, kernel: KernelState) -> Phase | None:
+        """One attempt of ``load``; None when a live card was set aside."""
         service = self.service
         if card_id is not None:
             card: CardView | None = service.card(card_id)
@@ -232,7 +247,14 @@ class ReviewSession:
             self._clear(Phase.DONE)
             self.finished = True
             return self.phase
-        question = self.ask(card, self.seeds()) if card.kind in LIVE_KINDS else None
+        question = None
+        if card.kind in LIVE_KINDS:
+            try:
+                question = self.ask(card, self.seeds())
+            except Exception as exc:  # the deck's snippet, or the kernel: either way, not this session's
+                service.bury(card.id)
+                self.notices.append(set_aside_notice(card, exc))
+                return None
         outcomes = service.preview(card.id)
         remaining = service.today_counts(self.deck)
         self._clear(Phase.FRONT)
@@ -351,6 +373,19 @@ class ReviewSession:
         if self.stats.ended is None:
             self.stats.ended = self.clock()
         return self.stats
+
+
+#: Longest card front quoted in a notice, in characters.
+NOTICE_FRONT_CHARS = 60
+
+
+def set_aside_notice(card: CardView, exc: Exception) -> str:
+    """One line saying which card was set aside and why."""
+    front = " ".join(card.front.split())
+    if len(front) > NOTICE_FRONT_CHARS:
+        front = front[: NOTICE_FRONT_CHARS - 1] + "…"
+    reason = " ".join(str(exc).split())[:200]
+    return f"Set aside until tomorrow: {front or card.id!r}: its question failed ({type(exc).__name__}: {reason})"
 
 
 def resolve_choice(question: Question, typed: str) -> str:

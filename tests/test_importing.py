@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from sqlmodel import Session, select
@@ -212,3 +213,98 @@ async def test_import_screen_reports_and_writes(db, tmp_path):
         assert "✓ Added 4" in status and "skipped 1" in status
         assert "NameError" in str(app.screen.query_one("#import-report").render())
     assert set(cards(db)) == {"mine:basic", "mine:shape", "mine:printed", "mine:empty"}
+
+
+BROKEN_CODE = """\
+format = 1
+[deck]
+id = "broken"
+name = "Broken"
+
+[[cards]]
+id = "fine"
+front = "Q"
+back = "A"
+
+[[cards]]
+id = "fanout"
+type = "code"
+code = '''
+s = 'a' * 2000
+l1 = [s] * 64
+l2 = [l1] * 64
+l3 = [l2] * 32
+l3
+'''
+
+[[cards]]
+id = "not-an-int"
+type = "code"
+answer = "int"
+code = "'abc'"
+
+[[cards]]
+id = "inf-at-51"
+type = "code"
+answer = "int"
+code = "float({x})"
+params = { x = [PARAMS] }
+""".replace("PARAMS", ", ".join([str(i) for i in range(50)] + ['"inf"']))
+
+
+@pytest.mark.torch  # its deck has code cards, settled in the kernel
+def test_code_cards_too_large_or_not_fitting_their_answer_kind_are_skipped(capsys, db, tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text(BROKEN_CODE, encoding="utf-8")
+    code, out, _ = run(capsys, "--db", db, "import", str(path), "--json")
+    report = json.loads(out)
+    assert code == 0 and report["added"] == 1 and report["skipped"] == 3
+    messages = {w["line"]: w["message"] for w in report["warnings"]}
+    assert messages[11].startswith("skipped: the value is too large to show")
+    assert messages[22] == (
+        "skipped: answer = 'int' does not fit its value: ValueError: invalid literal for int() with base 10: 'abc'"
+    )
+    assert messages[28] == (
+        "skipped: answer = 'int' does not fit its value (for x='inf'): "
+        "ValueError: invalid literal for int() with base 10: 'inf'"
+    )
+    assert set(cards(db)) == {"broken:fine"}
+
+
+def test_a_code_card_with_too_many_combinations_is_refused(capsys, db, tmp_path):
+    path = tmp_path / "many.toml"
+    params = ", ".join(str(i) for i in range(101))
+    path.write_text(
+        f'format = 1\n[deck]\nid = "m"\nname = "M"\n\n[[cards]]\nid = "many"\ntype = "code"\n'
+        f'code = "torch.zeros({{n}}).shape"\nparams = {{ n = [{params}] }}\n',
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "--db", db, "import", str(path))
+    assert code == 1
+    assert f"{path}:6: card 'many': 101 combinations of params; at most 100 (each one is run at import)" in err
+    assert cards(db) == {}
+
+
+@pytest.mark.torch  # runs snippets in the kernel until the import's budget runs out
+def test_the_import_has_a_kernel_time_budget(make_service, tmp_path):
+    from quizapp.kernel.client import Kernel
+
+    slow = "x = 0\nfor i in range(10 ** 9):\n    x = x + i\nx"
+    deck = ['format = 1\n[deck]\nid = "slow"\nname = "Slow"\n']
+    for i in range(3):
+        deck.append(f'[[cards]]\nid = "slow{i}"\ntype = "code"\ncode = {json.dumps(slow)}\n')
+    path = tmp_path / "slow.toml"
+    path.write_text("\n".join(deck), encoding="utf-8")
+    with Kernel(timeout=5.0) as kernel:
+        service = make_service(kernel=kernel)
+        started = time.monotonic()
+        report = service.import_paths([path], kernel_budget_s=2.0)
+        elapsed = time.monotonic() - started
+    (problem,) = report.errors
+    assert problem.file == str(path) and problem.line == 6
+    assert problem.message == (
+        "card 'slow0': the import ran out of kernel time (2 s for all its code cards); "
+        "import fewer code cards at a time"
+    )
+    assert elapsed < 15  # one budget-limited run, not three 5 s timeouts
+    assert report.added == 0 and service.search_cards("deck:Slow") == []

@@ -225,15 +225,19 @@ def test_without_torch_live_cards_are_left_out(make_session, questions):
     assert questions.asked == []
 
 
-def test_a_failed_load_changes_nothing(make_session, questions):
+def test_a_live_card_whose_question_fails_is_set_aside_and_the_session_goes_on(make_session, service, questions):
     s = make_session(deck="Live")
-    s.load("live:typed")
+    questions.fail = True  # as a code card declaring answer = "int" for 'abc' fails at review
+    assert s.load() is Phase.FRONT and s.card.id == "live:typed"  # the live card came first: set aside
+    (notice,) = s.notices
+    assert notice.startswith("Set aside until tomorrow: 'Broadcasting: result shape': its question failed")
+    assert "RuntimeError: the torch kernel did not start" in notice
     s.reveal("torch.float32")
-    s.answer(Rating.GOOD)
-    questions.fail = True
-    with pytest.raises(RuntimeError):
-        s.load("live:gen")
-    assert s.phase is Phase.WAITING and s.card is None and s.stats.reviewed == 1
+    s.answer(Rating.EASY)
+    assert s.load() is Phase.DONE and s.finished and s.notices == []  # buried: not asked again today
+    assert s.load("live:gen") is Phase.DONE and len(s.notices) == 1  # asked for by id: set aside again
+    assert service.search_cards("is:buried")[0].id == "live:gen"
+    assert s.stats.reviewed == 1
 
 
 # -- undo, bury, suspend ------------------------------------------------------------------

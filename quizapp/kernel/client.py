@@ -4,7 +4,8 @@ A :class:`Kernel` owns one warm worker subprocess (``worker.py``), talks JSON
 lines to it, enforces a wall-clock timeout per snippet by killing the worker's
 process group, and restarts the worker in the background after a timeout or a
 crash. Snippets are validated here first: a refused snippet never reaches the
-worker.
+worker. A reply line longer than ``protocol.MAX_REPLY_BYTES`` is refused
+without being read whole ("ReplyTooLarge"), and the worker restarted.
 
 Typical use::
 
@@ -37,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from quizapp.kernel.protocol import MAX_REPLY_BYTES, REPLY_TOO_LARGE
 from quizapp.kernel.validator import UnsafeSnippet, validate
 
 __all__ = ["Kernel", "Result", "run_many"]
@@ -51,6 +53,8 @@ STARTUP_TIMEOUT_S = 60.0
 """Seconds to wait for the worker's ready line (torch import) by default."""
 PASSED_ENV = ("PATH", "LANG", "LC_ALL")
 """The only variables of the parent's environment the worker inherits."""
+WORKDIR_PREFIX = "quizapp-kernel-"
+"""Workers' directories in the temporary directory: ``quizapp-kernel-<app pid>-<random>``."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,8 @@ class Result:
     ``error_type`` is the exception's class name, or one of the kernel's own:
     "UnsafeSnippet" (refused by the validator, ``error_line`` set), "Timeout",
     "KernelDied" (the worker crashed or could not start), "NotRun" (an earlier
-    snippet of the same batch forced a restart). ``duration_s``: seconds the
+    snippet of the same batch forced a restart), "ReplyTooLarge" (the value
+    or the reply was over the protocol's budget). ``duration_s``: seconds the
     snippet ran in the worker, or the seconds waited for Timeout/KernelDied.
     """
 
@@ -120,13 +125,65 @@ def _get_spawner() -> _Spawner:
 
 
 _EOF = object()
+#: Put on the reply queue instead of a line longer than MAX_REPLY_BYTES.
+_TOO_LONG = object()
+
+
+def remove_stale_workdirs(tmp: str | None = None) -> int:
+    """Remove the working directories of workers whose app is gone (killed
+    with -9, so nothing cleaned up); returns how many were removed.
+    Directories of a live app are kept. Those of older versions (no pid in
+    the name) go when empty and a day old."""
+    root = Path(tmp or tempfile.gettempdir())
+    removed = 0
+    try:
+        entries = list(root.glob(WORKDIR_PREFIX + "*"))
+    except OSError:
+        return 0
+    for path in entries:
+        owner = path.name[len(WORKDIR_PREFIX) :].split("-", 1)[0]
+        try:
+            if not path.is_dir() or path.is_symlink() or path.stat().st_uid != os.getuid():
+                continue
+            if owner.isdigit():
+                if _pid_alive(int(owner)):
+                    continue
+                shutil.rmtree(path)
+            elif time.time() - path.stat().st_mtime > 86400:
+                path.rmdir()  # only if empty
+            else:
+                continue
+        except OSError:
+            continue
+        removed += 1
+    return removed
+
+
+_cleaned = threading.Event()
+
+
+def _clean_once() -> None:
+    """remove_stale_workdirs() at the first start of a kernel in this process."""
+    if not _cleaned.is_set():
+        _cleaned.set()
+        remove_stale_workdirs()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 class _Process:
     """One worker subprocess, its reader threads and its working directory."""
 
     def __init__(self, python: str) -> None:
-        self.workdir = tempfile.mkdtemp(prefix="quizapp-kernel-")
+        self.workdir = tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-")
         env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
         env.update(
             HOME=self.workdir, TMPDIR=self.workdir, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1"
@@ -170,9 +227,16 @@ class _Process:
             threading.Thread(target=target, daemon=True, name=f"quizapp-kernel-{target.__name__}").start()
 
     def _read_stdout(self) -> None:
-        assert self.popen.stdout is not None
+        stdout = self.popen.stdout
+        assert stdout is not None
         try:
-            for line in self.popen.stdout:
+            while line := stdout.readline(MAX_REPLY_BYTES + 1):
+                if len(line) > MAX_REPLY_BYTES and not line.endswith(b"\n"):
+                    # Over budget: stop reading (the rest stays in the pipe);
+                    # the waiting request fails and restarts the worker.
+                    self.replies.put(_TOO_LONG)
+                    self.ready_event.set()
+                    return
                 try:
                     msg = json.loads(line)
                 except ValueError:
@@ -285,6 +349,7 @@ class Kernel:
             if self._proc is None or not self._proc.alive:
                 if self._proc is not None:
                     self._proc.kill()
+                _clean_once()
                 self._proc = _Process(self.python)
 
     def wait_ready(self, timeout: float | None = None) -> bool:
@@ -451,6 +516,11 @@ class Kernel:
                 continue
             if msg is _EOF:
                 results[i] = _failure("KernelDied", proc.death_message(), waited)
+            elif msg is _TOO_LONG:
+                message = (
+                    f"the reply is too large to show (over {MAX_REPLY_BYTES // 1024} KB; the kernel was restarted)"
+                )
+                results[i] = _failure(REPLY_TOO_LARGE, message, waited)
             else:
                 message = f"the snippet ran longer than {timeout:g} s (the kernel was restarted)"
                 results[i] = _failure("Timeout", message, waited)
@@ -465,7 +535,8 @@ class Kernel:
 
     @staticmethod
     def _reply(proc: _Process, rid: int, index: int, deadline: float) -> Any:
-        """The reply (a dict), _EOF if the worker died, None on timeout."""
+        """The reply (a dict), _EOF if the worker died, _TOO_LONG for a line
+        over budget, None on timeout."""
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -474,9 +545,9 @@ class Kernel:
                 msg = proc.replies.get(timeout=left)
             except queue.Empty:
                 return None
-            if msg is _EOF:
-                proc.replies.put(_EOF)  # keep the worker's death visible to later waits
-                return _EOF
+            if msg is _EOF or msg is _TOO_LONG:
+                proc.replies.put(msg)  # keep it visible to later waits (until the restart)
+                return msg
             if msg.get("id") == rid and msg.get("index", 0) == index:
                 return msg
             # anything else is a stale reply to an abandoned request: drop it

@@ -11,14 +11,22 @@ Shapes of the encoded values (``type`` is always present):
 * ``{"type": "tuple"|"list", "items": [..], "truncated": bool}``
 * ``{"type": "module", "repr": str, "parameters": int}`` (number of scalars)
 * ``{"type": "other", "repr": str}`` for anything else
+
+The per-item caps keep each piece small; :data:`MAX_VALUE_BYTES` bounds the
+whole: the JSON size is counted as the value is encoded, and encoding stops
+with :class:`ValueTooLarge` as soon as the total passes the budget (so a list
+of lists of long strings costs the budget's worth of work, not its size).
 """
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
 import torch
+
+from quizapp.kernel.protocol import MAX_VALUE_BYTES
 
 DIGITS = 4
 """Decimal places kept for floats."""
@@ -34,6 +42,36 @@ MAX_REPR = 200
 """Longest repr sent for "other" values, in characters."""
 MAX_MODULE_REPR = 2000
 """Longest repr sent for nn.Module values, in characters."""
+
+
+class ValueTooLarge(ValueError):
+    """The encoded value would pass :data:`MAX_VALUE_BYTES`."""
+
+    def __init__(self, budget: int) -> None:
+        super().__init__(f"the value is too large to show (more than {budget // 1024} KB encoded)")
+        self.budget = budget
+
+
+class _Budget:
+    """JSON bytes left for one value; ``spend`` raises ValueTooLarge past zero."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.left = limit
+
+    def spend(self, size: int) -> None:
+        self.left -= size
+        if self.left < 0:
+            raise ValueTooLarge(self.limit)
+
+
+#: Bytes counted for an encoded node besides its leaves (keys, braces, "type").
+_NODE_BYTES = 24
+
+
+def _json_size(x: Any) -> int:
+    """Bytes of ``x`` as JSON (x is small: a capped str or a short list)."""
+    return len(json.dumps(x))
 
 
 def encode_float(x: float) -> float | str:
@@ -91,8 +129,24 @@ def _safe_repr(x: Any, limit: int) -> str:
         return f"<unrepresentable {type(x).__name__}: {type(e).__name__}>"
 
 
-def encode(value: Any, depth: int = 0) -> dict[str, Any]:
-    """Encode any value the snippet produced (see the module docstring)."""
+def encode(value: Any, depth: int = 0, *, budget: int = MAX_VALUE_BYTES) -> dict[str, Any]:
+    """Encode any value the snippet produced (see the module docstring).
+
+    Raises ValueTooLarge when the encoded value would pass ``budget`` bytes."""
+    return _encode(value, depth, _Budget(budget))
+
+
+def _encode(value: Any, depth: int, budget: _Budget) -> dict[str, Any]:
+    budget.spend(_NODE_BYTES)
+    encoded = _encode_node(value, depth, budget)
+    if encoded["type"] in ("str", "other", "module"):
+        budget.spend(_json_size(encoded.get("value", encoded.get("repr"))))
+    elif encoded["type"] == "tensor":
+        budget.spend(_json_size(encoded))
+    return encoded
+
+
+def _encode_node(value: Any, depth: int, budget: _Budget) -> dict[str, Any]:
     if isinstance(value, torch.Tensor):
         return encode_tensor(value)
     if isinstance(value, torch.Size):  # before tuple: Size is a tuple
@@ -112,7 +166,7 @@ def encode(value: Any, depth: int = 0) -> dict[str, Any]:
     if isinstance(value, str):
         return {"type": "str", "value": value[:MAX_STR]}
     if isinstance(value, (tuple, list)) and depth < MAX_DEPTH:
-        items = [encode(v, depth + 1) for v in value[:MAX_ITEMS]]
+        items = [_encode(v, depth + 1, budget) for v in value[:MAX_ITEMS]]
         kind = "tuple" if isinstance(value, tuple) else "list"
         return {"type": kind, "items": items, "truncated": len(value) > MAX_ITEMS}
     if isinstance(value, torch.nn.Module):

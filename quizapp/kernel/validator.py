@@ -28,7 +28,9 @@ refused:
   worker processes, ``file=``); ``DataLoader`` takes at most 3 positional
   arguments and no ``*args`` (``num_workers`` is positional number 6);
 * no string formatting: f-strings, ``"..." % x`` and ``.format`` (not an
-  allowed attribute) are refused;
+  allowed attribute) are refused; ``s % x`` with ``s`` a str held in a
+  variable cannot be seen here: the worker refuses it at run time, as it
+  refuses attribute assignments to anything but tensors and modules;
 * size: at most :data:`MAX_SOURCE_CHARS` characters, :data:`MAX_NODES` AST
   nodes and :data:`MAX_DEPTH` levels of nesting.
 

@@ -43,9 +43,8 @@ from types import CodeType, TracebackType  # noqa: E402
 from typing import Any, BinaryIO  # noqa: E402
 
 from quizapp.kernel import sandbox, validator  # noqa: E402
+from quizapp.kernel.protocol import MAX_REPLY_BYTES, MAX_STDOUT_CHARS, REPLY_TOO_LARGE  # noqa: E402
 
-MAX_STDOUT_CHARS = 4096
-"""Captured print() output kept per snippet, in characters."""
 MAX_MESSAGE_CHARS = 500
 """Longest error message sent, in characters."""
 MAX_REQUEST_BYTES = 1 << 20
@@ -134,9 +133,68 @@ def _error(kind: str, message: str, line: int | None) -> dict[str, Any]:
     return {"type": kind, "message": first[:MAX_MESSAGE_CHARS], "line": line}
 
 
+#: Names of the runtime guards in a snippet's namespace (snippets cannot name
+#: them: the validator refuses names starting with '_').
+OWN_GUARD = "__quizapp_own__"
+MOD_GUARD = "__quizapp_mod__"
+
+
+def _own(obj: Any) -> Any:
+    """The object whose attribute a snippet sets: only its own tensors and
+    modules. A function or any other object reachable from torch outlives the
+    snippet (``f = nn.Linear.forward; f.data = 'x'`` would stay)."""
+    import torch
+
+    if isinstance(obj, (torch.Tensor, torch.nn.Module)):
+        return obj
+    raise validator.UnsafeSnippet(0, f"attributes can be set on tensors and modules only, not on {type(obj).__name__}")
+
+
+def _mod(left: Any, right: Any) -> Any:
+    """``left % right``, refused for strings: %-formatting of a str held in a
+    variable (``s = '%s'; s % x``), which the validator cannot see."""
+    if isinstance(left, (str, bytes)):
+        raise validator.UnsafeSnippet(0, "%-formatting is not allowed")
+    return left % right
+
+
+class _Guard(ast.NodeTransformer):
+    """Route attribute stores through ``_own`` and ``%`` through ``_mod``.
+    The snippet shown is the snippet that runs: for every value the validator
+    lets through, the guarded code computes the same thing."""
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.ctx, (ast.Store, ast.Del)):
+            guard = ast.Name(OWN_GUARD, ast.Load())
+            node.value = ast.copy_location(ast.Call(guard, [node.value], []), node.value)
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Mod):
+            call = ast.Call(ast.Name(MOD_GUARD, ast.Load()), [node.left, node.right], [])
+            return ast.copy_location(call, node)
+        return node
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Mod):
+            if isinstance(node.target, ast.Name):  # x %= y -> x = _mod(x, y)
+                load = ast.Name(node.target.id, ast.Load())
+                call = ast.Call(ast.Name(MOD_GUARD, ast.Load()), [load, node.value], [])
+                return ast.copy_location(ast.Assign([node.target], call), node)
+            if isinstance(node.target, ast.Subscript):  # l[0] %= x could format a str in a list
+                raise validator.UnsafeSnippet(node.lineno, "%= is not allowed on an item: use x = x % y")
+            # an attribute: _own made sure it belongs to a tensor or a module, not a str
+        return node
+
+
 def _compile(code: str) -> tuple[CodeType, CodeType | None]:
-    """Compile the body, and the last statement apart if it is an expression."""
+    """Compile the body, and the last statement apart if it is an expression
+    (both with the runtime guards of :class:`_Guard`)."""
     tree = ast.parse(code, SNIPPET_FILENAME, "exec")
+    tree = ast.fix_missing_locations(_Guard().visit(tree))
     last = None
     final = tree.body[-1] if tree.body else None
     if isinstance(final, ast.Expr):
@@ -161,7 +219,10 @@ class Worker:
 
         self.torch = torch
         self.encode = encoding.encode
+        self.too_large = encoding.ValueTooLarge
         torch.set_num_threads(1)
+        #: The random state every snippet starts from: that of a fresh process.
+        self.initial_seed = torch.initial_seed()
         self._warm_up()
 
     def _warm_up(self) -> None:
@@ -183,10 +244,13 @@ class Worker:
                 print(f"quizapp kernel: warm-up failed: {reply['error']}", file=sys.stderr)
 
     def reset(self) -> None:
-        """Undo global torch state a snippet may have changed."""
+        """Undo global torch state a snippet may have changed: grad mode,
+        default dtype, and the random generator (its state and
+        ``initial_seed()``), so each snippet starts as in a fresh process."""
         torch = self.torch
         torch.set_grad_enabled(True)
         torch.set_default_dtype(torch.float32)
+        torch.default_generator.manual_seed(self.initial_seed)
 
     def run(self, code: str, timeout: float) -> dict[str, Any]:
         """Run one snippet; the reply without its id (see the module docstring)."""
@@ -201,6 +265,8 @@ class Worker:
             return self._reply(start, out, error=_error("SyntaxError", e.msg, e.lineno))
         namespace: dict[str, Any] = {
             "__builtins__": SAFE_BUILTINS,
+            OWN_GUARD: _own,
+            MOD_GUARD: _mod,
             "torch": self.torch,
             "nn": self.torch.nn,
             "F": self.torch.nn.functional,
@@ -215,6 +281,11 @@ class Worker:
         except SnippetTimeout:
             error = _error("Timeout", f"the snippet ran longer than {timeout:g} s", None)
             return self._reply(start, out, error=error)
+        except self.too_large as e:
+            return self._reply(start, out, error=_error(REPLY_TOO_LARGE, str(e), None))
+        except validator.UnsafeSnippet as e:  # refused by a runtime guard
+            line = _snippet_line(e.__traceback__)
+            return self._reply(start, out, error=_error("UnsafeSnippet", f"line {line}: {e.reason}", line))
         except BaseException as e:
             error = _error(type(e).__name__, str(e), _snippet_line(e.__traceback__))
             return self._reply(start, out, error=error)
@@ -271,19 +342,20 @@ def _take_stdout() -> BinaryIO:
 
 
 def _send(proto: BinaryIO, message: dict[str, Any]) -> None:
+    """Write one reply line, never longer than MAX_REPLY_BYTES (an error instead)."""
     try:
-        data = json.dumps(message, allow_nan=False)
+        data = json.dumps(message, allow_nan=False).encode()
     except (TypeError, ValueError) as e:
-        data = json.dumps(
-            {
-                "id": message.get("id"),
-                "index": message.get("index"),
-                "ok": False,
-                "stdout": "",
-                "error": _error("EncodingError", str(e), None),
-            }
-        )
-    proto.write(data.encode() + b"\n")
+        data = _failure_line(message, _error("EncodingError", str(e), None))
+    if len(data) > MAX_REPLY_BYTES:
+        too_large = f"the reply is too large to show ({len(data) // 1024} KB; at most {MAX_REPLY_BYTES // 1024} KB)"
+        data = _failure_line(message, _error(REPLY_TOO_LARGE, too_large, None))
+    proto.write(data + b"\n")
+
+
+def _failure_line(message: dict[str, Any], error: dict[str, Any]) -> bytes:
+    reply = {"id": message.get("id"), "index": message.get("index"), "ok": False, "stdout": "", "error": error}
+    return json.dumps(reply).encode()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -117,7 +117,7 @@ class QuestionError(RuntimeError):
 
 
 #: Kernel error types that are not an answer but a failure to get one.
-KERNEL_FAILURES = frozenset({"UnsafeSnippet", "Timeout", "KernelDied", "NotRun", "KernelUnavailable"})
+KERNEL_FAILURES = frozenset({"UnsafeSnippet", "Timeout", "KernelDied", "NotRun", "KernelUnavailable", "ReplyTooLarge"})
 
 
 def canonical(reply: Reply, kind: str) -> str:

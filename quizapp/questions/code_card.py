@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import math
 import random
 from dataclasses import dataclass
 
@@ -46,8 +47,9 @@ RANDOM_CALLS = frozenset(
 )
 #: Answer kind of a snippet whose values are not deterministic.
 SHAPE_OR_DTYPE = "shape_or_dtype"
-#: Most parameter combinations checked at import time.
-MAX_COMBINATIONS = 50
+#: Most parameter combinations a card may have: each is run at import time
+#: (a card with more is refused), since a review may draw any of them.
+MAX_COMBINATIONS = 100
 
 
 def substitute(code: str, values: dict[str, object]) -> str:
@@ -57,11 +59,17 @@ def substitute(code: str, values: dict[str, object]) -> str:
     return code
 
 
+def count_combinations(params: dict[str, list]) -> int:
+    """How many combinations of parameter values there are."""
+    return math.prod(len(values) for values in params.values())
+
+
 def combinations(params: dict[str, list]) -> list[dict[str, object]]:
-    """Every combination of parameter values (at most MAX_COMBINATIONS)."""
+    """Every combination of parameter values, in a fixed order (callers
+    refuse cards with more than MAX_COMBINATIONS first)."""
     names = sorted(params)
     product = itertools.product(*(params[n] for n in names))
-    return [dict(zip(names, combo)) for combo in itertools.islice(product, MAX_COMBINATIONS)]
+    return [dict(zip(names, combo)) for combo in product]
 
 
 def is_nondeterministic(code: str) -> bool:

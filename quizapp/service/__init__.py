@@ -189,9 +189,16 @@ class Service:
         dry_run: bool = False,
         skip_invalid: bool = False,
         progress: Callable[[float, str], None] | None = None,
+        kernel_budget_s: float = importing.KERNEL_BUDGET_S,
     ) -> ImportReport:
         return importing.import_paths(
-            self.ctx, paths, deck=deck, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress
+            self.ctx,
+            paths,
+            deck=deck,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            progress=progress,
+            kernel_budget_s=kernel_budget_s,
         )
 
     def export(self, output: Path, fmt: str, *, deck: str | None = None) -> ExportReport:

@@ -4,14 +4,19 @@ and sync them in one transaction: all or nothing.
 Formats, by file name: ``.toml`` (quizapp's own), ``.md``/``.markdown``
 (Obsidian Spaced Repetition syntax; a folder is read as a vault),
 ``.csv``/``.tsv``/``.txt`` (Anki text files), ``.apkg``/``.colpkg`` (Anki
-packages). Code cards are validated, then run once in the kernel to settle
-what they ask; a block that fails for a reason unrelated to what it teaches
-(a NameError from a typo) is reported and skipped.
+packages). Code cards are validated, then run in the kernel, once per
+combination of their parameters, to settle what they ask; a block that fails
+for a reason unrelated to what it teaches (a NameError from a typo), whose
+value is too large to show or does not fit its declared answer kind is
+reported and skipped. The kernel time of one import is bounded
+(:data:`KERNEL_BUDGET_S`): past it the import fails, naming the card where
+it ran out, and writes nothing.
 """
 
 from __future__ import annotations
 
 import ast
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,8 +24,18 @@ from typing import TYPE_CHECKING, Any
 
 from quizapp.domain import CardKind
 from quizapp.importers.base import DeckError, ParsedCard, ParsedDeck, Problem
+from quizapp.kernel.protocol import REPLY_TOO_LARGE
 from quizapp.kernel.validator import UnsafeSnippet, validate
-from quizapp.questions.code_card import combinations, is_nondeterministic, prints, substitute
+from quizapp.questions.base import canonical
+from quizapp.questions.code_card import (
+    MAX_COMBINATIONS,
+    SHAPE_OR_DTYPE,
+    combinations,
+    count_combinations,
+    is_nondeterministic,
+    prints,
+    substitute,
+)
 from quizapp.service.context import Context, KernelLike
 from quizapp.service.decks import SyncReport, sync_decks
 
@@ -45,6 +60,27 @@ UNRELATED_ERRORS = frozenset(
         "NotRun",
     }
 )
+KERNEL_BUDGET_S = 60.0
+"""Seconds of kernel time one import may spend on its code cards, all files
+together: from a ready kernel on, restarts after timeouts included."""
+SNIPPET_TIMEOUT_S = 5.0
+"""Seconds each code card's snippet may run at import."""
+
+
+class _Budget:
+    """The kernel time left to an import, in seconds (monotonic clock)."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self.clock = clock
+        self.deadline = clock() + seconds
+
+    def left(self) -> float:
+        return self.deadline - self.clock()
+
+
+class _OutOfBudget(Exception):
+    """The import's kernel time ran out while settling a card."""
 
 
 @dataclass
@@ -137,12 +173,14 @@ def import_paths(
     dry_run: bool = False,
     skip_invalid: bool = False,
     progress: Callable[[float, str], None] | None = None,
+    kernel_budget_s: float = KERNEL_BUDGET_S,
 ) -> ImportReport:
     """Import ``paths`` for the learner; nothing is written when any file has
     an error (or with ``dry_run``). ``skip_invalid`` imports the rest of a
     deck whose code cards the validator refuses, reporting them. Code cards
     run in the context's kernel; without one they are refused.
-    ``progress(fraction, what)`` is called as files are read and cards saved."""
+    ``progress(fraction, what)`` is called as files are read and cards saved.
+    ``kernel_budget_s``: seconds of kernel time for all the code cards."""
     report = ImportReport(dry_run=dry_run)
     files, report.errors = expand(paths)
     decks: list[ParsedDeck] = []
@@ -163,7 +201,10 @@ def import_paths(
     if report.errors:
         return report
     if any(c.kind == CardKind.CODE for d in decks for c in d.cards):
-        decks = [_prepare_code_cards(d, report, ctx.kernel) for d in decks]
+        if ctx.kernel is not None:
+            ctx.kernel.wait_ready()  # torch's start-up is not the cards' time
+        budget = _Budget(kernel_budget_s)
+        decks = [_prepare_code_cards(d, report, ctx.kernel, budget, skip_invalid=skip_invalid) for d in decks]
         if report.errors:
             return report
     saving = (
@@ -214,6 +255,9 @@ _UNDEFINED = "unknown or disallowed name: "
 def _validation_problem(card: ParsedCard) -> tuple[str | None, str | None]:
     """(why the validator refuses the snippet, the undefined name if that is all)."""
     code, params = card.data["code"], card.data.get("params") or {}
+    count = count_combinations(params)
+    if count > MAX_COMBINATIONS:
+        return f"{count} combinations of params; at most {MAX_COMBINATIONS} (each one is run at import)", None
     for values in combinations(params) if params else [{}]:
         try:
             validate(substitute(code, values))
@@ -223,25 +267,53 @@ def _validation_problem(card: ParsedCard) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _prepare_code_cards(parsed: ParsedDeck, report: ImportReport, kernel: KernelLike | None) -> ParsedDeck:
-    """Run each code card once: settle its answer kind, skip broken blocks."""
+def _prepare_code_cards(
+    parsed: ParsedDeck, report: ImportReport, kernel: KernelLike | None, budget: _Budget, *, skip_invalid: bool
+) -> ParsedDeck:
+    """Run each code card: settle its answer kind, skip broken blocks. When
+    the budget runs out, an error names the card (and nothing is written)."""
     kept = []
     for card in parsed.cards:
         if card.kind != CardKind.CODE:
             kept.append(card)
             continue
+        where = (str(parsed.path), card.line)
         if kernel is None:
-            report.errors.append(Problem(str(parsed.path), card.line, "code cards need the torch kernel, which is off"))
+            report.errors.append(Problem(*where, "code cards need the torch kernel, which is off"))
             continue
-        prepared, why = _prepare(card, kernel)
-        if prepared is None:
-            report.skip(Problem(str(parsed.path), card.line, f"skipped: {why}"))
-        else:
+        try:
+            prepared, why = _prepare(card, kernel, budget)
+        except _OutOfBudget:
+            report.errors.append(
+                Problem(
+                    *where,
+                    f"card {card.id.split(':', 1)[-1]!r}: the import ran out of kernel time "
+                    f"({budget.seconds:g} s for all its code cards); import fewer code cards at a time",
+                )
+            )
+            return replace(parsed, cards=kept)
+        if prepared is not None:
             kept.append(prepared)
+        elif why.startswith("snippet refused") and not skip_invalid:
+            report.errors.append(Problem(*where, f"card {card.id.split(':', 1)[-1]!r}: {why}"))
+        else:
+            report.skip(Problem(*where, f"skipped: {why}"))
     return replace(parsed, cards=kept)
 
 
-def _prepare(card: ParsedCard, kernel: KernelLike) -> tuple[ParsedCard | None, str]:
+def _run(code: str, kernel: KernelLike, budget: _Budget) -> Result:
+    """Run one snippet within what is left of the budget."""
+    left = budget.left()
+    if left <= 0:
+        raise _OutOfBudget()
+    timeout = min(SNIPPET_TIMEOUT_S, left)
+    reply = kernel.run_many([code], timeout=timeout)[0]
+    if timeout < SNIPPET_TIMEOUT_S and reply.error_type == "Timeout":
+        raise _OutOfBudget()
+    return reply
+
+
+def _prepare(card: ParsedCard, kernel: KernelLike, budget: _Budget) -> tuple[ParsedCard | None, str]:
     data = dict(card.data)
     code, kind, params = data["code"], data.get("answer_kind", "auto"), data.get("params") or {}
     if kind == "auto":
@@ -252,15 +324,51 @@ def _prepare(card: ParsedCard, kernel: KernelLike) -> tuple[ParsedCard | None, s
             code, kind = final, "shape_or_dtype"
         elif prints(code):
             kind = "output"
-    runs = [substitute(code, values) for values in (combinations(params) if params else [{}])]
-    replies = kernel.run_many(runs)
-    for reply in replies:
-        if not reply.ok and reply.error_type in UNRELATED_ERRORS:
-            return None, f"{reply.error_type}: {reply.error_message}"
+    combos = combinations(params) if params else [{}]
+    replies = []
+    for values in combos:
+        reply = _run(substitute(code, values), kernel, budget)
+        why = _broken(reply)
+        if why:
+            return None, why + _for(values)
+        replies.append(reply)
     if kind == "auto":
         kind = _kind_of(replies[0])
+    for values, reply in zip(combos, replies):
+        misfit = _misfit(reply, kind)
+        if misfit:
+            return None, f"answer = {kind!r} does not fit its value{_for(values)}: {misfit}"
     data.update(code=code, answer_kind=kind)
     return replace(card, data=data), ""
+
+
+def _broken(reply: Result) -> str:
+    """Why the reply says the block is broken ("" when it is an answer)."""
+    if reply.ok:
+        return ""
+    if reply.error_type == REPLY_TOO_LARGE:
+        return str(reply.error_message)  # "the value is too large to show (...)"
+    if reply.error_type == "UnsafeSnippet":
+        return f"snippet refused: {reply.error_message}"  # "line N: why"
+    if reply.error_type in UNRELATED_ERRORS:
+        return f"{reply.error_type}: {reply.error_message}"
+    return ""
+
+
+def _misfit(reply: Result, kind: str) -> str:
+    """Why ``reply`` cannot be read as an answer of ``kind`` ("" if it can)."""
+    if kind == SHAPE_OR_DTYPE:  # asked about the value's shape or dtype, computed at review
+        return ""
+    try:
+        canonical(reply, kind)
+    except Exception as exc:  # what review would meet: int('abc'), int(inf)...
+        return f"{type(exc).__name__}: {exc}"
+    return ""
+
+
+def _for(values: dict[str, object]) -> str:
+    """ " (for n=3, k='a')" for a combination of params; "" without params."""
+    return f" (for {', '.join(f'{k}={v!r}' for k, v in values.items())})" if values else ""
 
 
 #: Answer kind for each type of encoded value (see kernel/encoding.py).

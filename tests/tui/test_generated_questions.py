@@ -131,3 +131,54 @@ async def test_worker_death_is_shown_and_flashcards_go_on(db_url):
         assert len(logs(app)) == 1
         assert app.kernel.wait_ready(60)  # and the new worker answers
         assert app.kernel.run("torch.ones(2).shape").ok
+
+
+BROKEN_DECK = """\
+format = 1
+[deck]
+id = "broken"
+name = "Broken"
+lang = "en"
+
+[[cards]]
+id = "not-an-int"
+type = "code"
+front = "A card that says int"
+answer = "int"
+code = "'abc'"
+
+[[cards]]
+id = "fine"
+front = "Q"
+back = "A"
+"""
+
+
+@pytest.mark.torch
+async def test_a_live_card_whose_question_fails_is_set_aside_and_review_goes_on(db_url, tmp_path):
+    from quizapp.importers.toml_deck import read_toml_deck
+
+    path = tmp_path / "broken.toml"
+    path.write_text(BROKEN_DECK, encoding="utf-8")
+    app = make_app(Settings(database_url=db_url, user="tester", start_in_review=True, review_deck="Broken"))
+    # As a card imported before import checked answer kinds: straight into the database.
+    app.service.sync_deck(read_toml_deck(path))
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.kernel.wait_ready(60)
+        for _ in range(100):  # the flashcard, first (torch loading) or after the code card is set aside
+            await settle(app, pilot)
+            if getattr(app.screen, "card", None) is not None:
+                break
+            await pilot.pause(0.1)
+        assert app.screen.card.id == "broken:fine"
+        await pilot.press("enter", "4")  # Easy: nothing left in the deck today
+        for _ in range(100):
+            await settle(app, pilot)
+            if type(app.screen).__name__ == "SummaryScreen":
+                break
+            await pilot.pause(0.1)
+        assert type(app.screen).__name__ == "SummaryScreen"
+        notices = [n.message for n in app._notifications]
+        assert any(n.startswith("Set aside until tomorrow: 'A card that says int'") for n in notices), notices
+    assert app.service.search_cards("is:buried")[0].id == "broken:not-an-int"
+    assert [log.card_id for log in logs(app)] == ["broken:fine"]

@@ -129,6 +129,8 @@ class ReviewScreen(QuizScreen[None]):
     @on(CardLoaded)
     def show_card(self) -> None:
         session = self.session
+        for notice in session.notices:  # live cards whose question failed: set aside, the session goes on
+            self.notify(notice, severity="warning", timeout=8, markup=False)
         if session.phase is Phase.DONE:
             self.finish()
             return
