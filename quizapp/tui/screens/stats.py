@@ -20,6 +20,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Static
 from quizapp.service.statistics import HEATMAP_DAYS, RETENTION_WINDOWS, PassFail, Statistics
 from quizapp.tui.messages import StatsLoaded
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
+from quizapp.tui.widgets.card_text import plain
 from quizapp.tui.widgets.heatmap import CalendarHeatmap, describe
 
 #: Column titles of the retention windows.
@@ -124,7 +125,7 @@ class StatsScreen(QuizScreen[None]):
 
     def show_failure(self, failure: WorkFailure) -> None:
         status = self.query_one("#stats-status", Static)
-        status.update(Text(failure.text))
+        status.update(plain(failure.text))
         status.display = True
 
     @on(StatsLoaded)

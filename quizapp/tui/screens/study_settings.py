@@ -7,7 +7,6 @@ messages) as ``quizapp settings`` (quizapp/study_settings.py).
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +16,7 @@ from textual.widgets import Footer, Header, Input, Label, Static
 from quizapp.study_settings import EDITABLE, LABELS, SettingsError, StudySettings, format_steps, validate_changes
 from quizapp.tui.messages import SettingsLoaded, SettingsSaved
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
+from quizapp.tui.widgets.card_text import plain
 
 HINTS = {
     "desired_retention": "0.70-0.99: the chance of remembering a card when it comes back",
@@ -67,9 +67,9 @@ class SettingsScreen(QuizScreen[None]):
         if failure.work == "save":
             # A SettingsError names the field and what is wrong with it.
             reason = str(failure.error) if isinstance(failure.error, SettingsError) else failure.detail
-            status.update(Text(f"✗ Not saved: {reason}"))
+            status.update(plain(f"✗ Not saved: {reason}"))
         else:
-            status.update(Text(failure.text))
+            status.update(plain(failure.text))
 
     @on(SettingsLoaded)
     def show_settings(self, message: SettingsLoaded) -> None:
@@ -97,7 +97,7 @@ class SettingsScreen(QuizScreen[None]):
             validate_changes(self.current, {name: event.value})
         except SettingsError as exc:
             event.input.add_class("-invalid-setting")
-            hint.update(f"✗ {exc}")
+            hint.update(plain(f"✗ {exc}"))  # the message quotes what was typed
         else:
             event.input.remove_class("-invalid-setting")
             hint.update(HINTS[name])
