@@ -75,9 +75,9 @@ class EditCardScreen(ModalScreen[tuple[str, str] | None]):
         with Vertical():
             yield Label(plain(f"Edit {self.card.id} ({self.card.deck})"))
             yield Label("Front")
-            yield TextArea(self.card.front, id="edit-front")
+            yield TextArea(visible(self.card.front), id="edit-front")
             yield Label("Back")
-            yield TextArea(self.card.back, id="edit-back")
+            yield TextArea(visible(self.card.back), id="edit-back")
             yield Static("Ctrl+S saves · Escape cancels · Tab moves between front and back", id="edit-hint")
         yield Footer()
 
