@@ -235,3 +235,15 @@ async def test_moving_a_card_to_a_deck_named_with_markup_is_notified(settings, s
         await settle(app, pilot)
         assert "Moved to Moved [/] here^[[5m." in [n.message for n in app._notifications]
     assert app.return_code in (None, 0)
+
+
+async def test_a_learner_named_with_markup_and_escapes(settings):
+    app = make_app(replace(settings, user="eve[/]\x1b]2;OWNED\x07"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.sub_title.startswith("eve[/]^[]2;OWNED^G · ")
+        app.action_stats()
+        await settle(app, pilot)
+        assert rendered(app.screen.query_one("#stats-title")).startswith("Statistics of eve[/]^[]2;OWNED^G · ")
+        assert "\x1b" not in shown_on_screen(app)
+    assert app.return_code in (None, 0)

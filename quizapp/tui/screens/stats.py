@@ -136,7 +136,7 @@ class StatsScreen(QuizScreen[None]):
         local = s.now.astimezone(self.service.tz) if self.service.tz else s.now.astimezone()
         self.query_one("#stats-title", Static).update(
             Text.assemble(
-                (f"Statistics of {s.user}", "bold"),
+                plain(f"Statistics of {s.user}", style="bold"),
                 f" · {local:%a %d %b %Y %H:%M} ({s.time_zone}) · days start at {s.day_start_hour:02d}:00",
             )
         )
