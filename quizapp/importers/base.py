@@ -35,6 +35,11 @@ class DeckError(ValueError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+def _clean(text: str) -> str:
+    """``text`` made visible, unless it is over the budget: then ParsedDeck refuses it as it is."""
+    return text if too_long(text) is not None else visible(text)
+
+
 @dataclass(frozen=True)
 class ParsedCard:
     """One reviewable card, as read from a source."""
@@ -53,10 +58,10 @@ class ParsedCard:
     def __post_init__(self) -> None:
         # Text from outside is data: no control character reaches a terminal (quizapp.text).
         # The code of a code card (in ``data``) runs as written; it is shown through `visible`.
-        object.__setattr__(self, "deck", visible(self.deck))
-        object.__setattr__(self, "front", visible(self.front))
-        object.__setattr__(self, "back", visible(self.back))
-        object.__setattr__(self, "tags", tuple(visible(t) for t in self.tags))
+        object.__setattr__(self, "deck", _clean(self.deck))
+        object.__setattr__(self, "front", _clean(self.front))
+        object.__setattr__(self, "back", _clean(self.back))
+        object.__setattr__(self, "tags", tuple(_clean(t) for t in self.tags))
 
     def oversized(self) -> tuple[str, int] | None:
         """The first field over the import budget (``MAX_FIELD_BYTES``) and its size, if any."""
