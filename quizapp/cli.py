@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from quizapp import __version__
+from quizapp.text import visible
 
 
 class CliError(Exception):
@@ -123,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(list(sys.argv[1:] if argv is None else argv))
     except CliError as exc:
-        print(exc, file=sys.stderr)
+        print(visible(str(exc)), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -172,7 +173,7 @@ def _main(argv: list[str]) -> int:
         else:
             print(f"{'Deck':<40} {'New':>5} {'Learn':>5} {'Due':>5} {'Total':>6}")
             for r in rows:
-                name = "  " * r.depth + r.name.split("::")[-1]
+                name = "  " * r.depth + visible(r.name.split("::")[-1])
                 print(f"{name:<40} {r.new:>5} {r.learning:>5} {r.due:>5} {r.total:>6}")
         return 0
     if args.command == "cards":
@@ -182,7 +183,7 @@ def _main(argv: list[str]) -> int:
             _print_json([c.to_json() for c in cards])
         else:
             for c in cards:
-                print(f"{c.id}\t{c.deck}\t{c.kind}\t{_one_line(c.front)}")
+                print(visible(f"{c.id}\t{c.deck}\t{c.kind}\t{_one_line(c.front)}"))
         return 0
     if args.command == "stats":
         stats = service.stats()
@@ -191,7 +192,7 @@ def _main(argv: list[str]) -> int:
         else:
             for key, value in stats.items():
                 if not isinstance(value, (dict, list)):  # the blocks: --json, or the TUI's screen
-                    print(f"{key.replace('_', ' ')}: {value}")
+                    print(visible(f"{key.replace('_', ' ')}: {value}"))
             print(f"forecast (today first): {' '.join(str(n) for n in stats['forecast'])}")
         return 0
     raise CliError(f"quizapp: unknown command {args.command!r}")
@@ -215,9 +216,9 @@ def _import(args, settings) -> int:
         _print_json(report.to_json())
     else:
         for problem in report.errors:
-            print(problem, file=sys.stderr)
+            print(visible(str(problem)), file=sys.stderr)
         for problem in report.warnings:
-            print(f"warning: {problem}", file=sys.stderr)
+            print(visible(f"warning: {problem}"), file=sys.stderr)
         if report.ok:
             verb = "would add" if args.dry_run else "added"
             print(
@@ -243,7 +244,7 @@ def _export(args, settings) -> int:
         raise CliError(f"quizapp export: {exc}") from exc
     left_out = report.left_out
     note = f" ({left_out} generated or code cards left out: Anki can't run them)" if left_out else ""
-    print(f"exported {report.written} cards to {report.path}{note}")
+    print(visible(f"exported {report.written} cards to {report.path}{note}"))
     return 0
 
 
@@ -280,10 +281,10 @@ def _ask(args) -> int:
                 try:
                     question = make_question(name, seed, kernel, lang=args.lang)
                 except QuestionError as exc:
-                    print(f"quizapp ask: {exc}", file=sys.stderr)
+                    print(visible(f"quizapp ask: {exc}"), file=sys.stderr)
                     return 1
                 if args.json:
-                    print(json.dumps(question.to_json(), ensure_ascii=False))
+                    print(_json_text(question.to_json()))
                 else:
                     _print_question(question)
     finally:
@@ -292,12 +293,12 @@ def _ask(args) -> int:
 
 
 def _print_question(q) -> None:
-    print(f"# {q.family} (seed {q.seed})\n{q.prompt}\n")
-    print("\n".join("    " + line for line in q.code.splitlines()))
+    print(visible(f"# {q.family} (seed {q.seed})\n{q.prompt}\n"))
+    print(visible("\n".join("    " + line for line in q.code.splitlines())))
     print()
     for letter, choice in zip("abcd", q.choices):
-        print(f"  {letter}) {choice}")
-    print(f"\nanswer: {q.answer}\n{q.explanation}\n")
+        print(visible(f"  {letter}) {choice}"))
+    print(visible(f"\nanswer: {q.answer}\n{q.explanation}\n"))
 
 
 def _positive_int(text: str) -> int:
@@ -526,12 +527,25 @@ def _run_tui(settings) -> int:
         _require_deck(service, settings.review_deck)
     from quizapp.tui.app import make_app
 
-    make_app(settings, service=service).run()
-    return 0
+    app = make_app(settings, service=service)
+    app.run()
+    # Textual sets return_code to 1 when the app ended on an unhandled error (it has
+    # already printed the traceback): the process must not exit 0 after a crash.
+    return app.return_code or 0
+
+
+# json escapes the C0 controls itself; DEL and the C1 controls (U+0080-U+009F, which
+# some terminals obey) only ever occur inside strings, where \uXXXX means the same.
+_JSON_CONTROLS = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
+
+
+def _json_text(value) -> str:
+    """``value`` as one line of JSON with no raw control character in it."""
+    return json.dumps(value, ensure_ascii=False, indent=None).translate(_JSON_CONTROLS)
 
 
 def _print_json(value) -> None:
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=None)
+    sys.stdout.write(_json_text(value))
     sys.stdout.write("\n")
 
 

@@ -102,3 +102,44 @@ def test_entry_point_runs_as_module(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)
+
+
+HOSTILE = (
+    "format = 1\n[deck]\nid = 'evil'\nname = \"Evil [/] \\u001b]2;TITLE\\u0007deck\"\n\n"
+    "[[cards]]\nid = 'one'\nfront = \"blink\\u001b[5m clip\\u001b]52;c;aGk=\\u0007 del\\u007f csi\\u009b\"\n"
+    "back = 'b'\n"
+)
+
+
+def _raw_controls(text: str) -> list[str]:
+    return [c for c in text if (ord(c) < 0x20 and c not in "\n\t") or 0x7F <= ord(c) < 0xA0]
+
+
+def test_cards_and_decks_print_no_control_characters(capsys, db, tmp_path):
+    path = tmp_path / "evil\x1b[5m.toml"
+    path.write_text(HOSTILE, encoding="utf-8")
+    code, out, err = run(capsys, "--db", db, "import", str(path))
+    assert code == 0 and not _raw_controls(out + err)
+    # Stored before import cleaned text (an old database): the output cleans it again.
+    import sqlite3
+
+    with sqlite3.connect(db) as con:
+        con.execute("UPDATE card SET back = ? WHERE front LIKE 'blink%'", ("raw\x1b[31mred\x9b",))
+    code, out, _ = run(capsys, "--db", db, "cards", "--deck", "Evil [/] ^[]2;TITLE^Gdeck")
+    assert code == 0 and "blink^[[5m clip^[]52;c;aGk=^G del^? csiM-^[" in out and not _raw_controls(out)
+    code, out, _ = run(capsys, "--db", db, "decks")
+    assert code == 0 and "Evil [/] ^[]2;TITLE^Gdeck" in out and not _raw_controls(out)
+    for command in ("cards", "decks"):
+        code, out, _ = run(capsys, "--db", db, command, "--json")
+        assert code == 0 and not _raw_controls(out)  # JSON escapes them: \u001b, \u009b
+    cards = json.loads(run(capsys, "--db", db, "cards", "--json")[1])
+    assert {"id": "evil:one", "back": "raw\x1b[31mred\x9b"}.items() <= next(
+        c for c in cards if c["id"] == "evil:one"
+    ).items()  # the data itself, intact once decoded
+
+
+def test_import_problems_print_no_control_characters(capsys, db, tmp_path):
+    path = tmp_path / "bad\x1b]2;x\x07.toml"
+    path.write_text("format = 1\n[deck\n", encoding="utf-8")
+    code, out, err = run(capsys, "--db", db, "import", str(path))
+    assert code == 1 and "bad^[]2;x^G.toml" in err and not _raw_controls(out + err)

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from quizapp.domain import ReviewKind
+from quizapp.text import MAX_FIELD_BYTES, size_text, too_long, visible
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,11 @@ class DeckError(ValueError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+def _clean(text: str) -> str:
+    """``text`` made visible, unless it is over the budget: then ParsedDeck refuses it as it is."""
+    return text if too_long(text) is not None else visible(text)
+
+
 @dataclass(frozen=True)
 class ParsedCard:
     """One reviewable card, as read from a source."""
@@ -48,6 +54,25 @@ class ParsedCard:
     tags: tuple[str, ...] = ()
     #: 1-based line in the source file, for messages.
     line: int | None = None
+
+    def __post_init__(self) -> None:
+        # Text from outside is data: no control character reaches a terminal (quizapp.text).
+        # The code of a code card (in ``data``) runs as written; it is shown through `visible`.
+        object.__setattr__(self, "deck", _clean(self.deck))
+        object.__setattr__(self, "front", _clean(self.front))
+        object.__setattr__(self, "back", _clean(self.back))
+        object.__setattr__(self, "tags", tuple(_clean(t) for t in self.tags))
+
+    def oversized(self) -> tuple[str, int] | None:
+        """The first field over the import budget (``MAX_FIELD_BYTES``) and its size, if any."""
+        fields = [("front", self.front), ("back", self.back), ("deck name", self.deck)]
+        fields += [("tag", t) for t in self.tags]
+        fields += [(name, v) for name, v in self.data.items() if isinstance(v, str)]
+        for name, value in fields:
+            size = too_long(value)
+            if size is not None:
+                return name, size
+        return None
 
     def data_json(self) -> str:
         return json.dumps(self.data, ensure_ascii=False, sort_keys=True)
@@ -85,3 +110,21 @@ class ParsedDeck:
     reviews: list[ParsedReview] = field(default_factory=list)
     #: Problems that did not stop the import (skipped cards), reported to the learner.
     warnings: list[Problem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """Every importer's output passes here: deck names lose their control characters,
+        and a card with a field over the size budget refuses the file (one line each)."""
+        decks = {visible(name): visible(description) for name, description in self.decks.items()}
+        object.__setattr__(self, "decks", decks)
+        problems = [
+            Problem(
+                str(self.path),
+                card.line,
+                f"card {card.id!r}: {what} is {size_text(size)}; the limit is {size_text(MAX_FIELD_BYTES)} per field",
+            )
+            for card in self.cards
+            if (over := card.oversized()) is not None
+            for what, size in [over]
+        ]
+        if problems:
+            raise DeckError(problems)

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from quizapp.kernel import Kernel
 from quizapp.service import CardView, Service
 from quizapp.settings import Settings
+from quizapp.text import visible
 
 if TYPE_CHECKING:
     from quizapp.questions.base import Question
@@ -77,7 +78,7 @@ class QuizApp(App[None]):
             state = "torch down: generated questions wait"
         if state != self._kernel_state:
             self._kernel_state = state
-            self.sub_title = f"{self.service.user_name} · {state}"
+            self.sub_title = f"{visible(self.service.user_name)} · {state}"
 
     def start_review(self, deck: str | None, *, limit: int | None = None, minutes: float | None = None) -> None:
         """Review ``deck`` (None: every deck), ending after ``limit`` answers or ``minutes``."""

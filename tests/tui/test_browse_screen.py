@@ -119,7 +119,7 @@ async def test_edit_a_learner_card_in_the_modal(app, service):
             assert (card.front, card.back) == ("What is one?", "uno")
         assert state(service, "small:one").model_dump() == before  # the schedule is untouched
         assert "What is one?" in str(screen.query_one("#browse-card", Static).render())
-        assert screen.query_one("#browse-results", DataTable).get_row("small:one")[1] == "What is one?"
+        assert str(screen.query_one("#browse-results", DataTable).get_row("small:one")[1]) == "What is one?"
 
         await pilot.press("e")  # Escape cancels: nothing changes
         await settle(app, pilot)

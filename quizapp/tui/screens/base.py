@@ -17,6 +17,8 @@ from textual import on
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from quizapp.text import shown
+
 if TYPE_CHECKING:
     from quizapp.kernel import Kernel
     from quizapp.service import Service
@@ -81,4 +83,4 @@ class QuizScreen(Screen[ResultT]):
 
     def show_failure(self, failure: WorkFailure) -> None:
         """Tell the learner that a worker of this screen failed."""
-        self.notify(failure.text, severity="error", timeout=8, markup=False)
+        self.notify(shown(failure.text), severity="error", timeout=8, markup=False)

@@ -21,10 +21,11 @@ from textual.worker import get_current_worker
 from quizapp.domain import MemoryState
 from quizapp.service import CardView
 from quizapp.service.browse import DEFAULT_LIMIT, BrowseRow, CardInfo, HistoryRow, QueryError, short
+from quizapp.text import visible
 from quizapp.tui.messages import ActionDone, CountDone, DecksReady, EditorReady, InfoLoaded, SearchDone
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
 from quizapp.tui.screens.confirm import ConfirmScreen
-from quizapp.tui.widgets.card_text import card_text
+from quizapp.tui.widgets.card_text import card_text, plain
 
 #: What a built-in card's edit or move is refused with (the service says the same).
 BUILTIN_NOTICE = (
@@ -72,11 +73,11 @@ class EditCardScreen(ModalScreen[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Edit {self.card.id} ({self.card.deck})")
+            yield Label(plain(f"Edit {self.card.id} ({self.card.deck})"))
             yield Label("Front")
-            yield TextArea(self.card.front, id="edit-front")
+            yield TextArea(visible(self.card.front), id="edit-front")
             yield Label("Back")
-            yield TextArea(self.card.back, id="edit-back")
+            yield TextArea(visible(self.card.back), id="edit-back")
             yield Static("Ctrl+S saves · Escape cancels · Tab moves between front and back", id="edit-hint")
         yield Footer()
 
@@ -84,8 +85,9 @@ class EditCardScreen(ModalScreen[tuple[str, str] | None]):
         self.query_one("#edit-front", TextArea).focus()
 
     def action_save(self) -> None:
-        front = self.query_one("#edit-front", TextArea).text
-        back = self.query_one("#edit-back", TextArea).text
+        # What was pasted is data too: no control character is saved.
+        front = visible(self.query_one("#edit-front", TextArea).text)
+        back = visible(self.query_one("#edit-back", TextArea).text)
         if not front.strip():
             self.notify("The front can't be empty.", severity="warning")
             return
@@ -114,7 +116,7 @@ class DeckScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Move to deck (now: {self.current})")
+            yield Label(plain(f"Move to deck (now: {self.current})"))
             yield Input(self.current, id="deck-name", suggester=SuggestFromList(self.names, case_sensitive=False))
             yield Static(
                 "Enter moves the card (a new deck is created; use :: for subdecks) · Escape cancels", id="deck-hint"
@@ -129,7 +131,7 @@ class DeckScreen(ModalScreen[str | None]):
         if not name:
             self.notify("Type a deck name.", severity="warning")
             return
-        self.dismiss(name)
+        self.dismiss(visible(name))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -206,11 +208,11 @@ class BrowseScreen(QuizScreen[None]):
         error = failure.error
         if failure.work == "run_search":  # the previous results stay
             reason = str(error) if isinstance(error, QueryError) else failure.detail
-            self.query_one("#browse-status", Static).update(Text(f"✗ {reason}"))
+            self.query_one("#browse-status", Static).update(plain(f"✗ {reason}"))
         elif failure.work == "count_matches":
             pass  # the rows are shown; the total is a nicety
         elif failure.work == "load_info":
-            self.query_one("#browse-card", Static).update(Text(f"✗ {failure.detail}"))
+            self.query_one("#browse-card", Static).update(plain(f"✗ {failure.detail}"))
         else:  # the dialogs and the card actions
             if isinstance(error, KeyError):
                 notice = f"No such card: {error.args[0] if error.args else ''}"
@@ -218,7 +220,7 @@ class BrowseScreen(QuizScreen[None]):
                 notice = str(error)
             else:
                 notice = failure.text
-            self.notify(notice, severity="error", timeout=6, markup=False)
+            self.notify(visible(notice), severity="error", timeout=6, markup=False)
 
     @on(SearchDone)
     def show_results(self, message: SearchDone) -> None:
@@ -231,8 +233,8 @@ class BrowseScreen(QuizScreen[None]):
         self.rows = {row.id: row for row in message.rows}
         for row in message.rows:
             table.add_row(
-                _left_cut(row.deck, DECK_WIDTH),
-                short(row.front, FRONT_WIDTH),
+                plain(_left_cut(row.deck, DECK_WIDTH)),
+                plain(short(row.front, FRONT_WIDTH)),
                 row.state_name,
                 self._due_text(row),
                 str(row.reps),
@@ -249,7 +251,9 @@ class BrowseScreen(QuizScreen[None]):
             status.update(f"Showing the first {n} cards (counting…)")
             self.count_matches(message.query)
         else:
-            status.update(f"{n} card{'s' if n != 1 else ''}" + (f" match {message.query}" if message.query else ""))
+            status.update(
+                plain(f"{n} card{'s' if n != 1 else ''}" + (f" match {message.query}" if message.query else ""))
+            )
         if message.rows:
             self.load_info(self._current_id())
         else:
@@ -310,22 +314,22 @@ class BrowseScreen(QuizScreen[None]):
         text.append("\n\nBack\n", style="bold underline")
         text.append_text(card_text(card.back))
         text.append("\n\n")
-        text.append(f"{card.deck} · {card.kind} · {row.state_name}", style="dim")
+        text.append_text(plain(f"{card.deck} · {card.kind} · {row.state_name}", style="dim"))
         if row.flags:
             text.append(f" · {_flag_words(row)}", style="dim")
         if card.tags:
-            text.append(f"\ntags: {' '.join(card.tags)}", style="dim")
+            text.append_text(plain(f"\ntags: {' '.join(card.tags)}", style="dim"))
         owner = "built-in (read-only text)" if row.builtin else "your card"
-        text.append(f"\n{card.id} · {row.source} · {owner}", style="dim")
+        text.append_text(plain(f"\n{card.id} · {row.source} · {owner}", style="dim"))
         card_pane.update(text)
         for review in info.history:
             history.add_row(
                 self._local(review.reviewed_at),
                 review.rating_name,
                 f"{_days(review.interval_before_days)} -> {_days(review.interval_after_days)}",
-                short(review.asked, 28),
-                short(review.answered, 14),
-                short(review.correct_answer, 14),
+                plain(short(review.asked, 28)),
+                plain(short(review.answered, 14)),
+                plain(short(review.correct_answer, 14)),
                 key=str(review.id),
             )
         if not info.history:
@@ -449,7 +453,7 @@ class BrowseScreen(QuizScreen[None]):
 
     @on(ActionDone)
     def action_done(self, message: ActionDone) -> None:
-        self.notify(message.notice, timeout=3)
+        self.notify(visible(message.notice), timeout=3, markup=False)
         self.run_search(self.search_query, keep=message.card_id)
 
 
@@ -479,15 +483,15 @@ def _review_text(review: HistoryRow) -> Text:
     if review.duration_ms:
         text.append(f" · {review.duration_ms / 1000:.1f} s")
     if review.family:
-        text.append(f" · {review.family}, seed {review.seed}")
+        text.append_text(plain(f" · {review.family}, seed {review.seed}"))
     if review.asked:
         text.append("\nAsked:\n", style="bold")
-        text.append(review.asked)
+        text.append_text(plain(review.asked))
     if review.answered or review.correct_answer:
         text.append("\nAnswered: ", style="bold")
-        text.append(review.answered or "(nothing)")
+        text.append_text(plain(review.answered or "(nothing)"))
         text.append("\nRight answer: ", style="bold")
-        text.append(review.correct_answer)
+        text.append_text(plain(review.correct_answer))
     if review.mistake:
-        text.append(f"\nMistake: {review.mistake}")
+        text.append_text(plain(f"\nMistake: {review.mistake}"))
     return text

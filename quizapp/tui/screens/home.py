@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from quizapp.tui.messages import DecksLoaded
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
+from quizapp.tui.widgets.card_text import plain
 
 
 class HomeScreen(QuizScreen[None]):
@@ -55,7 +56,7 @@ class HomeScreen(QuizScreen[None]):
         for row in message.rows:
             name = "  " * row.depth + row.name.split("::")[-1]
             table.add_row(
-                name,
+                plain(name),
                 _count(row.new, "new"),
                 _count(row.learning, "learning"),
                 _count(row.due, "due"),
@@ -73,7 +74,7 @@ class HomeScreen(QuizScreen[None]):
             status.update("Congratulations! Nothing is due now.")
 
     def show_failure(self, failure: WorkFailure) -> None:
-        self.query_one("#home-status", Static).update(Text(failure.text))
+        self.query_one("#home-status", Static).update(plain(failure.text))
 
     @on(DataTable.RowSelected)
     def row_selected(self, event: DataTable.RowSelected) -> None:

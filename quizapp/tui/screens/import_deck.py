@@ -13,6 +13,7 @@ from textual.widgets import Checkbox, Footer, Header, Input, ProgressBar, Static
 
 from quizapp.tui.messages import ImportDone, ImportProgress
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
+from quizapp.tui.widgets.card_text import plain
 
 
 class ImportScreen(QuizScreen[None]):
@@ -57,7 +58,7 @@ class ImportScreen(QuizScreen[None]):
     @on(ImportProgress)
     def show_progress(self, message: ImportProgress) -> None:
         self.query_one(ProgressBar).update(progress=message.fraction)
-        self.query_one("#import-status", Static).update(message.what)
+        self.query_one("#import-status", Static).update(plain(message.what))
 
     def _ended(self) -> None:
         self.query_one(ProgressBar).update(progress=1.0)
@@ -66,7 +67,7 @@ class ImportScreen(QuizScreen[None]):
     def show_failure(self, failure: WorkFailure) -> None:
         self._ended()
         self.query_one("#import-status", Static).update("Import failed.")
-        self.query_one("#import-report", Static).update(Text(failure.detail))
+        self.query_one("#import-report", Static).update(plain(failure.detail))
 
     @on(ImportDone)
     def show_report(self, message: ImportDone) -> None:
@@ -77,7 +78,7 @@ class ImportScreen(QuizScreen[None]):
         if report.errors:
             status.update(f"✗ {len(report.errors)} problem(s): nothing was imported.")
             for problem in report.errors[:50]:
-                text.append(f"{problem}\n")
+                text.append_text(plain(f"{problem}\n"))
         else:
             verb = "Would add" if report.dry_run else "Added"
             status.update(
@@ -85,7 +86,7 @@ class ImportScreen(QuizScreen[None]):
                 f"skipped {report.skipped}" + (f", {report.reviews} past reviews" if report.reviews else "")
             )
         for problem in report.warnings[:50]:
-            text.append(f"warning: {problem}\n")
+            text.append_text(plain(f"warning: {problem}\n"))
         self.query_one("#import-report", Static).update(text)
 
     def action_leave(self) -> None:

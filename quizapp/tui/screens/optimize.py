@@ -19,8 +19,10 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Header, ProgressBar, Static
 
 from quizapp.optimizing import NotEnoughReviews, OptimizeReport
+from quizapp.text import shown
 from quizapp.tui.messages import OptimizeDone, OptimizeProgress, ParametersChanged
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
+from quizapp.tui.widgets.card_text import plain
 
 STAGES = {"fit": "Fitting your parameters…", "evaluate": "Comparing on your recent reviews…"}
 
@@ -159,8 +161,8 @@ class OptimizeScreen(QuizScreen[None]):
         self._tell(message.notice)
 
     def _tell(self, notice: str, *, error: bool = False) -> None:
-        self.query_one("#optimize-stage", Static).update(Text(notice))
-        self.notify(notice, severity="error" if error else "information", timeout=5, markup=False)
+        self.query_one("#optimize-stage", Static).update(plain(notice))
+        self.notify(shown(notice), severity="error" if error else "information", timeout=5, markup=False)
 
     def action_leave(self) -> None:
         self._cancel.set()  # the optimizer stops at its next stage

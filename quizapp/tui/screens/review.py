@@ -26,7 +26,7 @@ from quizapp.session import CHOICE_LETTERS, KernelState, Phase, ReviewSession
 from quizapp.tui.messages import CardLoaded
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
 from quizapp.tui.screens.summary import SummaryScreen
-from quizapp.tui.widgets.card_text import card_text, diff_text
+from quizapp.tui.widgets.card_text import card_text, diff_text, plain
 from quizapp.tui.widgets.grade_bar import GradeBar
 
 if TYPE_CHECKING:
@@ -178,7 +178,7 @@ class ReviewScreen(QuizScreen[None]):
         remaining = session.remaining
         if remaining is not None:
             parts.append(f"New {remaining.new} · Learn {remaining.learning} · Due {remaining.due}")
-        self.query_one("#progress", Static).update("  ·  ".join(parts))
+        self.query_one("#progress", Static).update(plain("  ·  ".join(parts)))
 
     def show_failure(self, failure: WorkFailure) -> None:
         self.busy = False
@@ -290,26 +290,26 @@ class ReviewScreen(QuizScreen[None]):
 
 def question_text(question: Question) -> Text:
     text = Text()
-    text.append(question.prompt + "\n\n", style="bold")
+    text.append_text(plain(question.prompt + "\n\n", style="bold"))
     text.append_text(card_text(f"```\n{question.code}\n```"))
     text.append("\n\n")
     if len(question.choices) > 1:  # code cards from notes have no choices
         for letter, choice in zip(CHOICE_LETTERS, question.choices):
             text.append(f"  {letter}) ", style="bold")
-            text.append(choice + "\n")
+            text.append_text(plain(choice + "\n"))
     return text
 
 
 def question_answer_text(question: Question, mistake: str | None) -> Text:
     text = Text()
     text.append("Answer: ", style="bold")
-    text.append(question.answer + "\n")
+    text.append_text(plain(question.answer + "\n"))
     text.append("torch printed: ", style="bold")
-    text.append(f"{question.printed} (torch {question.torch})\n")
+    text.append_text(plain(f"{question.printed} (torch {question.torch})\n"))
     if mistake:
         text.append("Your answer matches a common mistake: ", style="bold")
-        text.append(question.mistake_labels.get(mistake, mistake) + "\n")
-    text.append("\n" + question.explanation)
+        text.append_text(plain(question.mistake_labels.get(mistake, mistake) + "\n"))
+    text.append_text(plain("\n" + question.explanation))
     return text
 
 
@@ -320,5 +320,5 @@ def verdict_text(verdict: Verdict) -> Text:
     lines.append("\n")
     lines.append("✓ Correct" if verdict.correct else "✗ Not quite", style="bold")
     if verdict.hint:
-        lines.append(f" ({verdict.hint})")
+        lines.append_text(plain(f" ({verdict.hint})"))
     return lines

@@ -20,6 +20,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Static
 from quizapp.service.statistics import HEATMAP_DAYS, RETENTION_WINDOWS, PassFail, Statistics
 from quizapp.tui.messages import StatsLoaded
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
+from quizapp.tui.widgets.card_text import plain
 from quizapp.tui.widgets.heatmap import CalendarHeatmap, describe
 
 #: Column titles of the retention windows.
@@ -124,7 +125,7 @@ class StatsScreen(QuizScreen[None]):
 
     def show_failure(self, failure: WorkFailure) -> None:
         status = self.query_one("#stats-status", Static)
-        status.update(Text(failure.text))
+        status.update(plain(failure.text))
         status.display = True
 
     @on(StatsLoaded)
@@ -135,7 +136,7 @@ class StatsScreen(QuizScreen[None]):
         local = s.now.astimezone(self.service.tz) if self.service.tz else s.now.astimezone()
         self.query_one("#stats-title", Static).update(
             Text.assemble(
-                (f"Statistics of {s.user}", "bold"),
+                plain(f"Statistics of {s.user}", style="bold"),
                 f" · {local:%a %d %b %Y %H:%M} ({s.time_zone}) · days start at {s.day_start_hour:02d}:00",
             )
         )

@@ -12,7 +12,6 @@ computed by the Rust FSRS core in thread workers; the form never waits).
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,6 +23,7 @@ from quizapp.optimizing import Workload
 from quizapp.study_settings import EDITABLE, LABELS, SettingsError, StudySettings, format_steps, validate_changes
 from quizapp.tui.messages import OptimalRetentionFound, SettingsLoaded, SettingsSaved, WorkloadSimulated
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
+from quizapp.tui.widgets.card_text import plain
 
 HINTS = {
     "desired_retention": "0.70-0.99: the chance of remembering a card when it comes back",
@@ -91,9 +91,9 @@ class SettingsScreen(QuizScreen[None]):
         elif failure.work == "save":
             # A SettingsError names the field and what is wrong with it.
             reason = str(failure.error) if isinstance(failure.error, SettingsError) else failure.detail
-            status.update(Text(f"✗ Not saved: {reason}"))
+            status.update(plain(f"✗ Not saved: {reason}"))
         else:
-            status.update(Text(failure.text))
+            status.update(plain(failure.text))
 
     @on(SettingsLoaded)
     def show_settings(self, message: SettingsLoaded) -> None:
@@ -145,7 +145,7 @@ class SettingsScreen(QuizScreen[None]):
             validate_changes(self.current, {name: event.value})
         except SettingsError as exc:
             event.input.add_class("-invalid-setting")
-            hint.update(f"✗ {exc}")
+            hint.update(plain(f"✗ {exc}"))  # the message quotes what was typed
         else:
             event.input.remove_class("-invalid-setting")
             hint.update(HINTS[name])

@@ -10,6 +10,7 @@ from textual.widgets import Footer, Header, Static
 
 from quizapp.domain import Rating
 from quizapp.session import SessionStats
+from quizapp.tui.widgets.card_text import plain
 
 
 class SummaryScreen(Screen[None]):
@@ -41,8 +42,8 @@ class SummaryScreen(Screen[None]):
         title = "Congratulations! You have finished this deck for now." if self.finished else "Session ended."
         text.append(title + "\n\n", style="bold")
         if self.reason and not self.finished:
-            text.append(self.reason + "\n")
-        text.append(f"Deck: {self.deck or 'All decks'}\n")
+            text.append_text(plain(self.reason + "\n"))
+        text.append_text(plain(f"Deck: {self.deck or 'All decks'}\n"))
         text.append(f"Cards reviewed: {s.reviewed}\n")
         text.append("Grades: " + ", ".join(f"{r.label} {ratings[r]}" for r in Rating) + "\n")
         text.append(f"Again rate: {again_rate:.0%}\n")

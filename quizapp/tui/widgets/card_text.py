@@ -1,4 +1,9 @@
-"""Render card text: `code` spans and ``` blocks stand out, answers marked."""
+"""Render text from outside (cards, deck and file names, errors, what a snippet printed).
+
+Such text is data: it reaches the screen as `rich.text.Text`, never parsed as
+markup, with its control characters made visible and long text cut
+(`quizapp.text.shown`). `plain` is the one way to show it in a Static, a Label
+or a DataTable cell; `card_text` also styles `code` spans and ``` blocks."""
 
 from __future__ import annotations
 
@@ -7,13 +12,20 @@ import re
 from rich.text import Text
 
 from quizapp.answers import Mark
+from quizapp.text import shown, visible
 
 _CODE = re.compile(r"```(?:python)?\n?(.*?)```|`([^`\n]+)`", re.DOTALL)
 CODE_STYLE = "bold"
 
 
+def plain(source: str, *, style: str = "", limit: int | None = None) -> Text:
+    """``source`` as plain text: no markup, control characters visible, cut when long."""
+    return Text(shown(source) if limit is None else shown(source, limit), style=style)
+
+
 def card_text(source: str, *, highlight: list[str] | None = None) -> Text:
     """Plain text with code spans styled; ``highlight`` marks answer words."""
+    source = shown(source)
     text = Text()
     pos = 0
     for m in _CODE.finditer(source):
@@ -34,6 +46,7 @@ def diff_text(marks: list[tuple[str, Mark]]) -> Text:
     style and by brackets, so the difference doesn't rely on colour alone."""
     text = Text()
     for chunk, mark in marks:
+        chunk = visible(chunk)
         if mark is Mark.SAME:
             text.append(chunk, style="bold")
         elif mark is Mark.WRONG:
