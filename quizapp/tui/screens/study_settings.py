@@ -12,6 +12,7 @@ computed by the Rust FSRS core in thread workers; the form never waits).
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
