@@ -109,7 +109,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Lines for stderr once the command is done (after its own output and
+#: errors, and after the TUI has left the screen): a new database was made.
+_notices: list[str] = []
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _run(argv)
+    finally:
+        for line in _notices:
+            print(line, file=sys.stderr)
+        _notices.clear()
+
+
+def _run(argv: Sequence[str] | None) -> int:
     try:
         return _main(list(sys.argv[1:] if argv is None else argv))
     except CliError as exc:
@@ -122,16 +136,39 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:
+        message = _storage_error(exc)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
+        return 1
+
+
+def _storage_error(exc: BaseException) -> str | None:
+    """One line for a disk that is full or read-only (an OSError, or SQLite's
+    OperationalError, possibly wrapped by SQLAlchemy); None for other errors.
+    A write is one transaction, so what failed left nothing behind."""
+    import sqlite3
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, sqlite3.OperationalError | sqlite3.DatabaseError):
+            return f"quizapp: the database can't be written: {seen}; nothing of this command was saved"
+        if isinstance(seen, OSError):
+            where = f"{seen.filename}: " if seen.filename else ""
+            return f"quizapp: {where}{seen.strerror or seen}"
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _main(argv: list[str]) -> int:
-    from quizapp.locations import database_url, default_database_url
     from quizapp.settings import Settings, default_user
 
     args = build_parser().parse_args(argv)
     db = getattr(args, "db", None)
+    url = _database_url(db)
     settings = Settings(
-        database_url=database_url(db) if db else default_database_url(),
+        database_url=url,
         user=getattr(args, "user", None) or default_user(),
         review_deck=getattr(args, "deck", None) if args.command == "review" else None,
         start_in_review=args.command == "review",
@@ -183,6 +220,33 @@ def _main(argv: list[str]) -> int:
             print(f"forecast (today first): {' '.join(str(n) for n in stats['forecast'])}")
         return 0
     raise CliError(f"quizapp: unknown command {args.command!r}")
+
+
+def _database_url(db: str | None) -> str:
+    """The database URL of ``--db`` (else QUIZAPP_DB, else the default
+    file, whose folder is created); a bad path or URL is a CliError."""
+    from quizapp.locations import database_url, default_database_path, default_database_url
+
+    source = "--db" if db else "QUIZAPP_DB"
+    try:
+        url = database_url(db) if db else default_database_url()
+    except ValueError as exc:
+        raise CliError(f"quizapp: {source}: {exc}") from exc
+    if not url.startswith("sqlite:///"):  # (a SQLite path needs no SQLAlchemy: `due` stays fast)
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(url)
+        except ArgumentError as exc:
+            raise CliError(f"quizapp: {source}: {url!r} is not a valid SQLAlchemy URL") from exc
+    default = default_database_path()
+    if not db and default is not None:
+        try:
+            default.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CliError(f"quizapp: cannot create {default.parent}: {exc.strerror}") from exc
+    return url
 
 
 def _import(args, settings) -> int:
@@ -457,11 +521,17 @@ def _open_service(settings, *, kernel=None, fit=None):
     """The service, as the TUI opens it (quizapp.service.open_service); a
     database that can't be opened is a one-line error."""
     from quizapp.service import OpenError, open_service
+    from quizapp.store.engine import sqlite_file
 
+    path = sqlite_file(settings.database_url)
+    new = path is not None and not path.exists()
     try:
-        return open_service(settings, kernel=kernel, fit=fit)
+        service = open_service(settings, kernel=kernel, fit=fit)
     except OpenError as exc:
         raise CliError(f"quizapp: {exc}") from exc
+    if new:
+        _notices.append(f"quizapp: created a new database at {path}")
+    return service
 
 
 def _require_deck(service, deck: str | None) -> None:
