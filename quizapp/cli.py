@@ -106,6 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", parents=[common], help="today's statistics")
     p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("backup", parents=[common], help="back up the database now (or --list the backups)")
+    p.add_argument("--list", action="store_true", help="print the backup folder and the backups, newest first")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("restore", parents=[common], help="replace the database with a backup (backing it up first)")
+    p.add_argument("file", metavar="FILE", help="a backup (see quizapp backup --list)")
     return parser
 
 
@@ -116,8 +123,13 @@ _notices: list[str] = []
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        return _run(argv)
+        code = _run(argv)
+        if code == 0:
+            for service in _writers:
+                _backup_on_close(service)
+        return code
     finally:
+        _writers.clear()
         for line in _notices:
             print(line, file=sys.stderr)
         _notices.clear()
@@ -167,7 +179,14 @@ def _main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     db = getattr(args, "db", None)
     url = _database_url(db)
+    from quizapp.settings import default_backup_keep
+
+    try:
+        keep = default_backup_keep()
+    except ValueError as exc:
+        raise CliError(f"quizapp: {exc}") from exc
     settings = Settings(
+        backup_keep=keep,
         database_url=url,
         user=getattr(args, "user", None) or default_user(),
         review_deck=getattr(args, "deck", None) if args.command == "review" else None,
@@ -189,6 +208,8 @@ def _main(argv: list[str]) -> int:
         return _import(args, settings)
     if args.command == "export":
         return _export(args, settings)
+    if args.command in ("backup", "restore"):
+        return _backup(args, settings)
     service = _open_service(settings)
     if args.command == "decks":
         rows = service.deck_counts()
@@ -257,7 +278,7 @@ def _import(args, settings) -> int:
 
     kernel = Kernel()  # started only if a code card needs it
     try:
-        service = _open_service(settings, kernel=kernel)
+        service = _open_service(settings, kernel=kernel, writes=not args.dry_run)
         report = service.import_paths(
             [Path(p) for p in args.paths], deck=args.deck, dry_run=args.dry_run, skip_invalid=args.skip_invalid
         )
@@ -389,7 +410,7 @@ def _settings(args, settings) -> int:
     from quizapp.study_settings import EDITABLE, LABELS, SettingsError, format_steps
 
     changes = {name: getattr(args, name) for name in EDITABLE if getattr(args, name, None) is not None}
-    service = _open_service(settings)
+    service = _open_service(settings, writes=bool(changes))
     if changes:
         try:
             current = service.update_settings(**changes)
@@ -414,7 +435,7 @@ def _optimize(args, settings) -> int:
     from quizapp.kernel.optimizer_client import fit_parameters
     from quizapp.optimizing import NotEnoughReviews, OptimizerUnavailable, reviews_needed
 
-    service = _open_service(settings, fit=fit_parameters)
+    service = _open_service(settings, fit=fit_parameters, writes=True)
     if args.revert:
         try:
             current = service.revert_parameters()
@@ -517,9 +538,76 @@ class _ProgressBar:
             sys.stderr.flush()
 
 
-def _open_service(settings, *, kernel=None, fit=None):
+def _backup(args, settings) -> int:
+    """`quizapp backup [--list]`, `quizapp restore FILE`: see docs/backups.md."""
+    from pathlib import Path
+
+    from quizapp.service import BackupError
+    from quizapp.store.engine import sqlite_file
+
+    if "://" in settings.database_url and sqlite_file(settings.database_url) is None:
+        backend = settings.database_url.split(":", 1)[0].split("+", 1)[0]
+        if backend != "sqlite":
+            raise CliError(
+                f"quizapp {args.command}: a {backend} database is backed up and restored with "
+                "the server's own tools (for example pg_dump and pg_restore)"
+            )
+    service = _open_service(settings)
+    try:
+        if args.command == "restore":
+            safety = service.restore(Path(args.file))
+            print(f"restored {args.file}; the database as it was is backed up in {safety.path}")
+            return 0
+        if args.list:
+            found = service.backups()
+            if args.json:
+                _print_json({"folder": str(service.backup_folder()), "backups": [b.to_json() for b in found]})
+                return 0
+            print(
+                f"backups of {settings.database_url} in {service.backup_folder()} (keeping {service.backup_keep or 'all'}):"
+            )
+            for b in found:
+                when = b.made_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+                print(f"{when}  {_size(b.size):>9}  {b.path.name}")
+            if not found:
+                print("(none yet)")
+            return 0
+        made = service.backup()
+    except BackupError as exc:
+        raise CliError(f"quizapp {args.command}: {exc}") from exc
+    if args.json:
+        _print_json(made.to_json())
+    else:
+        print(f"backed up to {made.path} ({_size(made.size)})")
+    return 0
+
+
+def _size(size: int) -> str:
+    for unit in ("B", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024  # type: ignore[assignment]
+    return f"{size} B"
+
+
+def _backup_on_close(service) -> None:
+    """The automatic backup after a command that wrote (one per study day)."""
+    from quizapp.service import BackupError
+
+    try:
+        service.backup_if_due()
+    except (BackupError, OSError) as exc:
+        _notices.append(f"quizapp: warning: no backup was made: {exc}")
+
+
+#: Services opened by commands that write: backed up once they are done.
+_writers: list = []
+
+
+def _open_service(settings, *, kernel=None, fit=None, writes: bool = False):
     """The service, as the TUI opens it (quizapp.service.open_service); a
-    database that can't be opened is a one-line error."""
+    database that can't be opened is a one-line error. ``writes``: the
+    command changes the database, so it is backed up (once a day) when done."""
     from quizapp.service import OpenError, open_service
     from quizapp.store.engine import sqlite_file
 
@@ -531,6 +619,8 @@ def _open_service(settings, *, kernel=None, fit=None):
         raise CliError(f"quizapp: {exc}") from exc
     if new:
         _notices.append(f"quizapp: created a new database at {path}")
+    if writes:
+        _writers.append(service)
     return service
 
 
@@ -549,7 +639,10 @@ def _run_tui(settings) -> int:
         _require_deck(service, settings.review_deck)
     from quizapp.tui.app import make_app
 
-    make_app(settings, service=service).run()
+    app = make_app(settings, service=service)
+    app.run()  # backs up on exit (QuizApp.backup_on_close)
+    if app.backup_problem:
+        _notices.append(f"quizapp: warning: {app.backup_problem}")
     return 0
 
 
