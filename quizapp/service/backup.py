@@ -93,10 +93,10 @@ def make(ctx: Context, keep: int) -> BackupInfo:
     except OSError as exc:
         raise BackupError(f"{where}: cannot create the backup folder: {exc.strerror}") from exc
     made_at = ctx.clock().astimezone(UTC).replace(microsecond=0)
+    existing = backups(ctx)
+    if existing and existing[0].made_at >= made_at:  # two in one second, or the clock went back
+        made_at = existing[0].made_at + timedelta(seconds=1)  # names keep sorting by age
     dest = where / (made_at.strftime(_NAME_FORMAT) + _SUFFIX)
-    while dest.exists():  # two in one second: the later one a second on
-        made_at += timedelta(seconds=1)
-        dest = where / (made_at.strftime(_NAME_FORMAT) + _SUFFIX)
     mechanics.copy_database(source, dest)
     prune(ctx, keep)
     return BackupInfo(path=dest, size=dest.stat().st_size, made_at=made_at)
