@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine, select
@@ -89,26 +89,34 @@ def _sqlite_begin(connection: Connection) -> None:
 def init_schema(engine: Engine) -> None:
     """Create missing tables, migrate an older schema (store/migrations.py)
     and record the schema version."""
+    # Creating (rare) takes the write lock; a database that has every table
+    # is only read here, so opening one never waits for another's writer.
+    writer = engine.execution_options(**WRITE_OPTIONS)
     try:
-        SQLModel.metadata.create_all(engine)
+        if not set(SQLModel.metadata.tables) <= set(inspect(engine).get_table_names()):
+            SQLModel.metadata.create_all(writer)
     except Exception as exc:  # not a database, locked, read-only...
         raise DatabaseError(f"{engine.url}: cannot open database: {exc}") from exc
     with Session(engine) as session:
         info = session.exec(select(models.SchemaInfo)).first()
-        if info is None:
-            session.add(models.SchemaInfo(version=models.SCHEMA_VERSION))
-            session.commit()
-        elif info.version > models.SCHEMA_VERSION:
+    if info is None:
+        with Session(writer) as session:
+            info = session.exec(select(models.SchemaInfo)).first()  # again, under the lock
+            if info is None:
+                session.add(models.SchemaInfo(version=models.SCHEMA_VERSION))
+                session.commit()
+    if info is not None:
+        if info.version > models.SCHEMA_VERSION:
             raise DatabaseError(
                 f"{engine.url}: schema version {info.version} is newer than this "
                 f"quizapp understands ({models.SCHEMA_VERSION}); upgrade quizapp"
             )
-        old_version = info.version if info is not None else models.SCHEMA_VERSION
+    old_version = info.version if info is not None else models.SCHEMA_VERSION
     if old_version < models.SCHEMA_VERSION:
         from quizapp.store.migrations import migrate
 
         try:
-            migrate(engine, old_version)
+            migrate(writer, old_version)  # in one transaction with the write lock
         except Exception as exc:
             raise DatabaseError(
                 f"{engine.url}: cannot migrate schema {old_version} to {models.SCHEMA_VERSION}: {exc}"
