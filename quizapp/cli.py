@@ -164,7 +164,9 @@ def _storage_error(exc: BaseException) -> str | None:
 
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, sqlite3.OperationalError | sqlite3.DatabaseError):
+        # OperationalError: full, read-only, locked; a bare DatabaseError: not a
+        # database. Not its other subclasses (IntegrityError is a bug: a traceback).
+        if isinstance(seen, sqlite3.OperationalError) or type(seen) is sqlite3.DatabaseError:
             return f"quizapp: the database can't be written: {seen}; nothing of this command was saved"
         if isinstance(seen, OSError):
             where = f"{seen.filename}: " if seen.filename else ""
