@@ -117,10 +117,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", parents=[common], help="today's statistics")
     p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("backup", parents=[common], help="back up the database now (or --list the backups)")
+    p.add_argument("--list", action="store_true", help="print the backup folder and the backups, newest first")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("restore", parents=[common], help="replace the database with a backup (backing it up first)")
+    p.add_argument("file", metavar="FILE", help="a backup (see quizapp backup --list)")
     return parser
 
 
+#: Lines for stderr once the command is done (after its own output and
+#: errors, and after the TUI has left the screen): a new database was made.
+_notices: list[str] = []
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _run(argv)
+        if code == 0:
+            for service in _writers:
+                _backup_on_close(service)
+        return code
+    finally:
+        _writers.clear()
+        for line in _notices:
+            print(line, file=sys.stderr)
+        _notices.clear()
+
+
+def _run(argv: Sequence[str] | None) -> int:
     try:
         return _main(list(sys.argv[1:] if argv is None else argv))
     except CliError as exc:
@@ -133,16 +159,48 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:
+        message = _storage_error(exc)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
+        return 1
+
+
+def _storage_error(exc: BaseException) -> str | None:
+    """One line for a disk that is full or read-only (an OSError, or SQLite's
+    OperationalError, possibly wrapped by SQLAlchemy); None for other errors.
+    A write is one transaction, so what failed left nothing behind."""
+    import sqlite3
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        # OperationalError: full, read-only, locked; a bare DatabaseError: not a
+        # database. Not its other subclasses (IntegrityError is a bug: a traceback).
+        if isinstance(seen, sqlite3.OperationalError) or type(seen) is sqlite3.DatabaseError:
+            return f"quizapp: the database can't be written: {seen}; nothing of this command was saved"
+        if isinstance(seen, OSError):
+            where = f"{seen.filename}: " if seen.filename else ""
+            return f"quizapp: {where}{seen.strerror or seen}"
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _main(argv: list[str]) -> int:
-    from quizapp.locations import database_url, default_database_url
     from quizapp.settings import Settings, default_user
 
     args = build_parser().parse_args(argv)
     db = getattr(args, "db", None)
+    url = _database_url(db)
+    from quizapp.settings import default_backup_keep
+
+    try:
+        keep = default_backup_keep()
+    except ValueError as exc:
+        raise CliError(f"quizapp: {exc}") from exc
     settings = Settings(
-        database_url=database_url(db) if db else default_database_url(),
+        backup_keep=keep,
+        database_url=url,
         user=getattr(args, "user", None) or default_user(),
         review_deck=getattr(args, "deck", None) if args.command == "review" else None,
         start_in_review=args.command == "review",
@@ -165,6 +223,8 @@ def _main(argv: list[str]) -> int:
         return _import(args, settings)
     if args.command == "export":
         return _export(args, settings)
+    if args.command in ("backup", "restore"):
+        return _backup(args, settings)
     service = _open_service(settings)
     if args.command == "decks":
         rows = service.deck_counts()
@@ -198,6 +258,33 @@ def _main(argv: list[str]) -> int:
     raise CliError(f"quizapp: unknown command {args.command!r}")
 
 
+def _database_url(db: str | None) -> str:
+    """The database URL of ``--db`` (else QUIZAPP_DB, else the default
+    file, whose folder is created); a bad path or URL is a CliError."""
+    from quizapp.locations import database_url, default_database_path, default_database_url
+
+    source = "--db" if db else "QUIZAPP_DB"
+    try:
+        url = database_url(db) if db else default_database_url()
+    except ValueError as exc:
+        raise CliError(f"quizapp: {source}: {exc}") from exc
+    if not url.startswith("sqlite:///"):  # (a SQLite path needs no SQLAlchemy: `due` stays fast)
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(url)
+        except ArgumentError as exc:
+            raise CliError(f"quizapp: {source}: {url!r} is not a valid SQLAlchemy URL") from exc
+    default = default_database_path()
+    if not db and default is not None:
+        try:
+            default.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CliError(f"quizapp: cannot create {default.parent}: {exc.strerror}") from exc
+    return url
+
+
 def _import(args, settings) -> int:
     """`quizapp import`: all or nothing; every problem as file:line: message."""
     from pathlib import Path
@@ -206,7 +293,7 @@ def _import(args, settings) -> int:
 
     kernel = Kernel()  # started only if a code card needs it
     try:
-        service = _open_service(settings, kernel=kernel)
+        service = _open_service(settings, kernel=kernel, writes=not args.dry_run)
         report = service.import_paths(
             [Path(p) for p in args.paths], deck=args.deck, dry_run=args.dry_run, skip_invalid=args.skip_invalid
         )
@@ -338,7 +425,7 @@ def _settings(args, settings) -> int:
     from quizapp.study_settings import EDITABLE, LABELS, SettingsError, format_steps
 
     changes = {name: getattr(args, name) for name in EDITABLE if getattr(args, name, None) is not None}
-    service = _open_service(settings)
+    service = _open_service(settings, writes=bool(changes))
     if changes:
         try:
             current = service.update_settings(**changes)
@@ -362,7 +449,7 @@ def _optimize(args, settings) -> int:
     """`quizapp optimize`: fit, compare, adopt if better; or --revert."""
     from quizapp.optimizing import NotEnoughReviews, OptimizerUnavailable, reviews_needed
 
-    service = _open_service(settings)
+    service = _open_service(settings, writes=True)
     if args.revert:
         try:
             current = service.revert_parameters()
@@ -502,15 +589,90 @@ class _ProgressBar:
             sys.stderr.flush()
 
 
-def _open_service(settings, *, kernel=None, fit=None):
-    """The service, as the TUI opens it (quizapp.service.open_service); a
-    database that can't be opened is a one-line error."""
-    from quizapp.service import OpenError, open_service
+def _backup(args, settings) -> int:
+    """`quizapp backup [--list]`, `quizapp restore FILE`: see docs/backups.md."""
+    from pathlib import Path
+
+    from quizapp.service import BackupError
+    from quizapp.store.engine import sqlite_file
+
+    if "://" in settings.database_url and sqlite_file(settings.database_url) is None:
+        backend = settings.database_url.split(":", 1)[0].split("+", 1)[0]
+        if backend != "sqlite":
+            raise CliError(
+                f"quizapp {args.command}: a {backend} database is backed up and restored with "
+                "the server's own tools (for example pg_dump and pg_restore)"
+            )
+    service = _open_service(settings)
+    try:
+        if args.command == "restore":
+            safety = service.restore(Path(args.file))
+            print(f"restored {args.file}; the database as it was is backed up in {safety.path}")
+            return 0
+        if args.list:
+            found = service.backups()
+            if args.json:
+                _print_json({"folder": str(service.backup_folder()), "backups": [b.to_json() for b in found]})
+                return 0
+            print(
+                f"backups of {settings.database_url} in {service.backup_folder()} (keeping {service.backup_keep or 'all'}):"
+            )
+            for b in found:
+                when = b.made_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+                print(f"{when}  {_size(b.size):>9}  {b.path.name}")
+            if not found:
+                print("(none yet)")
+            return 0
+        made = service.backup()
+    except BackupError as exc:
+        raise CliError(f"quizapp {args.command}: {exc}") from exc
+    if args.json:
+        _print_json(made.to_json())
+    else:
+        print(f"backed up to {made.path} ({_size(made.size)})")
+    return 0
+
+
+def _size(size: int) -> str:
+    for unit in ("B", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024  # type: ignore[assignment]
+    return f"{size} B"
+
+
+def _backup_on_close(service) -> None:
+    """The automatic backup after a command that wrote (one per study day)."""
+    from quizapp.service import BackupError
 
     try:
-        return open_service(settings, kernel=kernel, fit=fit)
+        service.backup_if_due()
+    except (BackupError, OSError) as exc:
+        _notices.append(f"quizapp: warning: no backup was made: {exc}")
+
+
+#: Services opened by commands that write: backed up once they are done.
+_writers: list = []
+
+
+def _open_service(settings, *, kernel=None, fit=None, writes: bool = False):
+    """The service, as the TUI opens it (quizapp.service.open_service); a
+    database that can't be opened is a one-line error. ``writes``: the
+    command changes the database, so it is backed up (once a day) when done."""
+    from quizapp.service import OpenError, open_service
+    from quizapp.store.engine import sqlite_file
+
+    path = sqlite_file(settings.database_url)
+    new = path is not None and not path.exists()
+    try:
+        service = open_service(settings, kernel=kernel, fit=fit)
     except OpenError as exc:
         raise CliError(f"quizapp: {exc}") from exc
+    if new:
+        _notices.append(f"quizapp: created a new database at {path}")
+    if writes:
+        _writers.append(service)
+    return service
 
 
 def _require_deck(service, deck: str | None) -> None:
@@ -528,7 +690,9 @@ def _run_tui(settings) -> int:
     from quizapp.tui.app import make_app
 
     app = make_app(settings, service=service)
-    app.run()
+    app.run()  # backs up on exit (QuizApp.backup_on_close)
+    if app.backup_problem:
+        _notices.append(f"quizapp: warning: {app.backup_problem}")
     # Textual sets return_code to 1 when the app ended on an unhandled error (it has
     # already printed the traceback): the process must not exit 0 after a crash.
     return app.return_code or 0

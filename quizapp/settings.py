@@ -18,6 +18,21 @@ def default_user() -> str:
         return "default"
 
 
+#: Backups kept when QUIZAPP_BACKUP_KEEP doesn't say (service/backup.py).
+DEFAULT_BACKUP_KEEP = 20
+
+
+def default_backup_keep() -> int:
+    """QUIZAPP_BACKUP_KEEP (0: keep all, no automatic backups), else 20;
+    ValueError if it isn't a whole number >= 0."""
+    env = os.environ.get("QUIZAPP_BACKUP_KEEP", "").strip()
+    if not env:
+        return DEFAULT_BACKUP_KEEP
+    if not env.isdigit():
+        raise ValueError(f"QUIZAPP_BACKUP_KEEP={env!r}: give a whole number (0: keep all, no automatic backups)")
+    return int(env)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a run of quizapp needs to know, decided once at start-up."""
@@ -36,3 +51,5 @@ class Settings:
     start_kernel: bool = True
     #: Install and re-sync the built-in decks on start.
     sync_builtin_decks: bool = True
+    #: Backups kept (0: all, and none made automatically); QUIZAPP_BACKUP_KEEP.
+    backup_keep: int = field(default_factory=default_backup_keep)

@@ -76,6 +76,7 @@ def test_default_database_lives_in_the_data_dir(capsys, isolated_environment):
     ],
 )
 def test_bad_input_is_one_line_and_non_zero(capsys, db, argv, fragment):
+    run(capsys, "--db", db, "decks")  # the database exists (a new one is announced in a line of its own)
     code, out, err = run(capsys, "--db", db, *argv)
     assert code == 2
     assert fragment in err

@@ -15,6 +15,7 @@ module of this package and takes the shared :class:`~context.Context`:
     settings.py    the learner's study settings
     optimize.py    personal FSRS parameters: fit, compare, adopt, revert, reschedule;
                    optimal retention, the workload simulator
+    backup.py      backups of a SQLite database: make, list, restore, once a day on close
 
 Processes (the torch kernel) and a replacement fitter are passed in from the top
 (quizapp.cli, quizapp.tui.app): nothing here starts one.
@@ -31,7 +32,19 @@ from sqlalchemy.engine import Engine
 
 from quizapp.domain import Rating
 from quizapp.scheduling import Memory, Outcome, Scheduler, SchedulingConfig
-from quizapp.service import browse, decks, exporting, importing, optimize, questions, review, settings, statistics
+from quizapp.service import (
+    backup,
+    browse,
+    decks,
+    exporting,
+    importing,
+    optimize,
+    questions,
+    review,
+    settings,
+    statistics,
+)
+from quizapp.service.backup import BackupError, BackupInfo
 from quizapp.service.browse import CardInfo, CardLocked
 from quizapp.service.context import Context, KernelLike, utcnow
 from quizapp.service.decks import SyncReport
@@ -53,6 +66,8 @@ if TYPE_CHECKING:
 __all__ = [
     "Answer",
     "AnswerResult",
+    "BackupError",
+    "BackupInfo",
     "CardInfo",
     "CardLocked",
     "CardView",
@@ -85,7 +100,10 @@ class Service:
         tz: tzinfo | None = None,
         kernel: KernelLike | None = None,
         fit: Fitter | None = None,
+        backup_keep: int = backup.DEFAULT_KEEP,
     ) -> None:
+        #: Backups kept (0: all, and no automatic ones); see service/backup.py.
+        self.backup_keep = backup_keep
         with Context(engine, 0, user).write() as session:
             user_id = queries.get_or_create_user(session=session, name=user).id
         assert user_id is not None
@@ -310,6 +328,28 @@ class Service:
         """The fields of ``quizapp stats --json``."""
         return statistics.stats_json(self.ctx)
 
+    # -- backups (service/backup.py) ----------------------------------------
+
+    def backup_folder(self) -> Path:
+        """Where this database's backups live (BackupError: not a SQLite file)."""
+        return backup.folder(self.ctx)
+
+    def backups(self) -> list[BackupInfo]:
+        """This database's backups, newest first."""
+        return backup.backups(self.ctx)
+
+    def backup(self) -> BackupInfo:
+        """Back up the database now (the newest ``backup_keep`` are kept)."""
+        return backup.make(self.ctx, self.backup_keep)
+
+    def backup_if_due(self) -> BackupInfo | None:
+        """The automatic backup on close: at most one per study day."""
+        return backup.make_if_due(self.ctx, self.backup_keep)
+
+    def restore(self, file: Path) -> BackupInfo:
+        """Replace the database with a backup; returns the backup of the state before."""
+        return backup.restore(self.ctx, file, self.backup_keep)
+
 
 class OpenError(Exception):
     """The database or the built-in decks could not be opened; one line."""
@@ -323,7 +363,13 @@ def open_service(app_settings: Settings, *, kernel: KernelLike | None = None, fi
     from quizapp.store.engine import DatabaseError, make_engine
 
     try:
-        service = Service(make_engine(app_settings.database_url), app_settings.user, kernel=kernel, fit=fit)
+        service = Service(
+            make_engine(app_settings.database_url),
+            app_settings.user,
+            kernel=kernel,
+            fit=fit,
+            backup_keep=app_settings.backup_keep,
+        )
         if app_settings.sync_builtin_decks:
             service.sync_builtin_decks()
     except (DatabaseError, DeckError) as exc:

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from quizapp.scheduling import Scheduler, SchedulingConfig
+from quizapp.store.engine import WRITE_OPTIONS
 from quizapp.study_days import StudyDays
 
 if TYPE_CHECKING:
@@ -90,8 +91,13 @@ class Context:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction: committed when the block ends, rolled back
-        if it raises. Everything a use case changes goes through here."""
+        if it raises. Everything a use case changes goes through here.
+
+        The transaction takes the write lock as it begins (BEGIN IMMEDIATE
+        on SQLite; see store/engine.py), so what the block reads is what
+        it writes over: another process's write waits, never interleaves."""
         with Session(self.engine) as session:
+            session.connection(execution_options=WRITE_OPTIONS)
             yield session
             session.commit()
 

@@ -100,7 +100,10 @@ def answer(
     given = given or Answer()
     now = ctx.clock()
     with ctx.write() as session:
-        if session.get(Card, card_id) is None:
+        # The card's row locked (FOR UPDATE on PostgreSQL; SQLite's write
+        # transaction already holds the lock), then its state read: another
+        # process's answer to the same card comes wholly before or after.
+        if session.get(Card, card_id, with_for_update=True) is None:
             raise KeyError(card_id)
         state = session.get(CardState, (ctx.user_id, card_id))
         snapshot = queries.state_snapshot(state)
@@ -184,7 +187,7 @@ def set_flags(ctx: Context, card_id: str, **flags: object) -> None:
 def card_state(session: Session, user_id: int, card_id: str) -> CardState:
     """The learner's CardState row of a card, added to the session if the
     card has none yet (a new card); KeyError if there is no such card."""
-    if session.get(Card, card_id) is None:
+    if session.get(Card, card_id, with_for_update=True) is None:
         raise KeyError(card_id)
     state = session.get(CardState, (user_id, card_id))
     if state is None:

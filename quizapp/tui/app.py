@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from quizapp.kernel import Kernel
-from quizapp.service import CardView, Service
+from quizapp.service import BackupError, CardView, Service
 from quizapp.settings import Settings
 from quizapp.text import visible
 
@@ -34,6 +34,8 @@ class QuizApp(App[None]):
         self.service = service
         self._kernel_state = ""
         self._restarts = 0
+        #: Why the backup on close failed (None: made, or not due).
+        self.backup_problem: str | None = None
 
     @property
     def kernel(self) -> Kernel | None:
@@ -61,6 +63,15 @@ class QuizApp(App[None]):
     def on_unmount(self) -> None:
         if self.kernel is not None:
             self.kernel.close()
+        self.backup_on_close()
+
+    def backup_on_close(self) -> None:
+        """The automatic backup (at most one per study day); a failure is
+        kept in ``backup_problem`` for the CLI to print once the screen is back."""
+        try:
+            self.service.backup_if_due()
+        except (BackupError, OSError) as exc:
+            self.backup_problem = f"no backup was made: {exc}"
 
     def _watch_kernel(self) -> None:
         """Show the kernel's state in the header: loading, ready or down."""

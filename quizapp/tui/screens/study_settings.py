@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from quizapp.optimizing import Workload
+from quizapp.service import BackupError
 from quizapp.study_settings import EDITABLE, LABELS, SettingsError, StudySettings, format_steps, validate_changes
 from quizapp.tui.messages import OptimalRetentionFound, SettingsLoaded, SettingsSaved, WorkloadSimulated
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
@@ -63,8 +64,20 @@ class SettingsScreen(QuizScreen[None]):
             yield Static("", id="settings-optimal")
             yield Static("", id="settings-workload")
             yield _plot("workload-plot")
+        yield Static(self.backups_line(), id="settings-backups")
         yield Static("Loading…", id="settings-status")
         yield Footer()
+
+    def backups_line(self) -> Text:
+        """Where the backups live and how many are kept (plain text: a path
+        is data, never markup)."""
+        service = self.service
+        try:
+            folder = service.backup_folder()
+        except BackupError as exc:
+            return Text(f"Backups: {exc}.")
+        keep = f"the last {service.backup_keep} kept" if service.backup_keep else "all kept, none automatic"
+        return Text(f"Backups ({keep}; QUIZAPP_BACKUP_KEEP): {folder}")
 
     def on_mount(self) -> None:
         self.load()
