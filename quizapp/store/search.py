@@ -25,12 +25,13 @@ from quizapp.search import (
     QueryError,
     Term,
     card_kind,
+    collapse_stars,
     due_days,
     fold,
     parse,
     prop_term,
     unknown_is,
-    wildcard_regex,
+    wildcard_match,
 )
 from quizapp.store.models import Card, CardState, Deck, ReviewLog
 from quizapp.study_days import StudyDays
@@ -153,7 +154,7 @@ class _Context:
 
 def _like(value: str) -> str:
     """A LIKE pattern (escape ``\\``) for ``value``: ``*`` -> ``%``."""
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    escaped = collapse_stars(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return escaped.replace("*", "%").replace(LITERAL_STAR, "*")
 
 
@@ -199,7 +200,7 @@ def _leaf(term: Term, ctx: _Context):
         pattern = _like(fold(value))
         padded = literal(" ", String) + ctx.fold(Card.tags) + literal(" ", String)
         tagged = or_(padded.like(f"% {pattern} %", escape="\\"), padded.like(f"% {pattern}::%", escape="\\"))
-        if wildcard_regex(fold(value)).fullmatch("leech"):  # the learner's leeches carry the tag, as in Anki
+        if wildcard_match(collapse_stars(fold(value)), "leech"):  # the learner's leeches carry the tag, as in Anki
             return or_(tagged, func.coalesce(CardState.leech, False) == True)  # noqa: E712
         return tagged
     if key == "is":
@@ -235,11 +236,11 @@ def _compare(column, op: str, number):
 
 def _deck_condition(value: str, ctx: _Context):
     """The deck (matched without case or accents, ``*`` a wildcard) and its subdecks."""
-    wanted = wildcard_regex(fold(value))
+    wanted = collapse_stars(fold(value))
     ids = []
     for deck_id, name in ctx.decks():
         parts = fold(name).split("::")
-        if any(wanted.fullmatch("::".join(parts[:depth])) for depth in range(1, len(parts) + 1)):
+        if any(wildcard_match(wanted, "::".join(parts[:depth])) for depth in range(1, len(parts) + 1)):
             ids.append(deck_id)
     return col(Card.deck_id).in_(ids) if ids else false()
 
