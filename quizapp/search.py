@@ -45,8 +45,9 @@ MAX_DAYS = 36_500
 #: The largest ``prop:reps`` / ``prop:lapses`` (SQL integers are 64-bit).
 MAX_COUNT = 1_000_000_000
 #: How deep groups may nest: deeper ones are refused, not left to Python's
-#: recursion limit.
-MAX_DEPTH = 50
+#: recursion limit or SQLite's parser stack (about 20 levels of the heaviest
+#: terms, ``(prop:due>1 or -(is:due ...))``, fit in it).
+MAX_DEPTH = 12
 
 
 class QueryError(ValueError):

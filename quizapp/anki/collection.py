@@ -11,9 +11,9 @@ from __future__ import annotations
 __all__ = [
     "DEFAULT_DECK",
     "FIELD_SEPARATOR",
+    "MAX_INTERVAL_DAYS",
     "SCHEMA18_DECK_SEPARATOR",
     "deck_name",
-    "MAX_INTERVAL_DAYS",
     "interval_days",
     "interval_in_range",
     "revlog_interval",

@@ -7,12 +7,14 @@ registered as the SQL function ``qz_fold``; elsewhere it is SQL's lower().
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import JSON, String, and_, false, func, literal, literal_column, not_, or_, true, type_coerce
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from quizapp.domain import BUILTIN_SOURCE_PREFIX, DEFAULT_DAY_START_HOUR, MemoryState, Rating
@@ -365,6 +367,19 @@ def _row(values, now: datetime) -> BrowseRow:
     )
 
 
+@contextmanager
+def _too_deep_is_a_query_error() -> Iterator[None]:
+    """SQLite's parser refuses SQL nested too deep ("parser stack overflow"):
+    say so as a search error. parse() bounds the depth of groups (MAX_DEPTH)
+    so that this does not happen; this is the net under it."""
+    try:
+        yield
+    except OperationalError as exc:
+        if "stack overflow" not in str(exc) and "too deep" not in str(exc):
+            raise
+        raise QueryError("the search nests too deep for the database: use fewer groups") from None
+
+
 def search(
     engine: Engine,
     user_id: int,
@@ -392,7 +407,8 @@ def search(
             .offset(max(offset, 0))
             .limit(max(limit, 0))
         )
-        return [_row(values, now) for values in session.exec(stmt)]
+        with _too_deep_is_a_query_error():
+            return [_row(values, now) for values in session.exec(stmt)]
 
 
 def count(
@@ -414,7 +430,8 @@ def count(
             .join(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user_id), isouter=True)
             .where(Card.active == True, _compile(tree, ctx))  # noqa: E712
         )
-        return int(session.exec(stmt).one())
+        with _too_deep_is_a_query_error():
+            return int(session.exec(stmt).one())
 
 
 def card_row(
