@@ -40,9 +40,10 @@ MAX_INTERVAL_DAYS = 36500
 def _whole(interval: object) -> int | None:
     """``interval`` as an int, or None when it is no finite number."""
     try:
-        return int(interval or 0)  # type: ignore[call-overload]
+        value: int = int(interval or 0)  # type: ignore[call-overload]
     except (TypeError, ValueError, OverflowError):  # text, NaN, infinity
         return None
+    return value
 
 
 def interval_days(interval: int | float | str | None) -> float:

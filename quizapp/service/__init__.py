@@ -35,7 +35,7 @@ from quizapp.service.browse import CardInfo, CardLocked
 from quizapp.service.context import Context, KernelLike, utcnow
 from quizapp.service.decks import SyncReport
 from quizapp.service.exporting import ExportError, ExportReport
-from quizapp.service.importing import ImportReport
+from quizapp.service.importing import ImportCancelled, ImportReport
 from quizapp.service.review import Answer, AnswerResult
 from quizapp.service.views import CardView, DeckCounts
 from quizapp.store import queries
@@ -58,6 +58,7 @@ __all__ = [
     "DeckCounts",
     "ExportError",
     "ExportReport",
+    "ImportCancelled",
     "ImportReport",
     "OpenError",
     "Service",
@@ -188,9 +189,17 @@ class Service:
         dry_run: bool = False,
         skip_invalid: bool = False,
         progress: Callable[[float, str], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
     ) -> ImportReport:
+        """See service/importing.py; raises ImportCancelled once ``cancelled()`` is True."""
         return importing.import_paths(
-            self.ctx, paths, deck=deck, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress
+            self.ctx,
+            paths,
+            deck=deck,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            progress=progress,
+            cancelled=cancelled,
         )
 
     def export(self, output: Path, fmt: str, *, deck: str | None = None) -> ExportReport:

@@ -7,6 +7,11 @@ Formats, by file name: ``.toml`` (quizapp's own), ``.md``/``.markdown``
 packages). Code cards are validated, then run once in the kernel to settle
 what they ask; a block that fails for a reason unrelated to what it teaches
 (a NameError from a typo) is reported and skipped.
+
+A long import can be stopped: ``cancelled()``, when given, is asked between
+files, between code cards and every few hundred cards saved; once it says
+True, ImportCancelled is raised and nothing is written (the save's one
+transaction rolls back).
 """
 
 from __future__ import annotations
@@ -129,6 +134,13 @@ def read_deck_file(path: Path, *, deck: str | None = None, root: Path | None = N
     return read_apkg(path, deck=deck)
 
 
+class ImportCancelled(Exception):
+    """The import was cancelled (``cancelled()`` said so): nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("Import cancelled; nothing was written")
+
+
 def import_paths(
     ctx: Context,
     paths: list[Path],
@@ -137,16 +149,24 @@ def import_paths(
     dry_run: bool = False,
     skip_invalid: bool = False,
     progress: Callable[[float, str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> ImportReport:
     """Import ``paths`` for the learner; nothing is written when any file has
     an error (or with ``dry_run``). ``skip_invalid`` imports the rest of a
     deck whose code cards the validator refuses, reporting them. Code cards
     run in the context's kernel; without one they are refused.
-    ``progress(fraction, what)`` is called as files are read and cards saved."""
+    ``progress(fraction, what)`` is called as files are read and cards saved.
+    Raises ImportCancelled, having written nothing, once ``cancelled()`` is True."""
+
+    def check() -> None:
+        if cancelled is not None and cancelled():
+            raise ImportCancelled
+
     report = ImportReport(dry_run=dry_run)
     files, report.errors = expand(paths)
     decks: list[ParsedDeck] = []
     for index, (path, root) in enumerate(files):
+        check()
         if progress:
             progress(0.5 * index / max(len(files), 1), f"reading {path.name}")
         try:
@@ -163,14 +183,16 @@ def import_paths(
     if report.errors:
         return report
     if any(c.kind == CardKind.CODE for d in decks for c in d.cards):
-        decks = [_prepare_code_cards(d, report, ctx.kernel) for d in decks]
+        decks = [_prepare_code_cards(d, report, ctx.kernel, check) for d in decks]
         if report.errors:
             return report
-    saving = (
-        (lambda done, total: progress(0.5 + 0.5 * done / max(total, 1), f"saving {done}/{total} cards"))
-        if progress
-        else None
-    )
+    check()
+
+    def saving(done: int, total: int) -> None:
+        check()  # raised inside the save's transaction: it rolls back
+        if progress:
+            progress(0.5 + 0.5 * done / max(total, 1), f"saving {done}/{total} cards")
+
     sync: list[SyncReport] = sync_decks(ctx, decks, dry_run=dry_run, progress=saving)
     for r in sync:
         report.added += r.added
@@ -223,10 +245,14 @@ def _validation_problem(card: ParsedCard) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _prepare_code_cards(parsed: ParsedDeck, report: ImportReport, kernel: KernelLike | None) -> ParsedDeck:
-    """Run each code card once: settle its answer kind, skip broken blocks."""
+def _prepare_code_cards(
+    parsed: ParsedDeck, report: ImportReport, kernel: KernelLike | None, check: Callable[[], None] = lambda: None
+) -> ParsedDeck:
+    """Run each code card once: settle its answer kind, skip broken blocks
+    (``check()`` before each: it raises to stop)."""
     kept = []
     for card in parsed.cards:
+        check()
         if card.kind != CardKind.CODE:
             kept.append(card)
             continue
