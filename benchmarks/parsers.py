@@ -10,6 +10,7 @@ interrupted otherwise. The cases:
 - csv-200k: a 200 KB Anki text file, 11 rows whose two fields hold 9,000 ``<`` each;
 - field-100k: one field of 100,000 ``<`` (refused: fields have a size limit);
 - html-a-50k: an Anki field of 50,000 ``<a`` (html.parser's worst case);
+- html-sound-20k: an Anki field of 20,000 ``[sound:`` without a ``]``;
 - tag-200-stars: the browser's search ``tag:`` with 200 ``*`` and an ``x``;
 - deck-wildcards: ``deck:*a*a*a*a*a*ab`` against a deck named with 3,000 ``a``;
 - words-wildcards: the free-text search ``*a*a*a*a*a*ab`` against fronts of 3,000 ``a``;
@@ -47,10 +48,13 @@ def _csv(rows: int, width: int) -> Callable[[], object]:
     return run
 
 
-def _html_field() -> object:
-    from quizapp.anki.html_text import html_to_text
+def _html_field(text: str) -> Callable[[], object]:
+    def run() -> object:
+        from quizapp.anki.html_text import html_to_text
 
-    return len(html_to_text("<a" * 50_000))
+        return f"{len(html_to_text(text))} characters"
+
+    return run
 
 
 def _search(query: str, deck: str, front: str) -> Callable[[], object]:
@@ -112,7 +116,8 @@ def _markdown(line: str) -> Callable[[], object]:
 CASES: dict[str, Callable[[], object]] = {
     "csv-200k": _csv(11, 9_000),
     "field-100k": _csv(1, 100_000),
-    "html-a-50k": _html_field,
+    "html-a-50k": _html_field("<a" * 50_000),
+    "html-sound-20k": _html_field("[sound:" * 20_000),
     "tag-200-stars": _search("tag:" + "*" * 200 + "x", "Bench", "front"),
     "deck-wildcards": _search("deck:*a*a*a*a*a*ab", "a" * 3000, "front"),
     "words-wildcards": _search("*a*a*a*a*a*ab", "Bench", "a" * 3000),

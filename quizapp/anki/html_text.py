@@ -11,10 +11,10 @@ keep their file names: ``<img src="a.png">`` -> ``[image: a.png]``,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html import unescape
 
-__all__ = ["has_tag", "html_to_text", "tag_spans", "text_to_html"]
+__all__ = ["has_tag", "html_to_text", "sub_sounds", "tag_spans", "text_to_html"]
 
 # Elements that start a new line (as Anki's html_to_text and its TTS stripper).
 _BLOCK = frozenset(
@@ -60,7 +60,6 @@ _BLOCK = frozenset(
     ]
 )
 _DROP_CONTENT = frozenset({"script", "style", "head", "title"})
-_SOUND = re.compile(r"\[sound:([^\]]*)\]")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 # One attribute inside a tag: a name, then maybe = and a quoted or bare value.
 _ATTR = re.compile(r"""([^\s=/>]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
@@ -96,6 +95,23 @@ def tag_spans(html: str) -> Iterator[tuple[int, int]]:
             return
         yield lt, gt + 1
         i = gt + 1
+
+
+def sub_sounds(text: str, replace: Callable[[str, str], str]) -> str:
+    """``text`` with each ``[sound:NAME]`` replaced by ``replace(whole, NAME)``,
+    in linear time (the regex ``\\[sound:([^\\]]*)\\]`` rescans to the end
+    from every ``[sound:`` that has no ``]``)."""
+    pieces, pos = [], 0
+    while True:
+        start = text.find("[sound:", pos)
+        if start < 0:
+            break
+        end = text.find("]", start + 7)
+        if end < 0:
+            break  # no "]" is left: no later tag can close either
+        pieces += [text[pos:start], replace(text[start : end + 1], text[start + 7 : end])]
+        pos = end + 1
+    return "".join(pieces) + text[pos:]
 
 
 def has_tag(text: str) -> bool:
@@ -164,9 +180,9 @@ def _parts(html: str) -> list[str]:
     return parts
 
 
-def _sound(m: re.Match[str]) -> str:
-    name = m.group(1).strip()
-    return f"[sound: {name}]" if name else m.group(0)
+def _sound(whole: str, name: str) -> str:
+    name = name.strip()
+    return f"[sound: {name}]" if name else whole
 
 
 def html_to_text(html: str) -> str:
@@ -175,7 +191,7 @@ def html_to_text(html: str) -> str:
     if "<" not in html and "&" not in html and "[sound:" not in html:
         return html.strip()
     text = "".join(_parts(html)).replace("\xa0", " ")
-    text = _SOUND.sub(_sound, text)
+    text = sub_sounds(text, _sound)
     text = "\n".join(line.rstrip(" \t") for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", text).strip()
 

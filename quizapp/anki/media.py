@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from quizapp.anki.budget import Budget, unzstd
 from quizapp.anki.errors import Refused
-from quizapp.anki.html_text import tag_spans
+from quizapp.anki.html_text import sub_sounds, tag_spans
 from quizapp.anki.package import MAX_MEDIA_MAP_BYTES, MEDIA
 from quizapp.anki.protobuf import pb_fields, pb_str
 
@@ -24,7 +24,6 @@ __all__ = ["media_map_names", "neutralise_media", "safe_media_name"]
 
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _SRC_ATTR = re.compile(r"""(\bsrc\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
-_SOUND = re.compile(r"\[sound:([^\]]*)\]")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -91,10 +90,10 @@ def neutralise_media(html: str, on_unsafe: Callable[[str, str], None]) -> str:
         safe = clean(raw)
         return m.group(0) if safe == raw else f'{m.group(1)}"{escape(safe)}"'
 
-    def sound(m: re.Match[str]) -> str:
-        raw = m.group(1).strip()
+    def sound(whole: str, name: str) -> str:
+        raw = name.strip()
         safe = clean(raw)
-        return m.group(0) if safe == raw else f"[sound:{safe}]"
+        return whole if safe == raw else f"[sound:{safe}]"
 
     # Tags found by a linear scan (a regex for them backtracks on "<a<a<a...").
     pieces, pos = [], 0
@@ -102,4 +101,4 @@ def neutralise_media(html: str, on_unsafe: Callable[[str, str], None]) -> str:
         pieces += [html[pos:start], _SRC_ATTR.sub(src, html[start:end])]
         pos = end
     html = "".join(pieces) + html[pos:]
-    return _SOUND.sub(sound, html)
+    return sub_sounds(html, sound)
