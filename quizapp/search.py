@@ -39,6 +39,15 @@ _PROP = re.compile(r"^(due|reps|lapses)(<=|>=|!=|=|<|>)(-?\d+)$")
 #: Stands for a literal ``*`` (written ``\*``) in a term's value, until
 #: patterns are built.
 LITERAL_STAR = "\x00"
+#: The largest number of days ``due:`` and ``prop:due`` take (about 100 years;
+#: a study day further away is past what dates can hold).
+MAX_DAYS = 36_500
+#: The largest ``prop:reps`` / ``prop:lapses`` (SQL integers are 64-bit).
+MAX_COUNT = 1_000_000_000
+#: How deep groups may nest: deeper ones are refused, not left to Python's
+#: recursion limit or SQLite's parser stack (about 20 levels of the heaviest
+#: terms, ``(prop:due>1 or -(is:due ...))``, fit in it).
+MAX_DEPTH = 12
 
 
 class QueryError(ValueError):
@@ -59,10 +68,39 @@ def fold(text: str | None) -> str | None:
     return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
-def wildcard_regex(value: str) -> re.Pattern:
-    """A regex for a term's ``value``: ``*`` matches any characters (fullmatch it)."""
-    parts = [".*" if c == "*" else re.escape("*" if c == LITERAL_STAR else c) for c in value]
-    return re.compile("".join(parts), re.DOTALL)
+def wildcard_match(pattern: str, text: str) -> bool:
+    """True if ``text`` is all matched by ``pattern``, where ``*`` matches any
+    characters and LITERAL_STAR a literal ``*``.
+
+    No regex (``.*`` runs backtrack: ``*a*a*a*ab`` costs a power of the text's
+    length): the pieces between stars are found leftmost in turn, which is
+    enough for a pattern with ``*`` as its only wildcard, so the cost is one
+    pass of ``str.find`` over the text per piece (at most the text's length
+    times the pattern's, and linear in practice)."""
+    pieces = [p.replace(LITERAL_STAR, "*") for p in pattern.split("*")]
+    if len(pieces) == 1:
+        return text == pieces[0]
+    first, middle, last = pieces[0], pieces[1:-1], pieces[-1]
+    end = len(text) - len(last)
+    if end < len(first) or not text.startswith(first) or not text.endswith(last):
+        return False
+    pos = len(first)
+    for piece in middle:
+        if piece:
+            found = text.find(piece, pos, end)
+            if found < 0:
+                return False
+            pos = found + len(piece)
+    return True
+
+
+def collapse_stars(value: str) -> str:
+    """``value`` with each run of ``*`` cut to one (the same matches, less work)."""
+    out: list[str] = []
+    for c in value:
+        if c != "*" or not out or out[-1] != "*":
+            out.append(c)
+    return "".join(out)
 
 
 # -- the syntax tree ----------------------------------------------------------
@@ -110,7 +148,9 @@ def parse(query: str) -> Node:
 def due_days(value: str) -> int:
     """The days of ``due:value``."""
     if not re.fullmatch(r"\d+", value):
-        raise QueryError(f"due: takes a whole number of days, as in due:3 (got due:{value})")
+        raise QueryError(f"due: takes a whole number of days, as in due:3 (got due:{_clip(value)})")
+    if len(value) > 9 or int(value) > MAX_DAYS:
+        raise QueryError(f"due: takes at most {MAX_DAYS} days (got due:{_clip(value)})")
     return int(value)
 
 
@@ -119,10 +159,14 @@ def prop_term(value: str) -> tuple[str, str, int]:
     match = _PROP.match(value.replace(" ", "").lower())
     if match is None:
         raise QueryError(
-            f"prop:{value} is not understood: use due, reps or lapses with <, <=, =, !=, >=, > "
+            f"prop:{_clip(value)} is not understood: use due, reps or lapses with <, <=, =, !=, >=, > "
             "and a whole number, as in prop:due<=3"
         )
-    return match.group(1), match.group(2), int(match.group(3))
+    name, op, digits = match.group(1), match.group(2), match.group(3)
+    limit = MAX_DAYS if name == "due" else MAX_COUNT
+    if len(digits.lstrip("-")) > 12 or abs(int(digits)) > limit:
+        raise QueryError(f"prop:{name} takes a number from -{limit} to {limit} (got prop:{_clip(value)})")
+    return name, op, int(digits)
 
 
 def card_kind(value: str) -> str:
@@ -136,6 +180,11 @@ def card_kind(value: str) -> str:
 def unknown_is(value: str) -> QueryError:
     """The error for ``is:value`` when value is none of IS_VALUES."""
     return QueryError(f"is:{value} is not understood (use {', '.join('is:' + v for v in IS_VALUES)})")
+
+
+def _clip(value: str, width: int = 40) -> str:
+    """``value`` cut for an error message."""
+    return value if len(value) <= width else value[: width - 1] + "…"
 
 
 # -- tokens and grammar -------------------------------------------------------
@@ -286,6 +335,8 @@ class _Parser:
             return Not(self.unary())
         if token.kind == "(":
             self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise QueryError(f"groups nest too deep: at most {MAX_DEPTH} levels of '('")
             inner = self.expression()
             closing = self.peek()
             if closing is None or closing.kind != ")":
@@ -302,6 +353,9 @@ __all__ = [
     "KEYS",
     "KINDS",
     "LITERAL_STAR",
+    "MAX_COUNT",
+    "MAX_DAYS",
+    "MAX_DEPTH",
     "And",
     "Node",
     "Not",
@@ -309,10 +363,11 @@ __all__ = [
     "QueryError",
     "Term",
     "card_kind",
+    "collapse_stars",
     "due_days",
     "fold",
     "parse",
     "prop_term",
     "unknown_is",
-    "wildcard_regex",
+    "wildcard_match",
 ]

@@ -11,9 +11,11 @@ from __future__ import annotations
 __all__ = [
     "DEFAULT_DECK",
     "FIELD_SEPARATOR",
+    "MAX_INTERVAL_DAYS",
     "SCHEMA18_DECK_SEPARATOR",
     "deck_name",
     "interval_days",
+    "interval_in_range",
     "revlog_interval",
 ]
 
@@ -31,13 +33,33 @@ def deck_name(name: object) -> str:
     return "::".join(p for p in parts if p) or DEFAULT_DECK
 
 
-def interval_days(interval: int | float | str | None) -> float:
-    """A ``revlog`` interval in days: Anki writes positive days, or negative seconds."""
+#: The longest interval Anki gives (its "maximum interval": 100 years).
+MAX_INTERVAL_DAYS = 36500
+
+
+def _whole(interval: object) -> int | None:
+    """``interval`` as an int, or None when it is no finite number."""
     try:
-        value = int(interval or 0)
-    except (TypeError, ValueError):
+        value: int = int(interval or 0)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):  # text, NaN, infinity
+        return None
+    return value
+
+
+def interval_days(interval: int | float | str | None) -> float:
+    """A ``revlog`` interval in days: Anki writes positive days, or negative
+    seconds. Kept within 0..MAX_INTERVAL_DAYS (0 for what is no number)."""
+    value = _whole(interval)
+    if value is None:
         return 0.0
-    return float(value) if value >= 0 else -value / 86400
+    days = float(value) if value >= 0 else -value / 86400
+    return min(days, float(MAX_INTERVAL_DAYS))
+
+
+def interval_in_range(interval: int | float | str | None) -> bool:
+    """True if ``interval`` is a number that interval_days keeps as it is."""
+    value = _whole(interval)
+    return value is not None and -MAX_INTERVAL_DAYS * 86400 <= value <= MAX_INTERVAL_DAYS
 
 
 def revlog_interval(days: float) -> int:

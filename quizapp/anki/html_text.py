@@ -11,9 +11,10 @@ keep their file names: ``<img src="a.png">`` -> ``[image: a.png]``,
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
+from collections.abc import Callable, Iterator
+from html import unescape
 
-__all__ = ["html_to_text", "text_to_html"]
+__all__ = ["has_tag", "html_to_text", "sub_sounds", "tag_spans", "text_to_html"]
 
 # Elements that start a new line (as Anki's html_to_text and its TTS stripper).
 _BLOCK = frozenset(
@@ -59,59 +60,138 @@ _BLOCK = frozenset(
     ]
 )
 _DROP_CONTENT = frozenset({"script", "style", "head", "title"})
-_SOUND = re.compile(r"\[sound:\s*([^\]]+?)\s*\]")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+# One attribute inside a tag: a name, then maybe = and a quoted or bare value.
+_ATTR = re.compile(r"""([^\s=/>]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 
 
-class _TextParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._dropping = 0
+def tag_spans(html: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each tag and comment in ``html``, in order, in linear time.
 
-    def _newline(self) -> None:
-        if self.parts and not self.parts[-1].endswith("\n"):
-            self.parts.append("\n")
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _DROP_CONTENT:
-            self._dropping += 1
-        elif self._dropping:
+    A tag is ``<`` and a letter, ``/``, ``!`` or ``?``, up to the first ``>``
+    (as Anki's own stripper, ``<.*?>``: a ``>`` inside a quoted attribute ends
+    it too); a comment ``<!--`` runs to ``-->``. A ``<`` with no ``>`` after it
+    is text, and then so is every later ``<``: the scan stops there. Each
+    character is looked at a bounded number of times (no backtracking)."""
+    i, n = 0, len(html)
+    comment_ends = True  # False once no "-->" is left: later "<!--" are plain tags
+    while i < n:
+        lt = html.find("<", i)
+        if lt < 0 or lt + 1 >= n:
             return
+        nxt = html[lt + 1]
+        if not (nxt.isalpha() or nxt in "/!?"):
+            i = lt + 1
+            continue
+        if comment_ends and html.startswith("<!--", lt):
+            end = html.find("-->", lt + 4)
+            if end >= 0:
+                yield lt, end + 3
+                i = end + 3
+                continue
+            comment_ends = False
+        gt = html.find(">", lt + 1)
+        if gt < 0:
+            return
+        yield lt, gt + 1
+        i = gt + 1
+
+
+def sub_sounds(text: str, replace: Callable[[str, str], str]) -> str:
+    """``text`` with each ``[sound:NAME]`` replaced by ``replace(whole, NAME)``,
+    in linear time (the regex ``\\[sound:([^\\]]*)\\]`` rescans to the end
+    from every ``[sound:`` that has no ``]``)."""
+    pieces, pos = [], 0
+    while True:
+        start = text.find("[sound:", pos)
+        if start < 0:
+            break
+        end = text.find("]", start + 7)
+        if end < 0:
+            break  # no "]" is left: no later tag can close either
+        pieces += [text[pos:start], replace(text[start : end + 1], text[start + 7 : end])]
+        pos = end + 1
+    return "".join(pieces) + text[pos:]
+
+
+def has_tag(text: str) -> bool:
+    """True if ``text`` holds a ``<`` with a ``>`` after it (Anki's is_html)."""
+    lt = text.find("<")
+    return lt >= 0 and text.find(">", lt + 1) >= 0
+
+
+def _tag(raw: str) -> tuple[str, bool, str]:
+    """(lower-case name, is an end tag, the rest) of a tag's text ``<...>``."""
+    body = raw[1:-1]
+    closing = body.startswith("/")
+    if closing:
+        body = body[1:]
+    end = 0
+    while end < len(body) and not (body[end].isspace() or body[end] in "/>"):
+        end += 1
+    return body[:end].lower(), closing, body[end:]
+
+
+def _src(attrs: str) -> str | None:
+    for m in _ATTR.finditer(attrs):
+        if m.group(1).lower() == "src":
+            value = next((g for g in m.groups()[1:] if g is not None), None)
+            return None if value is None else unescape(value)
+    return None
+
+
+def _parts(html: str) -> list[str]:
+    parts: list[str] = []
+    dropping = 0
+
+    def newline() -> None:
+        if parts and not parts[-1].endswith("\n"):
+            parts.append("\n")
+
+    pos = 0
+    for start, end in tag_spans(html):
+        if start > pos and not dropping:
+            parts.append(unescape(html[pos:start]))
+        pos = end
+        raw = html[start:end]
+        if raw.startswith(("<!", "<?")):
+            continue  # comments, doctypes, processing instructions
+        tag, closing, rest = _tag(raw)
+        if closing:
+            if tag in _DROP_CONTENT:
+                dropping = max(0, dropping - 1)
+            elif not dropping and tag in _BLOCK:
+                newline()
+        elif tag in _DROP_CONTENT:
+            if not rest.rstrip().endswith("/"):
+                dropping += 1
+        elif dropping:
+            continue
         elif tag == "br":
-            self.parts.append("\n")
+            parts.append("\n")
         elif tag == "img":
-            src = dict(attrs).get("src")
+            src = _src(rest)
             if src:
-                self.parts.append(f"[image: {src.strip()}]")
+                parts.append(f"[image: {src.strip()}]")
         elif tag in _BLOCK:
-            self._newline()
+            newline()
+    if pos < len(html) and not dropping:
+        parts.append(unescape(html[pos:]))
+    return parts
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        # <br/>, <img .../>, <div/>: no content to drop.
-        if tag not in _DROP_CONTENT:
-            self.handle_starttag(tag, attrs)
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _DROP_CONTENT:
-            self._dropping = max(0, self._dropping - 1)
-        elif not self._dropping and tag in _BLOCK:
-            self._newline()
-
-    def handle_data(self, data: str) -> None:
-        if not self._dropping:
-            self.parts.append(data)
+def _sound(whole: str, name: str) -> str:
+    name = name.strip()
+    return f"[sound: {name}]" if name else whole
 
 
 def html_to_text(html: str) -> str:
-    """The plain text of an Anki field (see the module docstring)."""
+    """The plain text of an Anki field (see the module docstring), in time
+    linear in its length."""
     if "<" not in html and "&" not in html and "[sound:" not in html:
         return html.strip()
-    parser = _TextParser()
-    parser.feed(html)
-    parser.close()
-    text = "".join(parser.parts).replace("\xa0", " ")
-    text = _SOUND.sub(lambda m: f"[sound: {m.group(1)}]", text)
+    text = "".join(_parts(html)).replace("\xa0", " ")
+    text = sub_sounds(text, _sound)
     text = "\n".join(line.rstrip(" \t") for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", text).strip()
 

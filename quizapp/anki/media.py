@@ -16,15 +16,14 @@ from urllib.parse import unquote
 
 from quizapp.anki.budget import Budget, unzstd
 from quizapp.anki.errors import Refused
+from quizapp.anki.html_text import sub_sounds, tag_spans
 from quizapp.anki.package import MAX_MEDIA_MAP_BYTES, MEDIA
 from quizapp.anki.protobuf import pb_fields, pb_str
 
 __all__ = ["media_map_names", "neutralise_media", "safe_media_name"]
 
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-_TAG = re.compile(r"<[A-Za-z][^>]*>")
 _SRC_ATTR = re.compile(r"""(\bsrc\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
-_SOUND = re.compile(r"\[sound:([^\]]*)\]")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -91,10 +90,15 @@ def neutralise_media(html: str, on_unsafe: Callable[[str, str], None]) -> str:
         safe = clean(raw)
         return m.group(0) if safe == raw else f'{m.group(1)}"{escape(safe)}"'
 
-    def sound(m: re.Match[str]) -> str:
-        raw = m.group(1).strip()
+    def sound(whole: str, name: str) -> str:
+        raw = name.strip()
         safe = clean(raw)
-        return m.group(0) if safe == raw else f"[sound:{safe}]"
+        return whole if safe == raw else f"[sound:{safe}]"
 
-    html = _TAG.sub(lambda t: _SRC_ATTR.sub(src, t.group(0)), html)
-    return _SOUND.sub(sound, html)
+    # Tags found by a linear scan (a regex for them backtracks on "<a<a<a...").
+    pieces, pos = [], 0
+    for start, end in tag_spans(html):
+        pieces += [html[pos:start], _SRC_ATTR.sub(src, html[start:end])]
+        pos = end
+    html = "".join(pieces) + html[pos:]
+    return sub_sounds(html, sound)

@@ -29,14 +29,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 from quizapp.anki.cloze import cloze_answers, cloze_back, cloze_front, cloze_numbers
-from quizapp.anki.html_text import html_to_text
+from quizapp.anki.html_text import has_tag, html_to_text
 from quizapp.anki.ids import card_id_for_guid
 from quizapp.domain import CardKind
 from quizapp.importers.base import DeckError, ParsedCard, ParsedDeck, Problem
@@ -67,8 +66,6 @@ _IF_MATCHES = ("update current", "keep current", "keep both")
 _MATCH_SCOPES = ("notetype", "notetype + deck")
 _GUESS_BYTES = 8 * 1024
 _HTML_GUESS_ROWS = 5
-# Anki's is_html: any tag, comment, script or style in a field.
-_HTML = re.compile(r"<.*?>", re.DOTALL)
 
 
 def _content_id(first_field: str) -> str:
@@ -257,7 +254,7 @@ class _Reader:
             raise DeckError(self.problems)
         is_html = header.html
         if is_html is None:
-            is_html = any(_HTML.search(v) for row in rows[:_HTML_GUESS_ROWS] for v in row.fields)
+            is_html = any(has_tag(v) for row in rows[:_HTML_GUESS_ROWS] for v in row.fields)
         cards, decks = self._notes(header, rows, separator, is_html)
         if self.problems:
             raise DeckError(self.problems)

@@ -49,7 +49,7 @@ from quizapp.service.browse import CardInfo, CardLocked
 from quizapp.service.context import Context, KernelLike, utcnow
 from quizapp.service.decks import SyncReport
 from quizapp.service.exporting import ExportError, ExportReport
-from quizapp.service.importing import ImportReport
+from quizapp.service.importing import ImportCancelled, ImportReport
 from quizapp.service.review import Answer, AnswerResult
 from quizapp.service.views import CardView, DeckCounts
 from quizapp.store import queries
@@ -74,6 +74,7 @@ __all__ = [
     "DeckCounts",
     "ExportError",
     "ExportReport",
+    "ImportCancelled",
     "ImportReport",
     "OpenError",
     "Service",
@@ -208,7 +209,9 @@ class Service:
         skip_invalid: bool = False,
         progress: Callable[[float, str], None] | None = None,
         kernel_budget_s: float = importing.KERNEL_BUDGET_S,
+        cancelled: Callable[[], bool] | None = None,
     ) -> ImportReport:
+        """See service/importing.py; raises ImportCancelled once ``cancelled()`` is True."""
         return importing.import_paths(
             self.ctx,
             paths,
@@ -217,6 +220,7 @@ class Service:
             skip_invalid=skip_invalid,
             progress=progress,
             kernel_budget_s=kernel_budget_s,
+            cancelled=cancelled,
         )
 
     def export(self, output: Path, fmt: str, *, deck: str | None = None) -> ExportReport:

@@ -11,6 +11,11 @@ value is too large to show or does not fit its declared answer kind is
 reported and skipped. The kernel time of one import is bounded
 (:data:`KERNEL_BUDGET_S`): past it the import fails, naming the card where
 it ran out, and writes nothing.
+
+A long import can be stopped: ``cancelled()``, when given, is asked between
+files, between code cards and every few hundred cards saved; once it says
+True, ImportCancelled is raised and nothing is written (the save's one
+transaction rolls back).
 """
 
 from __future__ import annotations
@@ -165,6 +170,13 @@ def read_deck_file(path: Path, *, deck: str | None = None, root: Path | None = N
     return read_apkg(path, deck=deck)
 
 
+class ImportCancelled(Exception):
+    """The import was cancelled (``cancelled()`` said so): nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("Import cancelled; nothing was written")
+
+
 def import_paths(
     ctx: Context,
     paths: list[Path],
@@ -174,17 +186,25 @@ def import_paths(
     skip_invalid: bool = False,
     progress: Callable[[float, str], None] | None = None,
     kernel_budget_s: float = KERNEL_BUDGET_S,
+    cancelled: Callable[[], bool] | None = None,
 ) -> ImportReport:
     """Import ``paths`` for the learner; nothing is written when any file has
     an error (or with ``dry_run``). ``skip_invalid`` imports the rest of a
     deck whose code cards the validator refuses, reporting them. Code cards
     run in the context's kernel; without one they are refused.
     ``progress(fraction, what)`` is called as files are read and cards saved.
-    ``kernel_budget_s``: seconds of kernel time for all the code cards."""
+    ``kernel_budget_s``: seconds of kernel time for all the code cards.
+    Raises ImportCancelled, having written nothing, once ``cancelled()`` is True."""
+
+    def check() -> None:
+        if cancelled is not None and cancelled():
+            raise ImportCancelled
+
     report = ImportReport(dry_run=dry_run)
     files, report.errors = expand(paths)
     decks: list[ParsedDeck] = []
     for index, (path, root) in enumerate(files):
+        check()
         if progress:
             progress(0.5 * index / max(len(files), 1), f"reading {path.name}")
         try:
@@ -204,14 +224,16 @@ def import_paths(
         if ctx.kernel is not None:
             ctx.kernel.wait_ready()  # torch's start-up is not the cards' time
         budget = _Budget(kernel_budget_s)
-        decks = [_prepare_code_cards(d, report, ctx.kernel, budget, skip_invalid=skip_invalid) for d in decks]
+        decks = [_prepare_code_cards(d, report, ctx.kernel, budget, check, skip_invalid=skip_invalid) for d in decks]
         if report.errors:
             return report
-    saving = (
-        (lambda done, total: progress(0.5 + 0.5 * done / max(total, 1), f"saving {done}/{total} cards"))
-        if progress
-        else None
-    )
+    check()
+
+    def saving(done: int, total: int) -> None:
+        check()  # raised inside the save's transaction: it rolls back
+        if progress:
+            progress(0.5 + 0.5 * done / max(total, 1), f"saving {done}/{total} cards")
+
     sync: list[SyncReport] = sync_decks(ctx, decks, dry_run=dry_run, progress=saving)
     for r in sync:
         report.added += r.added
@@ -268,12 +290,20 @@ def _validation_problem(card: ParsedCard) -> tuple[str | None, str | None]:
 
 
 def _prepare_code_cards(
-    parsed: ParsedDeck, report: ImportReport, kernel: KernelLike | None, budget: _Budget, *, skip_invalid: bool
+    parsed: ParsedDeck,
+    report: ImportReport,
+    kernel: KernelLike | None,
+    budget: _Budget,
+    check: Callable[[], None] = lambda: None,
+    *,
+    skip_invalid: bool,
 ) -> ParsedDeck:
-    """Run each code card: settle its answer kind, skip broken blocks. When
-    the budget runs out, an error names the card (and nothing is written)."""
+    """Run each code card: settle its answer kind, skip broken blocks
+    (``check()`` before each: it raises to stop). When the budget runs out,
+    an error names the card (and nothing is written)."""
     kept = []
     for card in parsed.cards:
+        check()
         if card.kind != CardKind.CODE:
             kept.append(card)
             continue

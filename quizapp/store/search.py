@@ -7,7 +7,8 @@ registered as the SQL function ``qz_fold``; elsewhere it is SQL's lower().
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
@@ -27,6 +28,7 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
@@ -40,12 +42,13 @@ from quizapp.search import (
     QueryError,
     Term,
     card_kind,
+    collapse_stars,
     due_days,
     fold,
     parse,
     prop_term,
     unknown_is,
-    wildcard_regex,
+    wildcard_match,
 )
 from quizapp.store.models import Card, CardState, Deck, ReviewLog
 from quizapp.study_days import StudyDays
@@ -167,7 +170,7 @@ class _Context:
 
 def _like(value: str) -> str:
     """A LIKE pattern (escape ``\\``) for ``value``: ``*`` -> ``%``."""
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    escaped = collapse_stars(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return escaped.replace("*", "%").replace(LITERAL_STAR, "*")
 
 
@@ -221,7 +224,7 @@ def _leaf(term: Term, ctx: _Context) -> ColumnElement[bool]:
         pattern = _like(_folded(value))
         padded = literal(" ", String) + ctx.fold(col(Card.tags)) + literal(" ", String)
         tagged = or_(padded.like(f"% {pattern} %", escape="\\"), padded.like(f"% {pattern}::%", escape="\\"))
-        if wildcard_regex(_folded(value)).fullmatch("leech"):  # the learner's leeches carry the tag, as in Anki
+        if wildcard_match(collapse_stars(_folded(value)), "leech"):  # the learner's leeches carry the tag, as in Anki
             return or_(tagged, func.coalesce(col(CardState.leech), False) == True)  # noqa: E712
         return tagged
     if key == "is":
@@ -257,11 +260,11 @@ def _compare(column: SQLColumnExpression[int], op: str, number: int) -> ColumnEl
 
 def _deck_condition(value: str, ctx: _Context) -> ColumnElement[bool]:
     """The deck (matched without case or accents, ``*`` a wildcard) and its subdecks."""
-    wanted = wildcard_regex(_folded(value))
+    wanted = collapse_stars(_folded(value))
     ids = []
     for deck_id, name in ctx.decks():
         parts = _folded(name).split("::")
-        if any(wanted.fullmatch("::".join(parts[:depth])) for depth in range(1, len(parts) + 1)):
+        if any(wildcard_match(wanted, "::".join(parts[:depth])) for depth in range(1, len(parts) + 1)):
             ids.append(deck_id)
     return col(Card.deck_id).in_(ids) if ids else false()
 
@@ -413,6 +416,19 @@ def _row(values: _RowValues, now: datetime) -> BrowseRow:
     )
 
 
+@contextmanager
+def _too_deep_is_a_query_error() -> Iterator[None]:
+    """SQLite's parser refuses SQL nested too deep ("parser stack overflow"):
+    say so as a search error. parse() bounds the depth of groups (MAX_DEPTH)
+    so that this does not happen; this is the net under it."""
+    try:
+        yield
+    except OperationalError as exc:
+        if "stack overflow" not in str(exc) and "too deep" not in str(exc):
+            raise
+        raise QueryError("the search nests too deep for the database: use fewer groups") from None
+
+
 def search(
     engine: Engine,
     user_id: int,
@@ -440,7 +456,8 @@ def search(
             .offset(max(offset, 0))
             .limit(max(limit, 0))
         )
-        return [_row(values, now) for values in session.exec(stmt)]
+        with _too_deep_is_a_query_error():
+            return [_row(values, now) for values in session.exec(stmt)]
 
 
 def count(
@@ -462,7 +479,8 @@ def count(
             .join(CardState, _state_join(user_id), isouter=True)
             .where(Card.active == True, _compile(tree, ctx))  # noqa: E712
         )
-        return int(session.exec(stmt).one())
+        with _too_deep_is_a_query_error():
+            return int(session.exec(stmt).one())
 
 
 def card_row(

@@ -68,3 +68,20 @@ def test_text_to_html_keeps_indentation_visible_in_anki():
     assert text_to_html("if x:\n    y") == "if x:<br>&nbsp;&nbsp;&nbsp;&nbsp;y"
     assert text_to_html("a  b") == "a &nbsp;b"
     assert text_to_html("1 < 2 & 3") == "1 &lt; 2 &amp; 3"
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        ("<a" * 2000, "<a" * 2000),  # no ">": text (html.parser took quadratic time here)
+        ("<" * 5000 + "b>x", "<" * 4999 + "x"),  # "<<" is text; "<b>" a tag
+        ("<!--" * 1000, "<!--" * 1000),  # no "-->" and no ">": text
+        ("[sound:" * 1000, "[sound:" * 1000),
+        ("[sound:a" * 3 + "]", "[sound: a[sound:a[sound:a]"),
+        ("a<!-- x > y -->b", "ab"),
+        ("a<!-- open <b>bold</b>", "abold"),  # an open comment is a tag up to its ">"
+        ("a<b x='1>2'>c", "a2'>c"),  # a tag ends at its first ">", as Anki's <.*?>
+    ],
+)
+def test_hostile_html_is_read_as_anki_reads_it(html, text):
+    assert html_to_text(html) == text

@@ -592,3 +592,36 @@ def test_history_becomes_the_learners_own_through_import(packages, tmp_path):
     assert again.ok and again.reviews == 0 and again.added == 0
     # Another learner gets no history from the first one's import.
     assert Service(service.engine, "bea").stats()["reviews_today"] == 0
+
+
+def test_absurd_review_values_are_cut_or_skipped_with_warnings(sample, packages, tmp_path):
+    """A package is data from anyone: an interval of 1e15 days, negative or
+    huge answer times and impossible dates are not taken as they are."""
+    answers = sorted(
+        rid for rid, _cid, ease, _ivl, _last, _taken, kind in sample.revlog() if kind in (0, 1, 2) and ease
+    )
+    huge, negative, ancient, future = answers[:4]
+    hostile = edit_collection(
+        packages["anki21"],
+        tmp_path / "absurd.apkg",
+        "collection.anki21",
+        [
+            ("UPDATE revlog SET ivl = ?, lastIvl = ?, time = ? WHERE id = ?", (10**15, -(10**15), 10**12, huge)),
+            ("UPDATE revlog SET time = ? WHERE id = ?", (-5000, negative)),
+            ("UPDATE revlog SET id = ? WHERE id = ?", (1000, ancient)),  # 1970
+            ("UPDATE revlog SET id = ? WHERE id = ?", (4_000_000_000_000, future)),  # 2096
+        ],
+        tmp_path,
+    )
+    parsed = read_apkg(hostile)
+    normal = {r.reviewed_at: r for r in read_apkg(packages["anki21"]).reviews}
+    got = {r.reviewed_at: r for r in parsed.reviews}
+    assert len(got) == len(normal) - 2  # the 1970 and 2096 reviews are skipped
+    cut = got[datetime.fromtimestamp(huge / 1000, UTC)]
+    assert (cut.interval_after_days, cut.interval_before_days, cut.duration_ms) == (36500.0, 36500.0, 3_600_000)
+    assert got[datetime.fromtimestamp(negative / 1000, UTC)].duration_ms == 0
+    assert all(0 <= r.duration_ms <= 3_600_000 and 0 <= r.interval_after_days <= 36500 for r in parsed.reviews)
+    messages = [(p.file, p.message) for p in parsed.warnings]
+    assert (str(hostile), "2 review(s) with impossible times skipped (before 2006 or in the future)") in messages
+    assert (str(hostile), "1 review(s) with intervals past 36500 days: cut to that") in messages
+    assert (str(hostile), "2 review(s) with answer times below 0 or over 1 hour: cut to 0-1 h") in messages

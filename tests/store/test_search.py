@@ -270,6 +270,12 @@ def test_a_term_and_its_negation_split_the_cards(searcher, service, query):
         ("or a", "'or' needs a search term"),
         ("()", "empty group"),
         ("deck:", "deck: needs a value"),
+        ("prop:reps>99999999999999999999", "prop:reps takes a number from -1000000000 to 1000000000"),
+        ("prop:due<=-99999999", "prop:due takes a number from -36500 to 36500"),
+        ("due:3000000", "due: takes at most 36500 days"),
+        ("due:" + "9" * 5000, "due: takes at most 36500 days"),
+        ("(" * 5000 + "a" + ")" * 5000, "groups nest too deep"),
+        ("-(" * 5000 + "a" + ")" * 5000, "groups nest too deep"),
     ],
 )
 def test_errors_are_one_line(searcher, query, message):
@@ -277,6 +283,35 @@ def test_errors_are_one_line(searcher, query, message):
         searcher.search(query)
     assert message in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_the_deepest_groups_and_largest_numbers_allowed_still_run(searcher):
+    from quizapp.search import MAX_COUNT, MAX_DAYS, MAX_DEPTH
+
+    nested = "".join(f"(w{i} or -(" for i in range(MAX_DEPTH // 2)) + "a" + "))" * (MAX_DEPTH // 2)
+    assert searcher.count(nested) == len(searcher.search(nested))
+    heavy = "".join(f"(prop:due>{i} or -(is:due " for i in range(MAX_DEPTH // 2)) + "a" + "))" * (MAX_DEPTH // 2)
+    assert searcher.count(heavy) >= 0
+    assert set(ids(searcher, f"due:{MAX_DAYS}")) >= set(ids(searcher, "due:30"))
+    assert ids(searcher, f"prop:reps<{MAX_COUNT} kind:basic") == ids(searcher, "kind:basic")
+    assert searcher.count(f"prop:due>-{MAX_DAYS}") == searcher.count("-is:new")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "tag:" + "*" * 200 + "x",
+        "deck:*a*a*a*a*a*ab",
+        "*a*a*a*a*a*ab",
+        "family:" + "*a" * 100 + "b",
+        "id:" + "*" * 300,
+    ],
+)
+def test_many_wildcards_match_as_one(searcher, query):
+    """Wildcards are matched without backtracking (see benchmarks/parsers.py for
+    the times); runs of them match as one does."""
+    collapsed = query.replace("*" * 300, "*").replace("*" * 200, "*")
+    assert ids(searcher, query) == ids(searcher, collapsed)
 
 
 def test_limit_offset_and_count(searcher):

@@ -4,17 +4,37 @@ Learning, review and relearning entries are answers; filtered-deck
 ("cram"), manual and rescheduling entries, and entries without a rating,
 are left out. Anki 2.0's scheduler had three learning buttons (Again, Good,
 Easy): its ratings are moved to the four-button scale.
+
+A package is data from anyone, so absurd values are not taken as they are
+(each kind is said once, naming the package): a review dated before Anki
+existed or after tomorrow is skipped; an interval past Anki's maximum
+(100 years) is cut to it; an answer time that is negative, no number, or
+over an hour is cut to 0..1 hour.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from quizapp.anki.collection import interval_days
+from quizapp.anki.collection import MAX_INTERVAL_DAYS, interval_days, interval_in_range
 from quizapp.domain import ReviewKind
 from quizapp.importers.apkg.problems import Warnings
 from quizapp.importers.base import ParsedReview
+
+#: Anki's first release: no review is older.
+EARLIEST_REVIEW = datetime(2006, 1, 1, tzinfo=UTC)
+#: The longest answer time kept (Anki's own cap goes up to an hour).
+MAX_DURATION_MS = 3_600_000
+
+
+def _duration_ms(taken: object) -> int | None:
+    """``taken`` in 0..MAX_DURATION_MS, or None when it was outside (or no number)."""
+    try:
+        value = int(taken or 0)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return value if 0 <= value <= MAX_DURATION_MS else None
 
 
 def read_reviews(
@@ -22,7 +42,8 @@ def read_reviews(
 ) -> list[ParsedReview]:
     """The reviews of the cards in ``card_ids`` (Anki card id -> ParsedCard.id)."""
     reviews: list[ParsedReview] = []
-    bad_times = 0
+    bad_times = bad_intervals = bad_durations = 0
+    latest = datetime.now(UTC) + timedelta(days=1)
     for rid, cid, ease, ivl, last_ivl, taken, kind in conn.execute(
         "SELECT id, cid, ease, ivl, lastIvl, time, type FROM revlog ORDER BY id"
     ):
@@ -35,8 +56,16 @@ def read_reviews(
         try:
             when = datetime.fromtimestamp(rid / 1000, tz=UTC)
         except (OverflowError, OSError, ValueError, TypeError):
+            when = None
+        if when is None or not EARLIEST_REVIEW <= when <= latest:
             bad_times += 1
             continue
+        if not (interval_in_range(ivl) and interval_in_range(last_ivl)):
+            bad_intervals += 1
+        duration = _duration_ms(taken)
+        if duration is None:
+            bad_durations += 1
+            duration = MAX_DURATION_MS if isinstance(taken, int | float) and taken > MAX_DURATION_MS else 0
         reviews.append(
             ParsedReview(
                 card_id=card_id,
@@ -45,9 +74,14 @@ def read_reviews(
                 kind=review_kind,
                 interval_before_days=interval_days(last_ivl),
                 interval_after_days=interval_days(ivl),
-                duration_ms=max(int(taken or 0), 0),
+                duration_ms=duration,
             )
         )
     if bad_times:
-        warnings.warn(f"{bad_times} review(s) with impossible times skipped")
+        warnings.warn(f"{bad_times} review(s) with impossible times skipped (before 2006 or in the future)")
+    if bad_intervals:
+        warnings.warn(f"{bad_intervals} review(s) with intervals past {MAX_INTERVAL_DAYS} days: cut to that")
+    if bad_durations:
+        hours = MAX_DURATION_MS // 3_600_000
+        warnings.warn(f"{bad_durations} review(s) with answer times below 0 or over {hours} hour: cut to 0-{hours} h")
     return reviews

@@ -1,7 +1,10 @@
-"""Import decks from the TUI: a path, a progress bar, the report."""
+"""Import decks from the TUI: a path, a progress bar, the report. A running
+import is cancelled with Escape or ``c`` (shown in the footer while it runs):
+the worker stops at the next file or card, and nothing is written."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from rich.text import Text
@@ -11,13 +14,27 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Checkbox, Footer, Header, Input, ProgressBar, Static
 
+from quizapp.service import ImportCancelled
 from quizapp.tui.messages import ImportDone, ImportProgress
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
 from quizapp.tui.widgets.card_text import plain
 
 
 class ImportScreen(QuizScreen[None]):
-    BINDINGS = [Binding("escape", "leave", "Back")]
+    BINDINGS = [
+        Binding("escape", "leave", "Back / cancel"),
+        Binding("c", "cancel_import", "Cancel import"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: Set while an import runs; the worker stops once it is set.
+        self._cancel: threading.Event | None = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_import":
+            return self._cancel is not None  # in the footer only while an import runs
+        return True
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -45,14 +62,16 @@ class ImportScreen(QuizScreen[None]):
         bar.display = True
         bar.update(progress=0)
         self.query_one("#import-report", Static).update("")
-        self.run_import(path, self.query_one(Checkbox).value)
+        self._cancel = threading.Event()
+        self.refresh_bindings()
+        self.run_import(path, self.query_one(Checkbox).value, self._cancel)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="import", description="importing")
-    def run_import(self, path: Path, dry_run: bool) -> None:
+    def run_import(self, path: Path, dry_run: bool, cancel: threading.Event) -> None:
         def progress(fraction: float, what: str) -> None:
             self.post_message(ImportProgress(fraction, what))
 
-        report = self.service.import_paths([path], dry_run=dry_run, progress=progress)
+        report = self.service.import_paths([path], dry_run=dry_run, progress=progress, cancelled=cancel.is_set)
         self.post_message(ImportDone(report))
 
     @on(ImportProgress)
@@ -61,11 +80,17 @@ class ImportScreen(QuizScreen[None]):
         self.query_one("#import-status", Static).update(plain(message.what))
 
     def _ended(self) -> None:
+        self._cancel = None
+        self.refresh_bindings()
         self.query_one(ProgressBar).update(progress=1.0)
         self.query_one(Input).disabled = False
 
     def show_failure(self, failure: WorkFailure) -> None:
         self._ended()
+        if isinstance(failure.error, ImportCancelled):
+            self.query_one("#import-status", Static).update(str(failure.error))
+            self.query_one(Input).focus()
+            return
         self.query_one("#import-status", Static).update("Import failed.")
         self.query_one("#import-report", Static).update(plain(failure.detail))
 
@@ -89,5 +114,13 @@ class ImportScreen(QuizScreen[None]):
             text.append_text(plain(f"warning: {problem}\n"))
         self.query_one("#import-report", Static).update(text)
 
+    def action_cancel_import(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+            self.query_one("#import-status", Static).update("Cancelling…")
+
     def action_leave(self) -> None:
-        self.dismiss()
+        if self._cancel is not None:  # Escape first stops a running import
+            self.action_cancel_import()
+        else:
+            self.dismiss()
