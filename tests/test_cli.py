@@ -93,6 +93,7 @@ def test_unopenable_database_is_one_line(capsys, tmp_path):
     assert not_a_db.read_text().startswith("this is not a database")  # untouched
 
 
+@pytest.mark.slow  # other processes
 def test_entry_point_runs_as_module(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "quizapp", "--db", str(tmp_path / "m.db"), "decks", "--json"],

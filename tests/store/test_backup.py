@@ -132,6 +132,7 @@ def _write_for_a_while(db_url: str, seconds: float) -> None:
         service.answer("small:one", Rating.GOOD)
 
 
+@pytest.mark.slow  # other processes
 def test_a_backup_while_another_process_writes_is_consistent(service, db_url):
     context = multiprocessing.get_context("spawn")
     writer = context.Process(target=_write_for_a_while, args=(db_url, 4.0))

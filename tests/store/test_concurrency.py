@@ -12,6 +12,7 @@ import json
 import multiprocessing
 import multiprocessing.synchronize
 
+import pytest
 from sqlmodel import Session, col, func, select
 
 from quizapp.domain import Rating
@@ -34,6 +35,7 @@ def _answer_many(db_url: str, count: int, start: multiprocessing.synchronize.Eve
     engine.dispose()
 
 
+@pytest.mark.slow  # other processes
 def test_processes_answering_one_card_lose_nothing(db_url, small_deck):
     engine = make_engine(db_url)
     Service(engine, "ana").sync_deck(read_toml_deck(small_deck))
