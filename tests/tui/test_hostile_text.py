@@ -247,3 +247,20 @@ async def test_a_learner_named_with_markup_and_escapes(settings):
         assert rendered(app.screen.query_one("#stats-title")).startswith("Statistics of eve[/]^[]2;OWNED^G · ")
         assert "\x1b" not in shown_on_screen(app)
     assert app.return_code in (None, 0)
+
+
+async def test_a_setting_typed_with_markup_is_refused_as_written(settings):
+    """A value typed in the settings screen comes back in the refusal as
+    typed: `[/]` in a learning step is text, not a closing tag."""
+    app = make_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("o")
+        await settle(app, pilot)
+        screen = app.screen
+        screen.query_one("#setting-learning_steps").value = "1m [/]"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert "learning steps: '[/]' is not a step" in rendered(screen.query_one("#settings-status"))
+    assert app.return_code in (None, 0)

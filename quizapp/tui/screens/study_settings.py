@@ -178,7 +178,7 @@ class SettingsScreen(QuizScreen[None]):
         try:
             validate_changes(self.current, values)
         except SettingsError as exc:
-            self.query_one("#settings-status", Static).update(f"✗ Not saved: {exc}")
+            self.query_one("#settings-status", Static).update(plain(f"✗ Not saved: {exc}"))
             return
         self.save(values)
 
