@@ -48,6 +48,12 @@ MAX_COUNT = 1_000_000_000
 #: recursion limit or SQLite's parser stack (about 20 levels of the heaviest
 #: terms, ``(prop:due>1 or -(is:due ...))``, fit in it).
 MAX_DEPTH = 12
+#: How many words, operators and parentheses a search may have, and how long
+#: one word may be: SQLite refuses expressions over 1,000 levels and LIKE
+#: patterns over 50,000 bytes, and a search box needs far fewer.
+MAX_TOKENS = 200
+MAX_WORD_CHARS = 1000
+_CHECKED_KEYS = frozenset({"due", "prop", "is", "kind"})
 
 
 class QueryError(ValueError):
@@ -139,6 +145,14 @@ def parse(query: str) -> Node:
     node = parser.expression()
     if parser.peek() is not None:
         raise QueryError("unbalanced ')': a group closes that was never opened")
+    if len(tokens) > MAX_TOKENS:
+        raise QueryError(f"the search has {len(tokens)} words and operators; at most {MAX_TOKENS}")
+    for token in tokens:
+        # due:, prop:, is: and kind: values are checked, and named, where they are read.
+        term = token.term
+        if term is not None and term.key not in _CHECKED_KEYS and len(term.value) > MAX_WORD_CHARS:
+            size = len(term.value)
+            raise QueryError(f"a search word has {size} characters; at most {MAX_WORD_CHARS}")
     return node
 
 
@@ -356,6 +370,8 @@ __all__ = [
     "MAX_COUNT",
     "MAX_DAYS",
     "MAX_DEPTH",
+    "MAX_TOKENS",
+    "MAX_WORD_CHARS",
     "And",
     "Node",
     "Not",

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from quizapp.search import LITERAL_STAR, And, Not, Or, Term, collapse_stars, fold, parse, wildcard_match
+from quizapp.search import LITERAL_STAR, And, Not, Or, QueryError, Term, collapse_stars, fold, parse, wildcard_match
 
 
 def test_parse_tree():
@@ -79,3 +79,23 @@ def test_wildcard_match_agrees_with_a_regex_on_small_cases():
 def test_collapse_stars():
     assert collapse_stars("a***b**") == "a*b*"
     assert collapse_stars(LITERAL_STAR * 3) == LITERAL_STAR * 3
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        (" ".join(["a"] * 1100), "at most 200"),
+        (" or ".join(["a"] * 600), "at most 200"),
+        ("x" * 60_000, "at most 1000"),
+        ("tag:" + "y" * 5000, "at most 1000"),
+    ],
+)
+def test_searches_too_long_for_the_database_are_search_errors(query, message):
+    """SQLite refuses expressions 1,000 levels deep and LIKE patterns over
+    50 KB; the parser refuses such searches first, in one line."""
+    with pytest.raises(QueryError, match=message):
+        parse(query)
+
+
+def test_a_long_but_reasonable_search_parses():
+    assert parse(" ".join(["word"] * 60) + " " + "z" * 1000) is not None

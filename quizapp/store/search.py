@@ -418,15 +418,20 @@ def _row(values: _RowValues, now: datetime) -> BrowseRow:
 
 @contextmanager
 def _too_deep_is_a_query_error() -> Iterator[None]:
-    """SQLite's parser refuses SQL nested too deep ("parser stack overflow"):
-    say so as a search error. parse() bounds the depth of groups (MAX_DEPTH)
-    so that this does not happen; this is the net under it."""
+    """SQLite refuses SQL nested too deep ("parser stack overflow"), too large
+    ("Expression tree is too large") or LIKE patterns too long ("pattern too
+    complex"): say so as a search error. parse() bounds groups, words and
+    word length so that this does not happen; this is the net under it."""
     try:
         yield
     except OperationalError as exc:
-        if "stack overflow" not in str(exc) and "too deep" not in str(exc):
+        if not any(s in str(exc) for s in _TOO_BIG):
             raise
-        raise QueryError("the search nests too deep for the database: use fewer groups") from None
+        raise QueryError("the search is too large for the database: use fewer or shorter words") from None
+
+
+#: How SQLite words a statement it refuses for its size.
+_TOO_BIG = ("stack overflow", "too deep", "Expression tree is too large", "pattern too complex")
 
 
 def search(
