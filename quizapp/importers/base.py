@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from quizapp.domain import ReviewKind
 from quizapp.text import MAX_FIELD_BYTES, size_text, too_long, visible
@@ -40,6 +41,21 @@ def _clean(text: str) -> str:
     return text if too_long(text) is not None else visible(text)
 
 
+#: Data of a code card that runs as written (shown through ``visible``).
+_RUN_AS_WRITTEN = frozenset({"code", "params"})
+
+
+def _clean_value(value: Any) -> Any:
+    """Strings in ``value`` (a string, or lists and dicts of them) made visible."""
+    if isinstance(value, str):
+        return _clean(value)
+    if isinstance(value, list):
+        return [_clean_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clean_value(v) for k, v in value.items()}
+    return value
+
+
 @dataclass(frozen=True)
 class ParsedCard:
     """One reviewable card, as read from a source."""
@@ -62,6 +78,10 @@ class ParsedCard:
         object.__setattr__(self, "front", _clean(self.front))
         object.__setattr__(self, "back", _clean(self.back))
         object.__setattr__(self, "tags", tuple(_clean(t) for t in self.tags))
+        # The rest of the data is text too (a cloze's source and answers, a typed
+        # answer): exporters write it out and the learner's answers are compared to it.
+        data = {k: v if k in _RUN_AS_WRITTEN else _clean_value(v) for k, v in self.data.items()}
+        object.__setattr__(self, "data", data)
 
     def oversized(self) -> tuple[str, int] | None:
         """The first field over the import budget (``MAX_FIELD_BYTES``) and its size, if any."""

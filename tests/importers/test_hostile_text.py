@@ -4,6 +4,7 @@ budget refuses the file with one line naming the file and the line."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -88,3 +89,22 @@ def test_a_field_at_the_budget_is_taken(tmp_path):
     path.write_text(f"#separator:tab\n{'é' * (MAX_FIELD_BYTES // 2)}\ttwo\n", encoding="utf-8")
     (card,) = read_anki_text(path).cards
     assert len(card.front.encode()) == MAX_FIELD_BYTES
+
+
+def test_cloze_and_typed_answers_lose_their_control_characters_too(tmp_path):
+    """A cloze's source text and answers and a typed answer live in the card's
+    data: they are made visible as the front is (exporters write them out)."""
+    path = tmp_path / "data.toml"
+    path.write_text(
+        'format = 1\n[deck]\nid = "d"\nname = "D"\n'
+        '[[cards]]\nid = "c"\ntype = "cloze"\ntext = "A {{c1::\\u001b]52;c;QUFB\\u0007}} b"\n'
+        '[[cards]]\nid = "t"\ntype = "type"\nfront = "F"\nanswer = "x\\u001b[2Jy"\n',
+        encoding="utf-8",
+    )
+    cards = {card.id: card for card in read_toml_deck(path).cards}
+    cloze, typed = cards["d:c::c1"], cards["d:t"]
+    assert cloze.data["text"] == "A {{c1::^[]52;c;QUFB^G}} b"
+    assert cloze.data["answers"] == ["^[]52;c;QUFB^G"]
+    assert typed.data["answer"] == "x^[[2Jy"
+    for card in cards.values():
+        assert "\x1b" not in json.dumps(card.data, ensure_ascii=False)
