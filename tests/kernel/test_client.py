@@ -63,11 +63,12 @@ def test_start_from_a_short_lived_thread_then_close() -> None:
     thread.start()
     thread.join()
     try:
-        assert took[0] < 0.5
         assert k.alive
         assert k.wait_ready(60)
         assert k.ready and k.torch_version and k.torch_version.startswith("2.")
         assert k.startup_s is not None and 0 < k.startup_s < 60
+        # start() did not wait for torch: it returned before the worker was ready.
+        assert took[0] < k.startup_s
         pid, workdir = k.pid, k.workdir
         assert isinstance(pid, int) and workdir and os.path.isdir(workdir)
         assert k.run("torch.ones(2).sum()").value["values"] == 2.0
