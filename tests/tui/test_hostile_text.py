@@ -97,7 +97,12 @@ async def test_browser_shows_fronts_with_brackets_as_written(settings, hostile_d
         assert "a[/]b" in shown
         assert "x[i] + y[mask]" in shown  # not "x + y"
         assert any("Evil [/] deck" in c for c in shown)
-        card = rendered(app.screen.query_one("#browse-card"))
+        # The detail pane loads in its own worker, started once the rows are shown.
+        for _ in range(50):
+            card = rendered(app.screen.query_one("#browse-card"))
+            if card:
+                break
+            await settle(app, pilot)
         assert "a[/]b" in card and "[bold]not bold[/bold]" in card and "[/]tag" in card
     assert app.return_code in (None, 0)
 
