@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from quizapp import __version__
+from quizapp.i18n import current_language, language_from_locale, set_language
 from quizapp.text import visible
 
 
@@ -59,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--learning-steps", metavar="STEPS", help='learning steps, e.g. "1m 10m"')
     p.add_argument("--relearning-steps", metavar="STEPS", help='relearning steps, e.g. "10m"')
     p.add_argument("--day-start-hour", metavar="H", help="local hour a study day starts (0-23)")
+    p.add_argument(
+        "--language",
+        choices=("es", "en", "auto"),
+        help="interface language (auto: from the locale, LANG or QUIZAPP_LANGUAGE)",
+    )
 
     p = sub.add_parser("optimize", parents=[common], help="fit your own FSRS parameters to your review history")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -189,6 +195,7 @@ def _storage_error(exc: BaseException) -> str | None:
 def _main(argv: list[str]) -> int:
     from quizapp.settings import Settings, default_user
 
+    set_language(language_from_locale())  # the learner's own setting applies once the database is open
     args = build_parser().parse_args(argv)
     db = getattr(args, "db", None)
     url = _database_url(db)
@@ -425,7 +432,9 @@ def _settings(args, settings) -> int:
     from quizapp.study_settings import EDITABLE, LABELS, SettingsError, format_steps
 
     changes = {name: getattr(args, name) for name in EDITABLE if getattr(args, name, None) is not None}
-    service = _open_service(settings, writes=bool(changes))
+    service = _open_service(settings, writes=bool(changes) or args.language is not None)
+    if args.language is not None:
+        set_language(service.set_interface_language(None if args.language == "auto" else args.language))
     if changes:
         try:
             current = service.update_settings(**changes)
@@ -433,9 +442,11 @@ def _settings(args, settings) -> int:
             raise CliError(f"quizapp settings: {exc}") from exc
     else:
         current = service.study_settings()
+    language = current_language()
     if args.json:
-        _print_json(current.to_json())
+        _print_json({**current.to_json(), "language": language})
         return 0
+    print(f"Interface language: {language}")
     for name in EDITABLE:
         value = getattr(current, name)
         shown = format_steps(value) if name.endswith("steps") else value
@@ -668,6 +679,7 @@ def _open_service(settings, *, kernel=None, fit=None, writes: bool = False):
         service = open_service(settings, kernel=kernel, fit=fit)
     except OpenError as exc:
         raise CliError(f"quizapp: {exc}") from exc
+    set_language(service.interface_language())
     if new:
         _notices.append(f"quizapp: created a new database at {path}")
     if writes:

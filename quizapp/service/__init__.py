@@ -169,6 +169,12 @@ class Service:
     def update_settings(self, **changes: object) -> StudySettings:
         return settings.update_settings(self.ctx, **changes)
 
+    def interface_language(self) -> str:
+        return settings.interface_language(self.ctx)
+
+    def set_interface_language(self, language: str | None) -> str:
+        return settings.set_interface_language(self.ctx, language)
+
     # -- decks (service/decks.py) -------------------------------------------
 
     def sync_deck(self, parsed: ParsedDeck, *, dry_run: bool = False) -> SyncReport:

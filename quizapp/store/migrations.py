@@ -12,6 +12,7 @@ created the tables that are new:
 History:
 
 - 1 -> 2: the ``usersettings`` table (created by create_all; no data step).
+- 2 -> 3: ``usersettings.language``, the interface language (no data step).
 """
 
 from __future__ import annotations

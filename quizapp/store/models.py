@@ -23,7 +23,7 @@ from quizapp.domain import (
 
 #: 1: the first schema. 2: ``usersettings`` (per-learner settings and FSRS
 #: parameters). store/migrations.py brings older databases up to date.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class UTCDateTime(types.TypeDecorator):
@@ -88,6 +88,8 @@ class UserSettings(SQLModel, table=True):
     previous_parameters: str | None = None
     #: When the optimizer last adopted parameters.
     optimized_at: datetime | None = Field(default=None, sa_column=_dt())
+    #: Interface language ("es", "en"); None: from the locale (quizapp/i18n.py).
+    language: str | None = None
 
 
 class Deck(SQLModel, table=True):

@@ -20,6 +20,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Label, Static
 
+from quizapp.i18n import N_
 from quizapp.optimizing import Workload
 from quizapp.service import BackupError
 from quizapp.study_settings import EDITABLE, LABELS, SettingsError, StudySettings, format_steps, validate_changes
@@ -44,8 +45,8 @@ def field_text(settings: StudySettings, name: str) -> str:
 
 class SettingsScreen(QuizScreen[None]):
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save"),
-        Binding("escape", "leave", "Back"),
+        Binding("ctrl+s", "save", N_("Save")),
+        Binding("escape", "leave", N_("Back")),
     ]
 
     def __init__(self) -> None:
