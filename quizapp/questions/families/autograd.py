@@ -127,12 +127,14 @@ _ACCUM_RULE = {
     "start from zero, clear it with x.grad.zero_() (or optimizer.zero_grad()).",
 }
 _GRAPH_RULE = {
-    "es": "backward() libera el grafo (los tensores guardados) al terminar: un segundo "
-    "backward sobre el mismo grafo lanza RuntimeError salvo que el primero use "
-    "retain_graph=True; backward() sin argumentos exige una salida escalar.",
-    "en": "backward() frees the graph (its saved tensors) when done: a second backward through "
-    "the same graph raises RuntimeError unless the first used retain_graph=True; backward() "
-    "without arguments needs a scalar output.",
+    "es": "backward() libera los tensores que el grafo guardó (x para x ** 2) al terminar: un segundo "
+    "backward sobre el mismo grafo lanza RuntimeError salvo que el primero use retain_graph=True. "
+    "Si el grafo no guardó ninguno (y = x + 1), el segundo funciona y vuelve a sumar en x.grad. "
+    "backward() sin argumentos exige una salida escalar.",
+    "en": "backward() frees the tensors the graph saved (x for x ** 2) when done: a second backward "
+    "through the same graph raises RuntimeError unless the first used retain_graph=True. If the graph "
+    "saved none (y = x + 1), the second one works and adds to x.grad again. backward() without "
+    "arguments needs a scalar output.",
 }
 _LEAF_RULE = {
     "es": "Son hojas los tensores creados por el usuario (con o sin requires_grad) y los "
@@ -203,6 +205,7 @@ def _values_draft(code: str, variants: list[tuple[str, str]], rule: dict, fallba
         code=code,
         answer_kind=AnswerKind.VALUES,
         prompt=_GRAD_PROMPT,
+        error_choice="RuntimeError",
         explanation=rule,
         variants=tuple(Variant(c, key, _LABELS[key]) for c, key in variants),
         fallbacks=tuple(fallbacks),

@@ -83,6 +83,10 @@ def _program(ops: Sequence[tuple[Any, ...]], draw: _Sampler, last: str) -> str:
     return "\n".join(lines + [last])
 
 
+#: Floats: two draws are never equal by chance, so an equality follows the rule.
+_NO_TIES = _Sampler("rand")
+
+
 @dataclass(frozen=True)
 class SeededRandom:
     name: str = "seeded_random"
@@ -143,6 +147,7 @@ class SeededRandom:
                 explanation=_RULE if style == "stream" else _EQUAL_RULE,
                 variants=tuple(_v(_program(o, draw, last), k) for k, o in wrong.items()),
                 fallbacks=fallbacks,
+                control=_program(ops, _NO_TIES, last) if style == "pairs" else "",
             )
         # Different sizes: after re-seeding, a smaller draw repeats the start of the stream.
         draw = rng.choice([_Sampler("randint", 0, 10), _Sampler("randint", 0, 100), _Sampler("rand")])
@@ -168,6 +173,7 @@ class SeededRandom:
             explanation=rule,
             variants=tuple(_v(_program(o, draw, last), k) for k, o in wrong.items()),
             fallbacks=fallbacks,
+            control=_program(ops, _NO_TIES, last) if kind == AnswerKind.BOOL else "",
         )
 
 

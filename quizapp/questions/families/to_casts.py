@@ -87,6 +87,7 @@ class ToCasts:
             code=code,
             answer_kind=AnswerKind.VALUES,
             prompt=_PROMPT,
+            error_choice="RuntimeError",
             explanation=explanation,
             variants=tuple(variants),
             fallbacks=tuple(fallbacks) + ("RuntimeError",),
