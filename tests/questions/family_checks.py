@@ -49,6 +49,17 @@ def rounded_floats(value) -> bool:
     return all(isinstance(v, float) and round(v, 4) == v for v in numbers)
 
 
+def flag_pair(value) -> bool:
+    """VALUES answers that are two flags: [true, false]."""
+    return isinstance(value, list) and len(value) == 2 and all(isinstance(v, bool) for v in value)
+
+
+def floats_or_flag_pair(value) -> bool:
+    """VALUES answers of autograd: rounded floats (x.grad), or a pair of flags
+    ((y.requires_grad, y.is_leaf))."""
+    return flag_pair(value) or rounded_floats(value)
+
+
 @dataclass(frozen=True)
 class Contract:
     """The settings of the generic contract for one family."""
@@ -168,7 +179,7 @@ CONTRACTS: dict[str, Contract] = {
     "seeded_random": Contract(
         6,
         VALUES,
-        frozenset({VALUES, BOOL}),
+        frozenset({VALUES}),
         mistakes=frozenset({"no_reseed", "seed_fixes_every_draw", "reseed_skips_used", "other_seed"}),
     ),
     "reductions": Contract(
@@ -244,14 +255,23 @@ CONTRACTS: dict[str, Contract] = {
         ),
     ),
     "cat_stack": Contract(11, SHAPE, frozenset({SHAPE}), **_NEWER),
-    "aliasing": Contract(12, BOOL, frozenset({BOOL}), **{**_NEWER, "variants": (2, 2)}, errors=False, true_false=True),
+    "aliasing": Contract(
+        12,
+        VALUES,
+        frozenset({VALUES}),
+        **{**_NEWER, "variants": (4, 4)},
+        errors=False,
+        values=flag_pair,
+        three_choices=1.0,
+        not_true_false=1.0,
+    ),
     "autograd": Contract(
         13,
         VALUES,
         frozenset({VALUES, BOOL}),
-        **{**_NEWER, "variants": (2, 3)},
+        **{**_NEWER, "variants": (1, 3)},
         bool_variants=(1, 3),
-        values=rounded_floats,
+        values=floats_or_flag_pair,
         true_false=True,
         not_true_false=0.6,
     ),
