@@ -277,6 +277,7 @@ CONTRACTS: dict[str, Contract] = {
     ),
     "dataloader": Contract(14, INT, frozenset({INT, SHAPE}), **_NEWER, errors=False),
     "nn_layers": Contract(15, SHAPE, frozenset({INT, SHAPE}), **_NEWER),
+    "selection": Contract(16, VALUES, frozenset({VALUES, SHAPE}), **_NEWER, errors=False),
 }
 
 
