@@ -293,10 +293,10 @@ class Selection:
             size = len(values)
         else:
             n, m = rng.choice([(2, 3), (3, 2), (3, 3)])
-            values = [_row(rng, m, 0, 2) for _ in range(n)]
-            if not any(any(r) for r in values):
-                values[0][0] = 1
-            setup = f"x = torch.tensor({values})"
+            rows = [_row(rng, m, 0, 2) for _ in range(n)]
+            if not any(any(r) for r in rows):
+                rows[0][0] = 1
+            setup = f"x = torch.tensor({rows})"
             size = n * m
         code = f"{setup}\ntorch.nonzero(x).shape"
         variants = [
