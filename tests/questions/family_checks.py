@@ -43,6 +43,11 @@ def json_list(value) -> bool:
     return isinstance(value, list)
 
 
+def any_json(value) -> bool:
+    """VALUES answers that may be a number, a string ("inf", "nan") or a list of them."""
+    return True
+
+
 def rounded_floats(value) -> bool:
     """VALUES answers of autograd: a float, or a flat list of floats, rounded to 4 places."""
     numbers = value if isinstance(value, list) else [value]
@@ -278,6 +283,9 @@ CONTRACTS: dict[str, Contract] = {
     "dataloader": Contract(14, INT, frozenset({INT, SHAPE}), **_NEWER, errors=False),
     "nn_layers": Contract(15, SHAPE, frozenset({INT, SHAPE}), **_NEWER),
     "selection": Contract(16, VALUES, frozenset({VALUES, SHAPE}), **_NEWER, errors=False),
+    "numerics": Contract(
+        17, VALUES, frozenset({VALUES}), **{**_NEWER, "variants": (1, 3)}, errors=False, values=any_json
+    ),
 }
 
 
