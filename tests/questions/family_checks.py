@@ -286,6 +286,7 @@ CONTRACTS: dict[str, Contract] = {
     "numerics": Contract(
         17, VALUES, frozenset({VALUES}), **{**_NEWER, "variants": (1, 3)}, errors=False, values=any_json
     ),
+    "strides": Contract(18, SHAPE, frozenset({SHAPE, VALUES}), **{**_NEWER, "variants": (1, 4)}),
 }
 
 
