@@ -287,6 +287,7 @@ CONTRACTS: dict[str, Contract] = {
         17, VALUES, frozenset({VALUES}), **{**_NEWER, "variants": (1, 3)}, errors=False, values=any_json
     ),
     "strides": Contract(18, SHAPE, frozenset({SHAPE, VALUES}), **{**_NEWER, "variants": (1, 4)}),
+    "truthiness": Contract(19, VALUES, frozenset({VALUES}), **{**_NEWER, "variants": (1, 3)}, values=any_json),
 }
 
 
