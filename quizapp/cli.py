@@ -309,7 +309,7 @@ def _import(args, settings) -> int:
         if report.ok:
             verb = "would add" if args.dry_run else "added"
             print(
-                f"{verb} {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+                f"{verb} {report.added} cards, updated {report.updated}, unchanged {report.unchanged}, "
                 f"skipped {report.skipped}" + (f", {report.reviews} past reviews" if report.reviews else "")
             )
         else:

@@ -108,7 +108,11 @@ def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime,
         if card is None:
             added.append(dict(id=pc.id, source=parsed.source, created_at=now, updated_at=now, **values))
             report.added += 1
-        elif all(getattr(card, k) == v for k, v in values.items()) and card.source == parsed.source:
+        elif all(getattr(card, k) == v for k, v in values.items() if k != "position") and (
+            card.source != parsed.source or card.position == position
+        ):
+            # Same text in another source (an export of it read back): it stays
+            # where it came from, so a round trip changes nothing.
             report.unchanged += 1
         else:
             for k, v in values.items():

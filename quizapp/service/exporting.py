@@ -1,7 +1,12 @@
 """Use case: export. The learner's cards as an Anki package (.apkg), an Anki
 text file (.csv) or quizapp's own TOML. The file is written to a temporary
 name beside the target and moved into place, so a failure never leaves half
-a file. Anki can't run torch: live cards are left out of Anki formats."""
+a file. Anki can't run torch: live cards are left out of Anki formats.
+
+Without a deck, every deck but the built-in ones (``decks/``, installed at
+every start anyway) is exported; a built-in deck is exported when named.
+Every card keeps its id and its deck, so importing the file adds and updates
+nothing, into the same database or, past the built-in decks, a fresh one."""
 
 from __future__ import annotations
 
@@ -10,8 +15,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlmodel import col, select
+
+from quizapp.domain import BUILTIN_SOURCE_PREFIX
 from quizapp.service.context import Context
 from quizapp.service.decks import cards
+from quizapp.service.views import CardView
+from quizapp.store.models import Card
 
 FORMATS = ("apkg", "csv", "toml")
 
@@ -23,7 +33,7 @@ class ExportError(Exception):
 @dataclass(frozen=True)
 class ExportReport:
     path: Path
-    #: Cards written to the file.
+    #: Cards written to the file (as an import counts them: a reversed note is two).
     written: int
     #: Live (generated or code) cards left out: Anki can't run them.
     left_out: int
@@ -34,9 +44,9 @@ def export_cards(ctx: Context, output: Path, fmt: str, *, deck: str | None = Non
     ``output`` in format ``fmt``."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    chosen = cards(ctx, deck)
+    chosen = cards(ctx, deck) if deck is not None else _without_builtin(ctx, cards(ctx))
     if not chosen:
-        raise ExportError("no cards to export")
+        raise ExportError("no cards to export" + ("" if deck else " (built-in decks are exported when named: --deck)"))
     if not output.parent.is_dir():
         raise ExportError(f"{output.parent}: no such directory")
     fd, name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
@@ -64,3 +74,10 @@ def export_cards(ctx: Context, output: Path, fmt: str, *, deck: str | None = Non
         if tmp.exists():
             tmp.unlink()
     return ExportReport(path=output, written=written, left_out=left_out)
+
+
+def _without_builtin(ctx: Context, chosen: list[CardView]) -> list[CardView]:
+    """``chosen`` less the cards of the built-in decks."""
+    with ctx.read() as session:
+        builtin = set(session.exec(select(Card.id).where(col(Card.source).startswith(BUILTIN_SOURCE_PREFIX))))
+    return [card for card in chosen if card.id not in builtin]

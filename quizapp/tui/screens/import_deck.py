@@ -107,7 +107,7 @@ class ImportScreen(QuizScreen[None]):
         else:
             verb = "Would add" if report.dry_run else "Added"
             status.update(
-                f"✓ {verb} {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+                f"✓ {verb} {report.added} cards, updated {report.updated}, unchanged {report.unchanged}, "
                 f"skipped {report.skipped}" + (f", {report.reviews} past reviews" if report.reviews else "")
             )
         for problem in report.warnings[:50]:
