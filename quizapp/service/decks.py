@@ -8,8 +8,9 @@ own, and those cards' schedules are replayed from it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,8 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from quizapp.domain import BUILTIN_SOURCE, MemoryState, ReviewKind
-from quizapp.importers.base import ParsedDeck, ParsedReview
+from quizapp.domain import BUILTIN_SOURCE, CardKind, MemoryState, ReviewKind
+from quizapp.importers.base import TYPE_BACK, ParsedCard, ParsedDeck, ParsedReview
 from quizapp.service.context import Context, Progress
 from quizapp.service.views import CardView, DeckCounts, card_view
 from quizapp.store import queries
@@ -92,6 +93,8 @@ def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime,
     for position, pc in enumerate(parsed.cards):
         counter.step()
         seen.add(pc.id)
+        if parsed.kept and pc.id in existing:
+            pc = _keep_stored(pc, existing[pc.id], parsed.kept)
         if pc.deck not in deck_ids:
             deck_ids[pc.deck] = queries.ensure_deck(session=session, name=pc.deck).id
         values = dict(
@@ -131,6 +134,16 @@ def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime,
         session.flush()
         report.reviews = _import_reviews(ctx, session, parsed)
     return report
+
+
+def _keep_stored(pc: ParsedCard, card: Card, kept: frozenset[str]) -> ParsedCard:
+    """``pc`` with what its format cannot hold taken from the stored ``card``."""
+    stored = json.loads(card.data or "{}")
+    data = {**{k: v for k, v in stored.items() if k in kept}, **pc.data}
+    back = pc.back
+    if TYPE_BACK in kept and pc.kind == CardKind.TYPE and card.kind == CardKind.TYPE and back == data.get("answer"):
+        back = card.back
+    return replace(pc, data=data, back=back) if (data, back) != (pc.data, pc.back) else pc
 
 
 def _import_reviews(ctx: Context, session: Session, parsed: ParsedDeck) -> int:

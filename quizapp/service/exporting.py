@@ -44,11 +44,11 @@ def export_cards(ctx: Context, output: Path, fmt: str, *, deck: str | None = Non
     ``output`` in format ``fmt``."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if not output.parent.is_dir():
+        raise ExportError(f"{output.parent}: no such directory")
     chosen = cards(ctx, deck) if deck is not None else _without_builtin(ctx, cards(ctx))
     if not chosen:
         raise ExportError("no cards to export" + ("" if deck else " (built-in decks are exported when named: --deck)"))
-    if not output.parent.is_dir():
-        raise ExportError(f"{output.parent}: no such directory")
     fd, name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
     os.close(fd)
     tmp = Path(name)
