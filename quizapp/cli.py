@@ -96,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
     p.add_argument(
+        "--format",
+        choices=("markdown", "anki-text"),
+        help="read the files as Markdown notes or Anki text, whatever their names "
+        "(a .txt is otherwise told by its content)",
+    )
+    p.add_argument(
         "--skip-invalid",
         action="store_true",
         help="import the rest of a deck whose code snippets are refused (they are reported)",
@@ -295,7 +301,11 @@ def _import(args, settings) -> int:
     try:
         service = _open_service(settings, kernel=kernel, writes=not args.dry_run)
         report = service.import_paths(
-            [Path(p) for p in args.paths], deck=args.deck, dry_run=args.dry_run, skip_invalid=args.skip_invalid
+            [Path(p) for p in args.paths],
+            deck=args.deck,
+            dry_run=args.dry_run,
+            skip_invalid=args.skip_invalid,
+            fmt=args.format,
         )
     finally:
         kernel.close()

@@ -210,6 +210,7 @@ class Service:
         progress: Callable[[float, str], None] | None = None,
         kernel_budget_s: float = importing.KERNEL_BUDGET_S,
         cancelled: Callable[[], bool] | None = None,
+        fmt: str | None = None,
     ) -> ImportReport:
         """See service/importing.py; raises ImportCancelled once ``cancelled()`` is True."""
         return importing.import_paths(
@@ -221,6 +222,7 @@ class Service:
             progress=progress,
             kernel_budget_s=kernel_budget_s,
             cancelled=cancelled,
+            fmt=fmt,
         )
 
     def export(self, output: Path, fmt: str, *, deck: str | None = None) -> ExportReport:
