@@ -76,9 +76,7 @@ def _markdown_signs(lines: list[str]) -> int:
     for line in lines:
         if _FENCE.match(line):
             fences += 1
-        elif _HEADING.match(line):
-            signs += 1
-        elif "{{c" not in line and any(sign.search(line) for sign in _MARKDOWN_SIGNS):
+        elif _HEADING.match(line) or ("{{c" not in line and any(sign.search(line) for sign in _MARKDOWN_SIGNS)):
             signs += 1
     return signs + fences // 2  # a block opens and closes
 
