@@ -112,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--deck", metavar="NAME", help="only this deck (and its subdecks)")
     p.add_argument("--format", required=True, choices=("apkg", "csv", "toml"), help="file format")
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="file to write")
+    p.add_argument(
+        "--no-scheduling",
+        dest="scheduling",
+        action="store_false",
+        help="apkg: leave out the learner's card states and review log (--user chooses whose)",
+    )
 
     p = sub.add_parser("ask", parents=[common], help="print generated code-prediction questions")
     p.add_argument("families", nargs="*", metavar="FAMILY", help="families to ask (default: all)")
@@ -336,12 +342,13 @@ def _export(args, settings) -> int:
     service = _open_service(settings)
     _require_deck(service, args.deck)
     try:
-        report = service.export(Path(args.output), args.format, deck=args.deck)
+        report = service.export(Path(args.output), args.format, deck=args.deck, scheduling=args.scheduling)
     except ExportError as exc:
         raise CliError(f"quizapp export: {exc}") from exc
     left_out = report.left_out
     note = f" ({left_out} generated or code cards left out: Anki can't run them)" if left_out else ""
-    print(visible(f"exported {report.written} cards to {report.path}{note}"))
+    history = f", with {report.reviews} past reviews" if report.reviews else ""
+    print(visible(f"exported {report.written} cards to {report.path}{history}{note}"))
     return 0
 
 

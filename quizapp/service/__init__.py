@@ -225,8 +225,8 @@ class Service:
             fmt=fmt,
         )
 
-    def export(self, output: Path, fmt: str, *, deck: str | None = None) -> ExportReport:
-        return exporting.export_cards(self.ctx, output, fmt, deck=deck)
+    def export(self, output: Path, fmt: str, *, deck: str | None = None, scheduling: bool = True) -> ExportReport:
+        return exporting.export_cards(self.ctx, output, fmt, deck=deck, scheduling=scheduling)
 
     # -- review (service/review.py, service/questions.py) -------------------
 
