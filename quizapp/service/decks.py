@@ -162,6 +162,7 @@ def _import_reviews(ctx: Context, session: Session, parsed: ParsedDeck) -> int:
             )
         )
         first = not known
+        before = added
         for review in sorted(reviews, key=lambda r: r.reviewed_at):
             if review.reviewed_at in known:
                 continue
@@ -181,6 +182,8 @@ def _import_reviews(ctx: Context, session: Session, parsed: ParsedDeck) -> int:
                 )
             )
             added += 1
+        if added == before:  # every review known (a re-import): the schedule stays as it is
+            continue
         session.flush()
         _replay(ctx, session, card_id)
     return added

@@ -9,6 +9,7 @@ real Anki, beside the built-in decks (left out of an export unless named)."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,13 @@ def listing(capsys, db: str) -> tuple[dict[str, tuple], list[str]]:
     return {c["id"]: (c["deck"], c["kind"], c["front"], c["back"], tuple(c["tags"])) for c in cards}, decks
 
 
+def schedules(db: str) -> dict[str, tuple]:
+    """card id -> (state, due, reps, lapses, stability, difficulty) of the learner's scheduled cards."""
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT card_id, state, due, reps, lapses, stability, difficulty FROM cardstate")
+        return {card_id: tuple(rest) for card_id, *rest in rows}
+
+
 @pytest.fixture(scope="module")
 def anki_package(tmp_path_factory) -> Path:
     where = tmp_path_factory.mktemp("anki")
@@ -147,6 +155,9 @@ def test_round_trip_is_idempotent(fmt, tmp_path, capsys, sources, builtin):
         expected["mine:typed"] = (deck, kind, front, "torch.float32", tags)
     assert after == expected
     assert decks_after == decks_before
+    if fmt == "apkg":  # the package carries the learner's history: the same schedules
+        assert schedules(fresh) == schedules(db) != {}
+        assert first["reviews"] == 8
     second = run(capsys, "--db", fresh, "import", str(out), "--json")
     assert (second["added"], second["updated"], second["unchanged"]) == (0, 0, len(before))
 

@@ -322,9 +322,7 @@ _QUEUE_DAY_LEARN, _QUEUE_SUSPENDED, _QUEUE_BURIED = 3, -1, -3
 _DEFAULT_FACTOR = 2500
 
 
-def _learner_schedule(
-    db: sqlite3.Connection, scheduling: Scheduling, card_ids: dict[str, int], crt_day: date
-) -> None:
+def _learner_schedule(db: sqlite3.Connection, scheduling: Scheduling, card_ids: dict[str, int], crt_day: date) -> None:
     """Give each card the learner's state: what Anki's "include scheduling
     information" export writes (cards.type, queue, due, ivl, factor, reps,
     lapses, left, and the FSRS memory state in cards.data)."""
