@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 from quizapp.anki.ids import guid_for_card_id
 from quizapp.domain import MemoryState, Rating
 from quizapp.importers.toml_deck import read_toml_deck
-from quizapp.study_days import StudyDays
 from quizapp.store.models import CardState, ReviewLog
+from quizapp.study_days import StudyDays
 from tests.exporters.test_apkg_export import import_into_anki, note_by_guid
 
 pytest.importorskip("anki")

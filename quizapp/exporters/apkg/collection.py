@@ -22,17 +22,17 @@ from quizapp.anki.collection import DEFAULT_DECK, FIELD_SEPARATOR, deck_name, re
 from quizapp.anki.html_text import html_to_text, text_to_html
 from quizapp.domain import (
     DEFAULT_LEARNING_STEPS,
-    MemoryState,
     DEFAULT_NEW_PER_DAY,
     DEFAULT_RELEARNING_STEPS,
     DEFAULT_REVIEWS_PER_DAY,
     LEECH_THRESHOLD,
     MAXIMUM_INTERVAL_DAYS,
+    MemoryState,
     ReviewKind,
 )
 from quizapp.exporters.apkg.notes import Note
-from quizapp.exporters.base import CardSchedule, Scheduling
 from quizapp.exporters.apkg.notetypes import BASIC, MODELS, stable_id
+from quizapp.exporters.base import CardSchedule, Scheduling
 
 __all__ = ["write_collection"]
 
