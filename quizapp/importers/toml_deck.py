@@ -37,9 +37,10 @@ CODE_ANSWER_KINDS = (
     "shape_or_dtype",
 )
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-#: A full card id (``md:nota.md#q-1f2e``, ``apkg:<guid>``): any printable text
-#: with a namespace, as other readers make them; exports write these as they are.
-_FULL_ID = re.compile(r"^[^\s:][^:]*:\S(?:.*\S)?$", re.DOTALL)
+#: A full card id (``md:nota.md#q-1f2e``, ``apkg:<guid>``): a namespace (a
+#: word) and any printable text, as other readers make them; exports write
+#: these as they are.
+_FULL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*:\S(?:.*\S)?$", re.DOTALL)
 MAX_ID_CHARS = 1000
 _TOML_LINE = re.compile(r"at line (\d+)")
 _CARD_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*cards[ \t]*\]\]", re.MULTILINE)
