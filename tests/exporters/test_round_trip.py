@@ -196,3 +196,26 @@ def test_export_without_deck_leaves_builtin_decks_out(tmp_path, capsys):
     out = tmp_path / "all.toml"
     assert main(["--db", db, "export", "--format", "toml", "-o", str(out)]) != 0
     assert "no cards to export" in capsys.readouterr().err and not out.exists()
+
+
+@pytest.mark.torch  # code cards are settled in the kernel at import
+def test_code_cards_of_a_note_keep_their_ids_through_toml(tmp_path, capsys, builtin):
+    """md:nota.md#code-... stays md:nota.md#code-... (it became md:nota.md-code-...)."""
+    note = tmp_path / "nota.md"
+    note.write_text(
+        "## Forma\nLa forma de un tensor de unos:\n\n```python\nimport torch\nx = torch.ones(2, 3)\nprint(x.shape)\n```\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "db.sqlite3")
+    assert run(capsys, "--db", db, "import", str(note), "--json")["added"] == 1
+    before, decks = learner_cards(capsys, db, builtin)
+    [card_id] = before
+    assert card_id.startswith("md:nota.md#code-")
+    out = tmp_path / "nota.toml"
+    assert main(["--db", db, "export", "--format", "toml", "-o", str(out)]) == 0
+    again = run(capsys, "--db", db, "import", str(out), "--json")
+    assert (again["added"], again["updated"], again["unchanged"]) == (0, 0, 1)
+    fresh = str(tmp_path / "fresh.sqlite3")
+    assert run(capsys, "--db", fresh, "import", str(out), "--json")["added"] == 1
+    assert learner_cards(capsys, fresh, builtin) == (before, decks)
+    assert run(capsys, "--db", fresh, "import", str(note), "--json")["unchanged"] == 1
