@@ -202,7 +202,7 @@ def _sniff(path: Path) -> str:
     if guess is None:
         message = (
             "cannot tell whether this is a Markdown note or an Anki text export; "
-            "choose with --format markdown or --format anki-text"
+            "choose with --format markdown or --format anki-text (or name it .md or .csv)"
         )
         raise DeckError([Problem(str(path), None, message)])
     return guess.value

@@ -97,7 +97,7 @@ def test_unclear_txt_names_the_flag_and_the_flag_chooses(tmp_path, capsys):
     err = capsys.readouterr().err.splitlines()
     assert err[0] == (
         f"{path}: cannot tell whether this is a Markdown note or an Anki text export; "
-        "choose with --format markdown or --format anki-text"
+        "choose with --format markdown or --format anki-text (or name it .md or .csv)"
     )
     assert main(["--db", db, "import", str(path), "--format", "anki-text", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["added"] == 3
