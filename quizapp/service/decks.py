@@ -2,7 +2,8 @@
 (all files in one transaction), today's counts per deck, the card list.
 
 Cards keep their ids, so their schedules survive text edits and moves
-between sources. Review history a source carries becomes the learner's
+between sources; a card another source holds with the same text stays
+there (importing an export changes nothing). Review history a source carries becomes the learner's
 own, and those cards' schedules are replayed from it.
 """
 
@@ -114,8 +115,8 @@ def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime,
         elif all(getattr(card, k) == v for k, v in values.items() if k != "position") and (
             card.source != parsed.source or card.position == position
         ):
-            # Same text in another source (an export of it read back): it stays
-            # where it came from, so a round trip changes nothing.
+            # Unchanged. A card of another source with the same text (an export
+            # of it read back) stays where it came from: a round trip changes nothing.
             report.unchanged += 1
         else:
             for k, v in values.items():
