@@ -3,8 +3,9 @@
 
 Cards keep their ids, so their schedules survive text edits and moves
 between sources; a card another source holds with the same text stays
-there (importing an export changes nothing). Review history a source carries becomes the learner's
-own, and those cards' schedules are replayed from it.
+there (importing an export changes nothing). Review history a source
+carries becomes the learner's own, and those cards' schedules are replayed
+from it.
 """
 
 from __future__ import annotations
