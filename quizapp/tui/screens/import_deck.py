@@ -39,7 +39,9 @@ class ImportScreen(QuizScreen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="import"):
-            yield Static("Import decks: .toml, .md (or a folder of notes), .csv/.tsv, .apkg", id="import-title")
+            yield Static(
+                "Import decks: .toml, .md or .txt notes (or a folder of notes), .csv/.tsv, .apkg", id="import-title"
+            )
             yield Input(placeholder="Path to a file or folder, then Enter", id="import-path")
             yield Checkbox("Dry run (show what would change, write nothing)", id="import-dry-run")
             yield ProgressBar(total=1.0, show_eta=False, id="import-progress")
