@@ -102,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
     p.add_argument(
+        "--format",
+        choices=("markdown", "anki-text"),
+        help="read the files as Markdown notes or Anki text, whatever their names "
+        "(a .txt is otherwise told by its content)",
+    )
+    p.add_argument(
         "--skip-invalid",
         action="store_true",
         help="import the rest of a deck whose code snippets are refused (they are reported)",
@@ -112,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--deck", metavar="NAME", help="only this deck (and its subdecks)")
     p.add_argument("--format", required=True, choices=("apkg", "csv", "toml"), help="file format")
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="file to write")
+    p.add_argument(
+        "--no-scheduling",
+        dest="scheduling",
+        action="store_false",
+        help="apkg: leave out the learner's card states and review log (--user chooses whose)",
+    )
 
     p = sub.add_parser("ask", parents=[common], help="print generated code-prediction questions")
     p.add_argument("families", nargs="*", metavar="FAMILY", help="families to ask (default: all)")
@@ -302,7 +314,11 @@ def _import(args, settings) -> int:
     try:
         service = _open_service(settings, kernel=kernel, writes=not args.dry_run)
         report = service.import_paths(
-            [Path(p) for p in args.paths], deck=args.deck, dry_run=args.dry_run, skip_invalid=args.skip_invalid
+            [Path(p) for p in args.paths],
+            deck=args.deck,
+            dry_run=args.dry_run,
+            skip_invalid=args.skip_invalid,
+            fmt=args.format,
         )
     finally:
         kernel.close()
@@ -316,7 +332,7 @@ def _import(args, settings) -> int:
         if report.ok:
             verb = "would add" if args.dry_run else "added"
             print(
-                f"{verb} {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+                f"{verb} {report.added} cards, updated {report.updated}, unchanged {report.unchanged}, "
                 f"skipped {report.skipped}" + (f", {report.reviews} past reviews" if report.reviews else "")
             )
         else:
@@ -333,12 +349,13 @@ def _export(args, settings) -> int:
     service = _open_service(settings)
     _require_deck(service, args.deck)
     try:
-        report = service.export(Path(args.output), args.format, deck=args.deck)
+        report = service.export(Path(args.output), args.format, deck=args.deck, scheduling=args.scheduling)
     except ExportError as exc:
         raise CliError(f"quizapp export: {exc}") from exc
     left_out = report.left_out
     note = f" ({left_out} generated or code cards left out: Anki can't run them)" if left_out else ""
-    print(visible(f"exported {report.written} cards to {report.path}{note}"))
+    history = f", with {report.reviews} past reviews" if report.reviews else ""
+    print(visible(f"exported {report.written} cards to {report.path}{history}{note}"))
     return 0
 
 

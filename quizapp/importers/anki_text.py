@@ -38,7 +38,7 @@ from quizapp.anki.cloze import cloze_answers, cloze_back, cloze_front, cloze_num
 from quizapp.anki.html_text import has_tag, html_to_text
 from quizapp.anki.ids import card_id_for_guid
 from quizapp.domain import CardKind
-from quizapp.importers.base import DeckError, ParsedCard, ParsedDeck, Problem
+from quizapp.importers.base import ANKI_KEPT, TYPE_BACK, DeckError, ParsedCard, ParsedDeck, Problem
 
 __all__ = [
     "MAX_FIELD_CHARS",
@@ -264,6 +264,7 @@ class _Reader:
             cards=cards,
             decks=decks,
             warnings=self.warnings,
+            kept=ANKI_KEPT | {TYPE_BACK},  # a typed note's Back is its answer
         )
 
     def _notes(

@@ -117,6 +117,12 @@ class ParsedReview:
     duration_ms: int = 0
 
 
+#: In ParsedDeck.kept: a typed card's back is its answer in this format.
+TYPE_BACK = "type back"
+#: What Anki's formats cannot hold of a quizapp card.
+ANKI_KEPT = frozenset({"context", "lang"})
+
+
 @dataclass(frozen=True)
 class ParsedDeck:
     """The cards of one source file, and the decks they belong to."""
@@ -130,6 +136,10 @@ class ParsedDeck:
     reviews: list[ParsedReview] = field(default_factory=list)
     #: Problems that did not stop the import (skipped cards), reported to the learner.
     warnings: list[Problem] = field(default_factory=list)
+    #: What the format cannot hold, so a card read from it keeps the stored
+    #: card's: data keys (``context``, ``lang``) and, with ``TYPE_BACK``, the
+    #: back of a typed card whose file gives its answer as the back (Anki text).
+    kept: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         """Every importer's output passes here: deck names lose their control characters,

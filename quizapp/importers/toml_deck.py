@@ -37,6 +37,11 @@ CODE_ANSWER_KINDS = (
     "shape_or_dtype",
 )
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: A full card id (``md:nota.md#q-1f2e``, ``apkg:<guid>``): a namespace (a
+#: word) and any printable text, as other readers make them; exports write
+#: these as they are.
+_FULL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*:\S(?:.*\S)?$", re.DOTALL)
+MAX_ID_CHARS = 1000
 _TOML_LINE = re.compile(r"at line (\d+)")
 _CARD_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*cards[ \t]*\]\]", re.MULTILINE)
 
@@ -65,10 +70,27 @@ def read_toml_deck(path: Path, *, source_prefix: str = "toml", deck: str | None 
     card_lines = [text.count("\n", 0, m.start()) + 1 for m in _CARD_HEADER.finditer(text)]
     if deck and isinstance(doc.get("deck"), dict):
         doc["deck"]["name"] = deck
-    return _parse(doc, path, card_lines, source_prefix)
+    return _parse(doc, path, card_lines, source_prefix, renamed=deck or None)
 
 
-def _parse(doc: dict, path: Path, card_lines: list[int], source_prefix: str) -> ParsedDeck:
+def _is_full_id(card_id: str) -> bool:
+    return len(card_id) <= MAX_ID_CHARS and card_id.isprintable() and bool(_FULL_ID.match(card_id))
+
+
+#: Per-card keys kept in the card's data as they are (an export writes them back).
+_EXTRA_KEYS = ("context", "lang")
+
+
+def _extra_data(entry: dict) -> tuple[dict[str, str], str]:
+    """The entry's ``context`` and ``lang`` (text each), or why they are wrong."""
+    extra = {key: entry[key] for key in _EXTRA_KEYS if key in entry}
+    wrong = [key for key, value in extra.items() if not isinstance(value, str)]
+    return extra, f"{', '.join(wrong)} must be text" if wrong else ""
+
+
+def _parse(
+    doc: dict, path: Path, card_lines: list[int], source_prefix: str, *, renamed: str | None = None
+) -> ParsedDeck:
     name = str(path)
     problems: list[Problem] = []
 
@@ -94,7 +116,8 @@ def _parse(doc: dict, path: Path, card_lines: list[int], source_prefix: str) -> 
         raise DeckError(problems)
     assert isinstance(deck_id, str) and isinstance(deck_name, str)  # checked above
 
-    decks: dict[str, str] = {deck_name: str(deck.get("description", ""))}
+    description = str(deck.get("description", ""))
+    used: dict[str, None] = {}  # the decks cards go to, in order
     parsed: list[ParsedCard] = []
     seen: dict[str, int] = {}
     for index, entry in enumerate(cards):
@@ -103,13 +126,18 @@ def _parse(doc: dict, path: Path, card_lines: list[int], source_prefix: str) -> 
             problem(line, "a card must be a table")
             continue
         card_id = entry.get("id")
-        if not isinstance(card_id, str) or not _ID.match(card_id):
-            problem(line, "card id must be a word of letters, digits, '-', '_' or '.'")
+        if not isinstance(card_id, str) or not (_ID.match(card_id) or _is_full_id(card_id)):
+            problem(
+                line,
+                "card id must be a word of letters, digits, '-', '_' or '.' "
+                f"(or a full id 'namespace:id' of at most {MAX_ID_CHARS} printable characters)",
+            )
             continue
-        if card_id in seen:
-            problem(line, f"duplicate card id {card_id!r} (first at line {seen[card_id]})")
+        base = card_id if ":" in card_id else f"{deck_id}:{card_id}"
+        if base in seen:
+            problem(line, f"duplicate card id {card_id!r} (first at line {seen[base]})")
             continue
-        seen[card_id] = line or 0
+        seen[base] = line or 0
         kind = entry.get("type", "basic")
         if kind not in CARD_TYPES:
             problem(line, f"card {card_id!r}: unknown type {kind!r} (one of {', '.join(CARD_TYPES)})")
@@ -122,12 +150,19 @@ def _parse(doc: dict, path: Path, card_lines: list[int], source_prefix: str) -> 
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             problem(line, f"card {card_id!r}: tags must be a list of strings")
             continue
-        subdeck = entry.get("subdeck")
-        card_deck = f"{deck_name}::{subdeck}" if subdeck else deck_name
-        decks.setdefault(card_deck, "")
-        base = f"{deck_id}:{card_id}"
+        subdeck, own_deck = entry.get("subdeck"), entry.get("deck")
+        extra, why = _extra_data(entry)
+        if why or (own_deck is not None and not (isinstance(own_deck, str) and own_deck.strip())):
+            problem(line, f"card {card_id!r}: {why or 'deck must be a deck name'}")
+            continue
+        if own_deck is not None:  # a deck of its own, under --deck when given
+            card_deck = f"{renamed}::{own_deck}" if renamed else own_deck
+        else:
+            card_deck = f"{deck_name}::{subdeck}" if subdeck else deck_name
+        used.setdefault(card_deck)
         # What every card of this entry shares.
         new_card = partial(ParsedCard, deck=card_deck, tags=tuple(t.replace(" ", "_") for t in tags), line=line)
+        first = len(parsed)
         if kind == "basic":
             parsed.append(new_card(base, kind=CardKind.BASIC, front=entry["front"], back=entry["back"]))
         elif kind == "reversed":
@@ -177,7 +212,8 @@ def _parse(doc: dict, path: Path, card_lines: list[int], source_prefix: str) -> 
                     kind=CardKind.CODE,
                     front=entry.get("front", ""),
                     back=entry.get("back", ""),
-                    data={"code": entry["code"], "answer_kind": answer_kind, "params": params},
+                    # No params, no key: as the Markdown reader writes code cards.
+                    data={"code": entry["code"], "answer_kind": answer_kind, **({"params": params} if params else {})},
                 )
             )
         else:
@@ -190,8 +226,14 @@ def _parse(doc: dict, path: Path, card_lines: list[int], source_prefix: str) -> 
                     data={"family": entry["family"], "lang": str(deck.get("lang", "es"))},
                 )
             )
+        if extra:
+            parsed[first:] = [replace(card, data={**card.data, **extra}) for card in parsed[first:]]
     if problems:
         raise DeckError(problems)
-    if "lang" in deck:  # the card's language: its feedback and hints follow it
-        parsed = [replace(card, data={**card.data, "lang": str(deck["lang"])}) for card in parsed]
+    if "lang" in deck:  # the card's language: its feedback and hints follow it (a card's own wins)
+        parsed = [replace(card, data={"lang": str(deck["lang"]), **card.data}) for card in parsed]
+    # The deck of [deck] exists even with no card in it, unless every card names its own.
+    keep_own = not cards or any(not (isinstance(entry, dict) and "deck" in entry) for entry in cards)
+    decks = {deck_name: description} if keep_own else {}
+    decks.update((name, "") for name in used if name not in decks)
     return ParsedDeck(source=f"{source_prefix}:{deck_id}", path=path, cards=parsed, decks=decks)

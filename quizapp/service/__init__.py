@@ -216,6 +216,7 @@ class Service:
         progress: Callable[[float, str], None] | None = None,
         kernel_budget_s: float = importing.KERNEL_BUDGET_S,
         cancelled: Callable[[], bool] | None = None,
+        fmt: str | None = None,
     ) -> ImportReport:
         """See service/importing.py; raises ImportCancelled once ``cancelled()`` is True."""
         return importing.import_paths(
@@ -227,10 +228,11 @@ class Service:
             progress=progress,
             kernel_budget_s=kernel_budget_s,
             cancelled=cancelled,
+            fmt=fmt,
         )
 
-    def export(self, output: Path, fmt: str, *, deck: str | None = None) -> ExportReport:
-        return exporting.export_cards(self.ctx, output, fmt, deck=deck)
+    def export(self, output: Path, fmt: str, *, deck: str | None = None, scheduling: bool = True) -> ExportReport:
+        return exporting.export_cards(self.ctx, output, fmt, deck=deck, scheduling=scheduling)
 
     # -- review (service/review.py, service/questions.py) -------------------
 

@@ -2,14 +2,17 @@
 (all files in one transaction), today's counts per deck, the card list.
 
 Cards keep their ids, so their schedules survive text edits and moves
-between sources. Review history a source carries becomes the learner's
-own, and those cards' schedules are replayed from it.
+between sources; a card another source holds with the same text stays
+there (importing an export changes nothing). Review history a source
+carries becomes the learner's own, and those cards' schedules are replayed
+from it.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,8 +20,8 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from quizapp.domain import BUILTIN_SOURCE, MemoryState, ReviewKind
-from quizapp.importers.base import ParsedDeck, ParsedReview
+from quizapp.domain import BUILTIN_SOURCE, CardKind, MemoryState, ReviewKind
+from quizapp.importers.base import TYPE_BACK, ParsedCard, ParsedDeck, ParsedReview
 from quizapp.service.context import Context, Progress
 from quizapp.service.views import CardView, DeckCounts, card_view
 from quizapp.store import queries
@@ -92,6 +95,8 @@ def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime,
     for position, pc in enumerate(parsed.cards):
         counter.step()
         seen.add(pc.id)
+        if parsed.kept and pc.id in existing:
+            pc = _keep_stored(pc, existing[pc.id], parsed.kept)
         if pc.deck not in deck_ids:
             deck_ids[pc.deck] = queries.ensure_deck(session=session, name=pc.deck).id
         values = dict(
@@ -108,7 +113,11 @@ def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime,
         if card is None:
             added.append(dict(id=pc.id, source=parsed.source, created_at=now, updated_at=now, **values))
             report.added += 1
-        elif all(getattr(card, k) == v for k, v in values.items()) and card.source == parsed.source:
+        elif all(getattr(card, k) == v for k, v in values.items() if k != "position") and (
+            card.source != parsed.source or card.position == position
+        ):
+            # Unchanged. A card of another source with the same text (an export
+            # of it read back) stays where it came from: a round trip changes nothing.
             report.unchanged += 1
         else:
             for k, v in values.items():
@@ -129,6 +138,16 @@ def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime,
     return report
 
 
+def _keep_stored(pc: ParsedCard, card: Card, kept: frozenset[str]) -> ParsedCard:
+    """``pc`` with what its format cannot hold taken from the stored ``card``."""
+    stored = json.loads(card.data or "{}")
+    data = {**{k: v for k, v in stored.items() if k in kept}, **pc.data}
+    back = pc.back
+    if TYPE_BACK in kept and pc.kind == CardKind.TYPE and card.kind == CardKind.TYPE and back == data.get("answer"):
+        back = card.back
+    return replace(pc, data=data, back=back) if (data, back) != (pc.data, pc.back) else pc
+
+
 def _import_reviews(ctx: Context, session: Session, parsed: ParsedDeck) -> int:
     """Add the source's review history as this learner's, skipping reviews
     already there, then derive each card's schedule from its whole log."""
@@ -145,6 +164,7 @@ def _import_reviews(ctx: Context, session: Session, parsed: ParsedDeck) -> int:
             )
         )
         first = not known
+        before = added
         for review in sorted(reviews, key=lambda r: r.reviewed_at):
             if review.reviewed_at in known:
                 continue
@@ -164,6 +184,8 @@ def _import_reviews(ctx: Context, session: Session, parsed: ParsedDeck) -> int:
                 )
             )
             added += 1
+        if added == before:  # every review known (a re-import): the schedule stays as it is
+            continue
         session.flush()
         _replay(ctx, session, card_id)
     return added

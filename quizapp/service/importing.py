@@ -3,8 +3,9 @@ and sync them in one transaction: all or nothing.
 
 Formats, by file name: ``.toml`` (quizapp's own), ``.md``/``.markdown``
 (Obsidian Spaced Repetition syntax; a folder is read as a vault),
-``.csv``/``.tsv``/``.txt`` (Anki text files), ``.apkg``/``.colpkg`` (Anki
-packages). Code cards are validated, then run in the kernel, once per
+``.csv``/``.tsv`` (Anki text files), ``.txt`` (a Markdown note or an Anki
+text file, told apart by their content: importers/sniff.py; ``fmt`` chooses
+for any file), ``.apkg``/``.colpkg`` (Anki packages). Code cards are validated, then run in the kernel, once per
 combination of their parameters, to settle what they ask; a block that fails
 for a reason unrelated to what it teaches (a NameError from a typo), whose
 value is too large to show or does not fit its declared answer kind is
@@ -125,8 +126,13 @@ class ImportReport:
         }
 
 
-def expand(paths: list[Path]) -> tuple[list[tuple[Path, Path | None]], list[Problem]]:
-    """Files to read, each with its vault root (for folders of notes)."""
+#: What ``--format`` may choose for text files (``import --format``).
+TEXT_FORMATS = ("markdown", "anki-text")
+
+
+def expand(paths: list[Path], fmt: str | None = None) -> tuple[list[tuple[Path, Path | None]], list[Problem]]:
+    """Files to read, each with its vault root (for folders of notes); with
+    ``fmt`` a file of any name is read in that format."""
     files: list[tuple[Path, Path | None]] = []
     problems: list[Problem] = []
     for path in paths:
@@ -137,7 +143,7 @@ def expand(paths: list[Path]) -> tuple[list[tuple[Path, Path | None]], list[Prob
             files.extend((note, path) for note in notes)
         elif not path.exists():
             problems.append(Problem(str(path), None, "no such file"))
-        elif path.suffix.lower() not in SUFFIXES:
+        elif fmt is None and path.suffix.lower() not in SUFFIXES:
             problems.append(
                 Problem(
                     str(path),
@@ -150,9 +156,22 @@ def expand(paths: list[Path]) -> tuple[list[tuple[Path, Path | None]], list[Prob
     return files, problems
 
 
-def read_deck_file(path: Path, *, deck: str | None = None, root: Path | None = None) -> ParsedDeck:
-    """Read one file with the reader its name asks for."""
+def read_deck_file(
+    path: Path, *, deck: str | None = None, root: Path | None = None, fmt: str | None = None
+) -> ParsedDeck:
+    """Read one file with the reader ``fmt`` (one of TEXT_FORMATS) or its name
+    asks for; a ``.txt`` is a Markdown note or Anki text by its content."""
     suffix = path.suffix.lower()
+    if fmt is None and suffix == ".txt":
+        fmt = _sniff(path)
+    if fmt == "markdown":
+        from quizapp.importers.markdown import read_markdown
+
+        return read_markdown(path, deck=deck, root=root)
+    if fmt == "anki-text":
+        from quizapp.importers.anki_text import read_anki_text
+
+        return read_anki_text(path, deck=deck)
     if suffix == ".toml":
         from quizapp.importers.toml_deck import read_toml_deck
 
@@ -168,6 +187,25 @@ def read_deck_file(path: Path, *, deck: str | None = None, root: Path | None = N
     from quizapp.importers.apkg import read_apkg
 
     return read_apkg(path, deck=deck)
+
+
+def _sniff(path: Path) -> str:
+    """The format of a ``.txt`` by its first 64 KB (importers/sniff.py); unclear is an error."""
+    from quizapp.importers.sniff import SNIFF_CHARS, guess_text_format
+
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_CHARS).decode("utf-8", errors="replace")
+    except OSError as exc:
+        raise DeckError([Problem(str(path), None, f"cannot read file: {exc.strerror or exc}")]) from exc
+    guess = guess_text_format(head.removeprefix("\ufeff"))
+    if guess is None:
+        message = (
+            "cannot tell whether this is a Markdown note or an Anki text export; "
+            "choose with --format markdown or --format anki-text (or name it .md or .csv)"
+        )
+        raise DeckError([Problem(str(path), None, message)])
+    return guess.value
 
 
 class ImportCancelled(Exception):
@@ -187,6 +225,7 @@ def import_paths(
     progress: Callable[[float, str], None] | None = None,
     kernel_budget_s: float = KERNEL_BUDGET_S,
     cancelled: Callable[[], bool] | None = None,
+    fmt: str | None = None,
 ) -> ImportReport:
     """Import ``paths`` for the learner; nothing is written when any file has
     an error (or with ``dry_run``). ``skip_invalid`` imports the rest of a
@@ -194,21 +233,24 @@ def import_paths(
     run in the context's kernel; without one they are refused.
     ``progress(fraction, what)`` is called as files are read and cards saved.
     ``kernel_budget_s``: seconds of kernel time for all the code cards.
-    Raises ImportCancelled, having written nothing, once ``cancelled()`` is True."""
+    Raises ImportCancelled, having written nothing, once ``cancelled()`` is True.
+    ``fmt`` (one of TEXT_FORMATS) reads every file in that format, whatever its name."""
 
     def check() -> None:
         if cancelled is not None and cancelled():
             raise ImportCancelled
 
     report = ImportReport(dry_run=dry_run)
-    files, report.errors = expand(paths)
+    if fmt is not None and fmt not in TEXT_FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(TEXT_FORMATS)}")
+    files, report.errors = expand(paths, fmt)
     decks: list[ParsedDeck] = []
     for index, (path, root) in enumerate(files):
         check()
         if progress:
             progress(0.5 * index / max(len(files), 1), f"reading {path.name}")
         try:
-            parsed = read_deck_file(path, deck=deck, root=root)
+            parsed = read_deck_file(path, deck=deck, root=root, fmt=fmt)
         except DeckError as exc:
             report.errors.extend(exc.problems)
             continue

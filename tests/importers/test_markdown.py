@@ -253,9 +253,23 @@ def test_tags_in_code_are_not_decks(tmp_path):
 
 
 def test_base_deck_defaults_to_the_file_name(tmp_path):
-    deck = note(tmp_path, "#flashcards/sub\nQ::A\n", name="Mis apuntes.md")
-    assert deck.cards[0].deck == "Mis apuntes::sub"
+    deck = note(tmp_path, "#flashcards\nQ::A\n", name="Mis apuntes.md")
+    assert deck.cards[0].deck == "Mis apuntes"
     assert deck.source == "md:Mis apuntes.md"
+
+
+def test_flashcards_tags_name_the_deck_as_the_plugin_does(tmp_path):
+    """#flashcards/MyMarkdown is deck MyMarkdown, not <vault or file>::MyMarkdown;
+    nested tags are nested decks; --deck puts them under it."""
+    text = "#flashcards/MyMarkdown\nQ::A\n\n#flashcards/a/b\nP::R\n"
+    deck = note(tmp_path, text, name="linalg-notes.md")
+    assert [c.deck for c in deck.cards] == ["MyMarkdown", "a::b"]
+    assert deck.decks == {"MyMarkdown": "", "a::b": ""}
+    vault = tmp_path / "vault"
+    (vault / "sub").mkdir(parents=True)
+    (vault / "sub" / "n.md").write_text(text, encoding="utf-8")
+    assert [c.deck for c in read_markdown(vault / "sub" / "n.md", root=vault).cards] == ["MyMarkdown", "a::b"]
+    assert [c.deck for c in note(tmp_path, text, deck="Mazo").cards] == ["Mazo::MyMarkdown", "Mazo::a::b"]
 
 
 def test_untagged_note_takes_its_folders_as_deck(tmp_path):
@@ -276,35 +290,35 @@ def test_sample_vault(tmp_path):
     assert tensores.source == "md:PyTorch/tensores.md"
     got = [(c.kind, c.deck, c.front, c.back) for c in tensores.cards]
     assert got == [
-        ("basic", "vault::pytorch", "¿Qué `dtype` tiene `torch.zeros(2)`?", "torch.float32"),
-        ("basic", "vault::pytorch", "¿Qué devuelve `x.shape`?", "el tamaño del tensor"),
-        ("basic", "vault::pytorch", "el tamaño del tensor", "¿Qué devuelve `x.shape`?"),
-        ("basic", "vault::pytorch", "¿Qué hace `unsqueeze(0)`?", "Añade una dimensión de tamaño 1\nal principio."),
+        ("basic", "pytorch", "¿Qué `dtype` tiene `torch.zeros(2)`?", "torch.float32"),
+        ("basic", "pytorch", "¿Qué devuelve `x.shape`?", "el tamaño del tensor"),
+        ("basic", "pytorch", "el tamaño del tensor", "¿Qué devuelve `x.shape`?"),
+        ("basic", "pytorch", "¿Qué hace `unsqueeze(0)`?", "Añade una dimensión de tamaño 1\nal principio."),
         (
             "cloze",
-            "vault::pytorch",
+            "pytorch",
             "`view` necesita memoria [...]; `reshape` copia si hace falta.",
             "`view` necesita memoria contigua; `reshape` copia si hace falta.",
         ),
         (
             "cloze",
-            "vault::pytorch",
+            "pytorch",
             "`view` necesita memoria contigua; `reshape` [...] si hace falta.",
             "`view` necesita memoria contigua; `reshape` copia si hace falta.",
         ),
         (
             "cloze",
-            "vault::pytorch::broadcasting",
+            "pytorch::broadcasting",
             "Dos dimensiones son compatibles si son [...] o una es 1.",
             "Dos dimensiones son compatibles si son iguales o una es 1.",
         ),
         (
             "cloze",
-            "vault::pytorch::broadcasting",
+            "pytorch::broadcasting",
             "Dos dimensiones son compatibles si son iguales o una es [...].",
             "Dos dimensiones son compatibles si son iguales o una es 1.",
         ),
-        ("code", "vault::pytorch::broadcasting", "Suma por columnas:", ""),
+        ("code", "pytorch::broadcasting", "Suma por columnas:", ""),
     ]
     assert all(c.tags == ("pytorch",) for c in tensores.cards)
     assert tensores.cards[-1].data["code"] == "a = torch.ones(2, 3)\nprint(a.sum(dim=0))"

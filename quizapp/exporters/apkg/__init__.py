@@ -21,18 +21,20 @@ from pathlib import Path
 from quizapp.anki.package import COLLECTION_LEGACY, MEDIA
 from quizapp.exporters.apkg.collection import write_collection
 from quizapp.exporters.apkg.notes import group_notes
+from quizapp.exporters.base import Scheduling
 
 __all__ = ["write_apkg"]
 
 
-def write_apkg(cards, path: Path, *, reviews=None) -> int:
-    """Write ``cards`` (with ``reviews``, ParsedReview-like, if given) as an
-    Anki package at ``path``; return how many cards were left out
-    (generated and code cards)."""
+def write_apkg(cards, path: Path, *, reviews=None, scheduling: Scheduling | None = None) -> int:
+    """Write ``cards`` (with ``reviews``, ParsedReview-like, if given; with a
+    learner's ``scheduling``, their card states and review log) as an Anki
+    package at ``path``; return how many cards were left out (generated and
+    code cards)."""
     notes, left_out = group_notes(cards)
     with tempfile.TemporaryDirectory(prefix="quizapp-apkg-") as tmp:
         db_path = Path(tmp) / COLLECTION_LEGACY
-        write_collection(db_path, notes, reviews, now=time.time())
+        write_collection(db_path, notes, reviews, now=time.time(), scheduling=scheduling)
         # Written beside the target, then renamed: never a half-written package.
         path = Path(path)
         partial = path.with_name(path.name + ".part")

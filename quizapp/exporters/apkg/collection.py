@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from quizapp.anki.collection import DEFAULT_DECK, FIELD_SEPARATOR, deck_name, revlog_interval
@@ -27,10 +27,12 @@ from quizapp.domain import (
     DEFAULT_REVIEWS_PER_DAY,
     LEECH_THRESHOLD,
     MAXIMUM_INTERVAL_DAYS,
+    MemoryState,
     ReviewKind,
 )
 from quizapp.exporters.apkg.notes import Note
 from quizapp.exporters.apkg.notetypes import BASIC, MODELS, stable_id
+from quizapp.exporters.base import CardSchedule, Scheduling
 
 __all__ = ["write_collection"]
 
@@ -71,15 +73,31 @@ CREATE INDEX ix_notes_csum ON notes (csum);
 """
 
 
-def write_collection(db_path: Path, notes: list[Note], reviews, *, now: float) -> None:
+def write_collection(
+    db_path: Path, notes: list[Note], reviews, *, now: float, scheduling: Scheduling | None = None
+) -> None:
     """Write a collection of ``notes`` and ``reviews`` (ParsedReview-like:
     card_id, reviewed_at, rating, kind, interval_before_days,
-    interval_after_days, duration_ms) at ``db_path``, as of ``now`` (epoch seconds)."""
+    interval_after_days, duration_ms) at ``db_path``, as of ``now`` (epoch seconds).
+
+    With ``scheduling`` (its reviews replace ``reviews``), every card gets the
+    learner's own state, as Anki's "include scheduling information" writes it."""
     now_s = int(now)
+    if scheduling is not None:
+        reviews = scheduling.reviews
     reviews = sorted(reviews or (), key=lambda r: r.reviewed_at)
     first_day = min([datetime.fromtimestamp(now, UTC)] + [_utc(r.reviewed_at) for r in reviews])
     # The collection's creation: day 0 of the review cards' due numbers.
     crt = datetime(first_day.year, first_day.month, first_day.day, 4, tzinfo=UTC) - timedelta(days=1)
+    rollover = 4
+    if scheduling is not None:
+        # Anki counts days from the creation's date (in UTC: creationOffset 0,
+        # less the rollover hour) to today on the importing machine's clock;
+        # due days are the learner's study days counted from that date.
+        rollover = scheduling.day_start_hour
+        due_days = [s.due_day for s in scheduling.cards.values() if s.due_day is not None]
+        crt_day = min([scheduling.today, first_day.date(), *due_days]) - timedelta(days=1)
+        crt = datetime.combine(crt_day, time(0), UTC) + timedelta(hours=rollover, minutes=1)
 
     decks = _decks(notes, now_s)
     db = sqlite3.connect(db_path)
@@ -87,7 +105,10 @@ def write_collection(db_path: Path, notes: list[Note], reviews, *, now: float) -
         db.executescript(_SCHEMA)
         card_ids = _write_notes(db, notes, decks, now)
         history = _write_reviews(db, reviews, card_ids)
-        _schedule(db, history, crt)
+        if scheduling is None:
+            _schedule(db, history, crt)
+        else:
+            _learner_schedule(db, scheduling, card_ids, crt_day)
         conf = {
             "activeDecks": [DEFAULT_DECK_ID],
             "curDeck": DEFAULT_DECK_ID,
@@ -105,6 +126,7 @@ def write_collection(db_path: Path, notes: list[Note], reviews, *, now: float) -
             "schedVer": 2,
             "sched2021": True,
             "creationOffset": 0,
+            "rollover": rollover,
         }
         db.execute(
             "INSERT INTO col VALUES (1, ?, ?, ?, 11, 0, 0, 0, ?, ?, ?, ?, '{}')",
@@ -115,7 +137,7 @@ def write_collection(db_path: Path, notes: list[Note], reviews, *, now: float) -
                 json.dumps(conf),
                 json.dumps({str(m.id): m.to_json(now_s) for m in MODELS}),
                 json.dumps({str(d["id"]): d for d in decks.values()}),
-                json.dumps({str(DEFAULT_CONF_ID): _deck_options(now_s)}),
+                json.dumps({str(DEFAULT_CONF_ID): _deck_options(now_s, scheduling)}),
             ),
         )
         db.commit()
@@ -155,9 +177,15 @@ def _decks(notes: list[Note], now: int) -> dict[str, dict]:
     }
 
 
-def _deck_options(now: int) -> dict:
-    """The "Default" options group, with Anki's (and quizapp's) default settings."""
-    return {
+def _deck_options(now: int, scheduling: Scheduling | None = None) -> dict:
+    """The "Default" options group, with Anki's (and quizapp's) default settings;
+    with ``scheduling``, the learner's desired retention and FSRS parameters."""
+    fsrs: dict[str, object] = {}
+    if scheduling is not None:
+        fsrs["desiredRetention"] = scheduling.desired_retention
+        if len(scheduling.parameters) == 21:
+            fsrs["fsrsParams6"] = list(scheduling.parameters)
+    return fsrs | {
         "id": DEFAULT_CONF_ID,
         "name": "Default",
         "mod": now,
@@ -286,3 +314,60 @@ def _schedule(db: sqlite3.Connection, history: dict[int, list], crt: datetime) -
             "WHERE id = ?",
             (ctype, queue, due, ivl, reps, lapses, left, cid),
         )
+
+
+#: Anki's cards.type and cards.queue values.
+_NEW, _LEARN, _REVIEW, _RELEARN = 0, 1, 2, 3
+_QUEUE_DAY_LEARN, _QUEUE_SUSPENDED, _QUEUE_BURIED = 3, -1, -3
+_DEFAULT_FACTOR = 2500
+
+
+def _learner_schedule(db: sqlite3.Connection, scheduling: Scheduling, card_ids: dict[str, int], crt_day: date) -> None:
+    """Give each card the learner's state: what Anki's "include scheduling
+    information" export writes (cards.type, queue, due, ivl, factor, reps,
+    lapses, left, and the FSRS memory state in cards.data)."""
+    for card_id, schedule in scheduling.cards.items():
+        cid = card_ids.get(card_id)
+        if cid is None:
+            continue
+        row = _anki_state(schedule, scheduling, crt_day)
+        if row is None:
+            continue
+        db.execute(
+            "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?, lapses = ?, left = ?, "
+            "data = ? WHERE id = ?",
+            (*row, cid),
+        )
+
+
+def _anki_state(s: CardSchedule, scheduling: Scheduling, crt_day: date) -> tuple | None:
+    """(type, queue, due, ivl, factor, reps, lapses, left, data) of ``s``; None for a new card left as written."""
+    if s.state == MemoryState.NEW or s.due is None:
+        if not s.suspended:
+            return None
+        return (_NEW, _QUEUE_SUSPENDED, 0, 0, 0, s.reps, s.lapses, 0, "")
+    due_number = (s.due_day - crt_day).days if s.due_day is not None else 0
+    since = s.last_review or s.due
+    interval = max(round((s.due - since).total_seconds() / 86400), 0)
+    if s.state == MemoryState.REVIEW:
+        ctype, queue, due, ivl, left = _REVIEW, _REVIEW, due_number, max(interval, 1), 0
+    else:
+        ctype = _LEARN if s.state == MemoryState.LEARNING else _RELEARN
+        steps = scheduling.learning_steps if ctype == _LEARN else scheduling.relearning_steps
+        left = max(steps - (s.step or 0), 1)
+        ivl = 0 if ctype == _LEARN else max(round(s.stability or 1), 1)
+        if interval >= 1:  # a step of a day or more: Anki's day-learning queue, due by day
+            queue, due = _QUEUE_DAY_LEARN, due_number
+        else:
+            queue, due = _LEARN, int(s.due.timestamp())
+    if s.suspended:
+        queue = _QUEUE_SUSPENDED
+    elif s.buried:
+        queue = _QUEUE_BURIED
+    data = ""
+    if s.stability is not None and s.difficulty is not None:
+        memory = {"s": round(s.stability, 4), "d": round(s.difficulty, 3), "dr": scheduling.desired_retention}
+        if s.last_review is not None:
+            memory["lrt"] = int(s.last_review.timestamp())
+        data = json.dumps(memory)
+    return (ctype, queue, due, ivl, _DEFAULT_FACTOR, s.reps, s.lapses, left, data)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from quizapp.importers.apkg.collection import Decks
 from quizapp.importers.apkg.problems import Warnings
-from quizapp.importers.base import ParsedCard, ParsedDeck, ParsedReview
+from quizapp.importers.base import ANKI_KEPT, ParsedCard, ParsedDeck, ParsedReview
 
 
 def to_parsed_deck(
@@ -45,7 +45,9 @@ def to_parsed_deck(
         names = {rename(n): d for n, d in names.items()}
         if len(tops) != 1:
             names.setdefault(target, "")
-    return ParsedDeck(source=source, path=path, cards=cards, decks=names, reviews=reviews, warnings=warnings.problems)
+    return ParsedDeck(
+        source=source, path=path, cards=cards, decks=names, reviews=reviews, warnings=warnings.problems, kept=ANKI_KEPT
+    )
 
 
 def _renamer(target: str, tops: list[str]) -> Callable[[str], str]:

@@ -1,8 +1,9 @@
 """Tags: the deck each card goes to, the tags it carries, and the tags and
 headings that lead a question.
 
-As in the plugin, ``#flashcards`` tags decide the deck: ``#flashcards`` is
-the base deck and ``#flashcards/sub/deck`` is ``<base>::sub::deck``. The tag
+As in the plugin, ``#flashcards`` tags decide the deck: ``#flashcards/a/b``
+is deck ``a::b`` (under the import's ``--deck`` when one is given:
+``<deck>::a::b``), and a bare ``#flashcards`` is the base deck. The tag
 that applies to a card is, in order: a tag at the start of the card's first
 line (question-specific, removed from the question); else the last line of
 tags above the card; else the note's YAML front matter ``tags:``; else the
@@ -48,10 +49,13 @@ class Decks:
         *,
         base: str,
         folder_deck: str,
+        tag_root: str | None = None,
     ) -> None:
         """``visible``: the note's lines as visible_lines gives them;
-        ``in_card``: per line, whether a card holds it."""
+        ``in_card``: per line, whether a card holds it; ``tag_root``: the
+        deck ``#flashcards/...`` decks go under (None: they are top-level)."""
         self.base = base
+        self.tag_root = tag_root
         self.folder_deck = folder_deck
         self.all_flashcard_tags: list[str] = []
         self.tag_lines: list[int] = []  # note-level tag lines, ascending
@@ -84,8 +88,10 @@ class Decks:
         return self.folder_deck
 
     def _deck_name(self, tag: str) -> str:
-        parts = [p for p in tag.split("/") if p]
-        return "::".join([self.base, *parts[1:]])
+        parts = [p for p in tag.split("/") if p][1:]
+        if not parts:
+            return self.base
+        return "::".join([self.tag_root, *parts] if self.tag_root else parts)
 
     def card_tags(self, raw: str) -> tuple[str, ...]:
         """The tags of a card written as ``raw``: the note's, then its own."""

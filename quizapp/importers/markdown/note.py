@@ -49,7 +49,7 @@ class Note:
     def warn(self, line: int, message: str) -> None:
         self.warnings.append(Problem(self.name, line, message))
 
-    def questions(self, *, base: str, folder_deck: str) -> list[Question]:
+    def questions(self, *, base: str, folder_deck: str, tag_root: str | None = None) -> list[Question]:
         """Every question of the note, in the order of their lines."""
         blocks, top_fences = find_blocks(self.lines, self.blank, self.fences)
         in_card = [False] * (len(self.lines) + 1)
@@ -62,6 +62,7 @@ class Note:
             self.front_matter_tags,
             base=base,
             folder_deck=folder_deck,
+            tag_root=tag_root,
         )
         headings = heading_contexts(self.lines, self.fences)
         questions: list[Question] = []

@@ -12,10 +12,12 @@ damage.
 ``source`` is ``md:`` plus the note's path relative to ``root`` (POSIX
 separators), or its file name. ``<base>``, the deck of ``#flashcards``, is
 the ``deck`` argument, else the vault's folder name (``root``), else the
-note's file name. A note without any ``#flashcards`` tag (the plugin would
-skip it) is imported into ``<base>::<folder>::<subfolder>``, its folders
-relative to ``root`` (``folder_decks=True``, the plugin's "convert folders
-to decks"), or into ``<base>`` (``folder_decks=False``).
+note's file name. ``#flashcards/a/b`` is deck ``a::b``, as the plugin names
+it (``<deck>::a::b`` when ``deck`` is given). A note without any
+``#flashcards`` tag (the plugin would skip it) is imported into
+``<base>::<folder>::<subfolder>``, its folders relative to ``root``
+(``folder_decks=True``, the plugin's "convert folders to decks"), or into
+``<base>`` (``folder_decks=False``).
 """
 
 from __future__ import annotations
@@ -61,7 +63,8 @@ def read_markdown(
     if folder_decks and relative is not None and len(relative.parts) > 1:
         folder_deck = "::".join([base, *relative.parts[:-1]])
     note = Note(lines, name)
-    questions = note.questions(base=base, folder_deck=folder_deck)
+    tag_root = deck.strip() if deck and deck.strip() else None
+    questions = note.questions(base=base, folder_deck=folder_deck, tag_root=tag_root)
     warnings.extend(note.warnings)
     cards = assign_ids(source, questions)
     decks: dict[str, str] = {}

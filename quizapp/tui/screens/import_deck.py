@@ -40,7 +40,9 @@ class ImportScreen(QuizScreen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="import"):
-            yield Static("Import decks: .toml, .md (or a folder of notes), .csv/.tsv, .apkg", id="import-title")
+            yield Static(
+                "Import decks: .toml, .md or .txt notes (or a folder of notes), .csv/.tsv, .apkg", id="import-title"
+            )
             yield Input(placeholder="Path to a file or folder, then Enter", id="import-path")
             yield Checkbox("Dry run (show what would change, write nothing)", id="import-dry-run")
             yield ProgressBar(total=1.0, show_eta=False, id="import-progress")
@@ -108,7 +110,7 @@ class ImportScreen(QuizScreen[None]):
         else:
             verb = "Would add" if report.dry_run else "Added"
             status.update(
-                f"✓ {verb} {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+                f"✓ {verb} {report.added} cards, updated {report.updated}, unchanged {report.unchanged}, "
                 f"skipped {report.skipped}" + (f", {report.reviews} past reviews" if report.reviews else "")
             )
         for problem in report.warnings[:50]:
