@@ -61,7 +61,7 @@ def test_v1_database_is_migrated_and_keeps_its_data(tmp_path):
     assert "mistake" in {c["name"] for c in inspector.get_columns("reviewlog")}
     assert "leech" in {c["name"] for c in inspector.get_columns("cardstate")}
     with Session(engine) as session:
-        assert session.exec(select(SchemaInfo)).one().version == models.SCHEMA_VERSION == 2
+        assert session.exec(select(SchemaInfo)).one().version == models.SCHEMA_VERSION
         state = session.exec(select(CardState)).one()
         assert (state.stability, state.reps, state.leech) == (3.0, 3, False)  # the added column's default
         log = session.exec(select(ReviewLog)).one()
@@ -103,3 +103,21 @@ def test_new_database_starts_at_the_current_version(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
     with Session(engine) as session:
         assert session.exec(select(SchemaInfo)).one().version == models.SCHEMA_VERSION
+
+
+def test_v2_database_gains_the_interface_language(tmp_path):
+    """2 -> 3: usersettings.language is added, empty (the locale decides)."""
+    path = tmp_path / "v2.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE usersettings DROP COLUMN language")
+        connection.exec_driver_sql("INSERT INTO user (name, created_at) VALUES ('ana', '2026-01-01 00:00:00')")
+        connection.exec_driver_sql("INSERT INTO usersettings (user_id, desired_retention, new_per_day, reviews_per_day,"
+                                   " learning_steps, relearning_steps, day_start_hour) VALUES (1, 0.9, 20, 200, '1m 10m',"
+                                   " '10m', 4)")  # fmt: skip
+        connection.exec_driver_sql("UPDATE schemainfo SET version = 2")
+    engine.dispose()
+    engine = make_engine(f"sqlite:///{path}")
+    with Session(engine) as session:
+        assert session.exec(select(SchemaInfo)).one().version == models.SCHEMA_VERSION
+        assert session.exec(select(UserSettings)).one().language is None
