@@ -14,7 +14,7 @@ class GradeBar(Static):
     grade is marked with an arrow and bold, not by colour alone."""
 
     DEFAULT_CSS = """
-    GradeBar { height: 3; padding: 1 2 0 2; color: $text-muted; }
+    GradeBar { height: 1; padding: 0 2; color: $text-muted; }
     """
 
     def show(self, outcomes: dict[Rating, Outcome] | None, suggested: Rating | None = None) -> None:
