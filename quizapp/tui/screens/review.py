@@ -8,7 +8,7 @@ shows it. Every step that reaches the service runs in a thread worker of the
 
 Once an answer shows, what the learner came for is on top: the verdict, the
 right answer and the rule; a generated question's snippet and choices move
-below them. When the card is taller than the screen, a line under it says
+below them. When the card is taller than the screen, the line under it says
 so (PageDown scrolls).
 """
 
@@ -21,6 +21,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.css.query import NoMatches
 from textual.widgets import Footer, Header, Input, Static
 
 from quizapp.answers import Verdict, feedback_word
@@ -117,7 +118,7 @@ class ReviewScreen(QuizScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        for selector in ("#typed", "#code", "#choices", "#more"):
+        for selector in ("#typed", "#code", "#choices"):
             self.query_one(selector).display = False
         scroll = self.query_one("#card", VerticalScroll)
         self.watch(scroll, "scroll_y", self._show_more, init=False)
@@ -141,12 +142,14 @@ class ReviewScreen(QuizScreen[None]):
 
     def _show_more(self) -> None:
         """Say when the card goes on below the screen (and how to see it)."""
-        scroll = self.query_one("#card", VerticalScroll)
-        more = self.query_one("#more", Static)
+        try:
+            scroll = self.query_one("#card", VerticalScroll)
+            more = self.query_one("#more", Static)
+        except NoMatches:  # the screen closed before this ran
+            return
         below = scroll.max_scroll_y - round(scroll.scroll_y)
-        if below > 0:
-            more.update(plain(_("▼ more below: PageDown")))
-        more.display = below > 0
+        # The line is always there (blank when all shows), so showing it never resizes the card.
+        more.update(plain(_("▼ more below: PageDown")) if below > 0 else "")
 
     def on_resize(self, event: events.Resize) -> None:
         self.call_after_refresh(self._show_more)
