@@ -258,8 +258,9 @@ class ReviewScreen(QuizScreen[None]):
         self.call_after_refresh(self._show_more)
 
     def _show_progress(self) -> None:
+        """Counts first, then the deck: at 80 columns a long deck name is what gets cut."""
         session = self.session
-        parts = [session.deck or _("All decks"), _("{count} done").format(count=session.stats.reviewed)]
+        parts = []
         remaining = session.remaining
         if remaining is not None:
             parts.append(
@@ -267,6 +268,7 @@ class ReviewScreen(QuizScreen[None]):
                     new=remaining.new, learning=remaining.learning, due=remaining.due
                 )
             )
+        parts += [_("{count} done").format(count=session.stats.reviewed), session.deck or _("All decks")]
         self.query_one("#progress", Static).update(plain("  ·  ".join(parts)))
 
     def show_failure(self, failure: WorkFailure) -> None:
