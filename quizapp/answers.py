@@ -55,7 +55,7 @@ def compare_text(typed: str, expected: str) -> Verdict:
     typed_clean = " ".join(typed.split())
     expected_clean = " ".join(expected.replace("`", "").split())
     typed_marks, expected_marks = char_diff(typed_clean, expected_clean)
-    return Verdict(normalize(typed) == normalize(expected), typed_marks, expected_marks)
+    return Verdict(same_text(typed, expected), typed_marks, expected_marks)
 
 
 def char_diff(typed: str, expected: str) -> tuple[list[tuple[str, Mark]], list[tuple[str, Mark]]]:
@@ -137,13 +137,38 @@ def parse_answer(kind: str, text: str) -> str | None:
     return value
 
 
+_SIZE_ANSWER = re.compile(r"^\s*(?:torch\.)?Size\(\s*[\[(]", re.IGNORECASE)
+
+
 def infer_kind(answer: str) -> str:
     """How to compare a flashcard's typed answer: as a dtype or a shape when
-    it is written as one in canonical form, else as text."""
+    it is written as one in canonical form (or as ``torch.Size([2, 3])``,
+    which is the shape (2, 3)), else as text."""
     for kind in (DTYPE, SHAPE):
         if parse_answer(kind, answer) == answer.strip():
             return kind
+    if _SIZE_ANSWER.match(answer) and _parse_shape(answer) is not None:
+        return SHAPE
     return TEXT
+
+
+#: A name in code: ``torch.empty``, ``torch.ones_like()``, ``x.view``.
+_CODE_NAME = re.compile(r"[a-z_][\w]*(?:\.[a-z_]\w*)*(?:\(\))?")
+
+
+def _name_key(text: str) -> str:
+    """How a name in code compares: "torch.empty", "empty" and "empty()" are
+    the same name (as "float32" is torch.float32); other text as it is."""
+    s = normalize(text)
+    if not _CODE_NAME.fullmatch(s):
+        return s
+    return s.removesuffix("()").removeprefix("torch.")
+
+
+def same_text(typed: str, expected: str) -> bool:
+    """Free text compares normalized (case, spaces, backticks); a name in
+    code may leave out ``torch.`` and a call's empty parentheses."""
+    return _name_key(typed) == _name_key(expected)
 
 
 def check_answer(kind: str, typed: str, correct: str, *, lang: str = "es") -> Verdict:
@@ -162,7 +187,7 @@ def check_answer(kind: str, typed: str, correct: str, *, lang: str = "es") -> Ve
         ok = normalize(typed) == normalize(correct)
         hint = _hint("no_raise", lang) if not ok and _parse_error(typed) is not None else ""
     elif kind == TEXT or kind not in _PARSERS:
-        ok, hint = normalize(typed) == normalize(correct), ""
+        ok, hint = same_text(typed, correct), ""
     else:
         ok, hint = _check_kind(kind, typed, correct, lang)
     typed_clean = " ".join(typed.split())
@@ -225,6 +250,25 @@ _HINTS: dict[str, dict[str, str]] = {
     "values_transposed": {"en": "right values, transposed", "es": "valores correctos, pero traspuestos"},
     "values_order": {"en": "right numbers, in another order", "es": "números correctos, en otro orden"},
 }
+
+#: The words around the feedback on an answer. Like the hints, they follow
+#: the card's language (its deck's), not the interface's: a Spanish card is
+#: answered and explained in Spanish whatever language the menus are in.
+FEEDBACK: dict[str, dict[str, str]] = {
+    "correct": {"en": "✓ Correct", "es": "✓ Correcto"},
+    "wrong": {"en": "✗ Not quite", "es": "✗ No exactamente"},
+    "yours": {"en": "Yours:", "es": "Tu respuesta:"},
+    "answer": {"en": "Answer:", "es": "Respuesta:"},
+    "mistake": {"en": "A common mistake:", "es": "Un error frecuente:"},
+    "rule": {"en": "Rule:", "es": "Regla:"},
+    "printed": {"en": "torch printed:", "es": "torch mostró:"},
+}
+
+
+def feedback_word(key: str, lang: str) -> str:
+    """One of ``FEEDBACK``'s words in ``lang`` ("es", else English)."""
+    return FEEDBACK[key]["es" if lang.casefold().startswith("es") else "en"]
+
 
 # Tables by the kind's string (AnswerKind is a StrEnum: a plain "shape" finds SHAPE).
 _KIND_NAMES: dict[str, tuple[dict[str, str], str]] = {

@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
 
-from quizapp.answers import Verdict, check_answer, infer_kind
-from quizapp.domain import LIVE_KINDS, CardKind, Rating
+from quizapp.answers import Verdict, check_answer, infer_kind, parse_answer
+from quizapp.domain import LIVE_KINDS, AnswerKind, CardKind, Rating
+from quizapp.i18n import _
 from quizapp.questions.base import Question
 from quizapp.scheduling import Outcome
 from quizapp.service import Answer, AnswerResult, CardView, DeckCounts
@@ -51,6 +52,10 @@ class ReviewService(Protocol):
     def bury(self, card_id: str) -> None: ...
 
     def suspend(self, card_id: str, suspended: bool = True) -> None: ...
+
+    def card_snapshot(self, card_id: str) -> str: ...
+
+    def restore_card(self, card_id: str, snapshot: str) -> None: ...
 
     def today_counts(self, deck: str | None = None) -> DeckCounts: ...
 
@@ -98,6 +103,29 @@ class Answered:
     rating: Rating
     #: From the card showing to the grade, in milliseconds.
     duration_ms: int
+
+
+class Action(Enum):
+    """A step of the session that undo takes back."""
+
+    ANSWER = "answer"
+    BURY = "bury"
+    SUSPEND = "suspend"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One undoable step, as Anki keeps them: the newest is undone first."""
+
+    action: Action
+    card_id: str
+    #: The seed of the live question on screen (None: a flashcard), so undo
+    #: shows the same question again.
+    seed: int | None
+    #: ANSWER: the review-log row to take back.
+    log_id: int | None = None
+    #: BURY, SUSPEND: the card's schedule before, as the store snapshots it.
+    snapshot: str = "null"
 
 
 @dataclass
@@ -185,6 +213,10 @@ class ReviewSession:
         self.stats = SessionStats(started=clock())
         self._shown_at = self.stats.started
         self._out_of_time = False
+        #: What undo takes back, oldest first.
+        self.steps: list[Step] = []
+        #: After an undo: the card it brings back and the seed to ask it with.
+        self._replay: tuple[str, int | None] | None = None
 
     # -- limits ---------------------------------------------------------------
 
@@ -202,9 +234,9 @@ class ReviewSession:
     def limit_reason(self) -> str | None:
         """Why the session must end now (a limit was reached), or None."""
         if self.limit is not None and self.stats.reviewed >= self.limit:
-            return f"Session limit reached: {self.stats.reviewed} cards."
+            return _("Session limit reached: {count} cards.").format(count=self.stats.reviewed)
         if self.time_up:
-            return f"Time limit reached: {self.minutes:g} min."
+            return _("Time limit reached: {minutes} min.").format(minutes=f"{self.minutes:g}")
         return None
 
     # -- the card ---------------------------------------------------------------
@@ -248,9 +280,11 @@ class ReviewSession:
             self.finished = True
             return self.phase
         question = None
+        replay, self._replay = self._replay, None
         if card.kind in LIVE_KINDS:
+            seed = replay[1] if replay is not None and replay[0] == card.id and replay[1] is not None else None
             try:
-                question = self.ask(card, self.seeds())
+                question = self.ask(card, self.seeds() if seed is None else seed)
             except Exception as exc:  # the deck's snippet, or the kernel: either way, not this session's
                 service.bury(card.id)
                 self.notices.append(set_aside_notice(card, exc))
@@ -282,21 +316,48 @@ class ReviewSession:
         """The question offers choices to pick by letter (code cards from notes have none)."""
         return self.question is not None and len(self.question.choices) > 1
 
+    @property
+    def letters(self) -> str:
+        """The letters that pick a choice of the question on screen ("abc" for three; "" for none)."""
+        if self.question is None or not self.has_choices:
+            return ""
+        return CHOICE_LETTERS[: len(self.question.choices)]
+
+    def refusal(self, typed: str) -> str | None:
+        """Why ``typed`` is not graded (a letter with no choice: a typo), or
+        None when it can be graded. Nothing changes in the session."""
+        letters = self.letters
+        text = typed.strip()
+        if not letters or self.question is None or len(text) != 1 or not text.isalpha():
+            return None
+        if text.lower() in letters or parse_answer(self.question.answer_kind, text) is not None:
+            return None  # a choice, or an answer of its own ("y" for yes)
+        return _("No choice {letter}: type a letter from a to {last}, or the answer.").format(
+            letter=text, last=letters[-1]
+        )
+
     # -- answering ---------------------------------------------------------------
 
     def reveal(self, typed: str = "") -> Verdict | None:
         """Show the answer; grade what was ``typed`` (for a type-the-answer or
-        live card). Returns the verdict (None: nothing to compare)."""
+        live card). Returns the verdict (None: nothing to compare).
+
+        A letter that picks no choice is refused (``refusal``): the card stays
+        on its front, ungraded, and the verdict stays None."""
         card = self.card
         if self.phase is not Phase.FRONT or card is None:
             return self.verdict
+        if self.refusal(typed) is not None:
+            return None
         self.typed = typed
         if self.question is not None:
             self.verdict, chosen = grade_question(self.question, typed, lang=card.lang)
             self.mistake = None if self.verdict.correct else self.question.mistakes.get(chosen)
         elif card.kind == CardKind.TYPE:
             answer = card.data["answer"]
-            self.verdict = check_answer(infer_kind(answer), typed, answer, lang=card.lang)
+            kind = infer_kind(answer)  # "torch.Size([2, 3])" is compared as the shape (2, 3)
+            correct = answer if kind == AnswerKind.TEXT else parse_answer(kind, answer) or answer
+            self.verdict = check_answer(kind, typed, correct, lang=card.lang)
         self.phase = Phase.ANSWER
         return self.verdict
 
@@ -316,8 +377,12 @@ class ReviewSession:
         duration_ms = max(int((self.clock() - self._shown_at) * 1000), 0)
         result = self.service.answer(card.id, rating, duration_ms=duration_ms, answer=self._record(card))
         self.stats.answers.append(Answered(result.log_id, card.id, rating, duration_ms))
+        self.steps.append(Step(Action.ANSWER, card.id, self._seed(), log_id=result.log_id))
         self._clear(Phase.WAITING)
         return result
+
+    def _seed(self) -> int | None:
+        return None if self.question is None else self.question.seed
 
     def _record(self, card: CardView) -> Answer | None:
         """What was asked and answered, for the review log (typed and live cards)."""
@@ -338,27 +403,44 @@ class ReviewSession:
 
     @property
     def can_undo(self) -> bool:
-        return bool(self.stats.answers)
+        return bool(self.steps)
 
     def undo(self) -> str | None:
-        """Take back the session's latest answer: the card's schedule returns to
-        what it was. Returns the card's id (``load(card_id)`` shows it again),
-        or None when there is nothing to undo."""
-        if not self.stats.answers:
+        """Take back the session's latest step, as Anki does: an answer (the
+        card's schedule returns to what it was and its log row goes), a bury
+        or a suspend (the card's flags return to what they were). Returns the
+        card's id (``load(card_id)`` shows it again, a live card with the same
+        question), or None when there is nothing to undo."""
+        if not self.steps:
             return None
-        card_id = self.service.undo(self.stats.answers[-1].log_id)
-        self.stats.answers.pop()
+        step = self.steps[-1]
+        if step.action is Action.ANSWER:
+            card_id = self.service.undo(step.log_id)
+            self.stats.answers = [a for a in self.stats.answers if a.log_id != step.log_id]
+        else:
+            self.service.restore_card(step.card_id, step.snapshot)
+            card_id = step.card_id
+        self.steps.pop()
         self._clear(Phase.WAITING)
+        self._replay = None if card_id is None else (card_id, step.seed)
         return card_id
 
     def bury(self) -> None:
         """Hide the card on screen until the next study day."""
-        self.service.bury(self._on_screen().id)
-        self._clear(Phase.WAITING)
+        self._hide(Action.BURY)
 
     def suspend(self) -> None:
         """Hide the card on screen from review until unsuspended."""
-        self.service.suspend(self._on_screen().id)
+        self._hide(Action.SUSPEND)
+
+    def _hide(self, action: Action) -> None:
+        card = self._on_screen()
+        snapshot = self.service.card_snapshot(card.id)
+        if action is Action.BURY:
+            self.service.bury(card.id)
+        else:
+            self.service.suspend(card.id)
+        self.steps.append(Step(action, card.id, self._seed(), snapshot=snapshot))
         self._clear(Phase.WAITING)
 
     def _on_screen(self) -> CardView:
@@ -385,18 +467,23 @@ def set_aside_notice(card: CardView, exc: Exception) -> str:
     if len(front) > NOTICE_FRONT_CHARS:
         front = front[: NOTICE_FRONT_CHARS - 1] + "…"
     reason = " ".join(str(exc).split())[:200]
-    return f"Set aside until tomorrow: {front or card.id!r}: its question failed ({type(exc).__name__}: {reason})"
+    return _("Set aside until tomorrow: {card}: its question failed ({error})").format(
+        card=repr(front or card.id), error=f"{type(exc).__name__}: {reason}"
+    )
 
 
 def resolve_choice(question: Question, typed: str) -> str:
-    """A single letter a-d picks that choice; anything else is a typed answer."""
+    """A single letter of a choice (a-d; a-c for three) picks it; anything
+    else is a typed answer."""
     text = typed.strip()
     if len(question.choices) > 1 and len(text) == 1 and text.lower() in CHOICE_LETTERS[: len(question.choices)]:
         return question.choices[CHOICE_LETTERS.index(text.lower())]
     return text
 
 
-def grade_question(question: Question, typed: str, *, lang: str = "es") -> tuple[Verdict, str]:
-    """The verdict on a live question (hints in ``lang``), and the answer it was read as."""
+def grade_question(question: Question, typed: str, *, lang: str) -> tuple[Verdict, str]:
+    """The verdict on a live question (hints in ``lang``, the card's
+    language: there is no default, so none is forgotten), and the answer it
+    was read as."""
     chosen = resolve_choice(question, typed)
     return check_answer(question.answer_kind, chosen, question.answer, lang=lang), chosen

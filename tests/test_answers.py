@@ -844,3 +844,115 @@ def test_odd_input_never_raises(kind, typed):
     verdict = check_answer(kind, typed, "(2, 3)" if kind == SHAPE else "RuntimeError")
     assert isinstance(verdict, Verdict)
     parse_answer(kind, typed)
+
+
+# -- feedback in the card's language (issue 10, item 2) ---------------------------
+
+from quizapp.answers import _HINTS, _KIND_NAMES, FEEDBACK, feedback_word, infer_kind, same_text  # noqa: E402
+
+#: (kind, typed, correct, the hint it gives): every hint of answers.py, each path.
+HINT_CASES = [
+    *[(kind, "banana split", example, "unreadable") for kind, (_names, example) in _KIND_NAMES.items()],
+    (SHAPE, "(2, 3)", "RuntimeError", "raises"),
+    (SHAPE, "IndexError", "RuntimeError", "raises_other"),
+    (SHAPE, "error", "RuntimeError", "raises_yes"),
+    (ERROR, "LookupError", "IndexError", "raises_precisely"),
+    (SHAPE, "error", "(2, 3)", "no_raise"),
+    (ERROR, "IndexError", "False", "no_raise"),
+    (SHAPE, "(3, 2)", "(2, 3)", "shape_order"),
+    (SHAPE, "(2, 3, 5)", "(2, 3)", "shape_extra"),
+    (SHAPE, "(2,)", "(2, 3)", "shape_missing"),
+    (SHAPE, "(2,)", "(2, 3, 4)", "shape_rank"),
+    (SHAPE, "(6, 1)", "(2, 3)", "shape_numel"),
+    (DTYPE, "float64", "torch.float32", "dtype_default_float"),  # dtype_width, with its note
+    (DTYPE, "int32", "torch.int64", "dtype_default_int"),
+    (DTYPE, "float32", "torch.float16", "dtype_it_is"),
+    (DTYPE, "int", "torch.int64", "dtype_int_alias"),
+    (DTYPE, "float", "torch.float64", "dtype_float_alias"),
+    (DTYPE, "float16", "torch.bfloat16", "dtype_format"),
+    (DTYPE, "uint8", "torch.int8", "dtype_sign"),
+    (INT, "6", "7", "off_by_one"),
+    (INT, "-7", "7", "sign"),
+    (FLOAT, "-0.25", "0.25", "sign"),
+    (FLOAT, "0.33", "0.3333", "round"),
+    (VALUES, "[1, 2, 3, 4]", "[[1, 2], [3, 4]]", "values_reshaped"),
+    (VALUES, "[1, 2]", "[[1, 2], [3, 4]]", "values_shape"),
+    (VALUES, "[[1, 3], [2, 4]]", "[[1, 2], [3, 4]]", "values_transposed"),
+    (VALUES, "[2, 1]", "[1, 2]", "values_order"),
+    (VALUES, "[0.33, 1]", "[0.3333, 1]", "round"),
+]
+
+
+def _words(text: str) -> set[str]:
+    import re
+
+    return {w.casefold() for w in re.findall(r"[^\W\d_]{3,}", re.sub(r"\{\w+\}|`[^`]*`|torch\.\w+", " ", text))}
+
+
+def _vocabulary(lang: str) -> set[str]:
+    """Words of one language's feedback that the other language's never uses."""
+    other = "en" if lang == "es" else "es"
+    tables = [*_HINTS.values(), *FEEDBACK.values(), *(names for names, _example in _KIND_NAMES.values())]
+    mine = set().union(*(_words(t[lang]) for t in tables))
+    theirs = set().union(*(_words(t[other]) for t in tables))
+    return mine - theirs
+
+
+#: The notes of dtype_width: a hint inside that hint.
+WIDTH_NOTES = {"dtype_default_float", "dtype_default_int", "dtype_it_is"}
+
+
+def test_every_hint_is_reached_by_a_case():
+    assert {key for *_rest, key in HINT_CASES} | {"dtype_width"} == set(_HINTS)
+
+
+@pytest.mark.parametrize(("kind", "typed", "correct", "key"), HINT_CASES)
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_feedback_is_in_the_cards_language_only(kind, typed, correct, key, lang):
+    verdict = check_answer(kind, typed, correct, lang=lang)
+    template = _HINTS["dtype_width" if key in WIDTH_NOTES else key][lang]
+    assert verdict.hint.startswith(template.split("{")[0]), (verdict.hint, template)
+    if key in WIDTH_NOTES:
+        assert _HINTS[key][lang].split("{")[0] in verdict.hint
+    other = "es" if lang == "en" else "en"
+    shown = " ".join([verdict.hint, feedback_word("correct" if verdict.correct else "wrong", lang)])
+    assert not _words(shown) & _vocabulary(other), shown
+
+
+def test_the_vocabularies_tell_the_languages_apart():
+    assert {"lanza", "forma", "correcto", "regla"} <= _vocabulary("es")
+    assert {"raises", "shape", "correct", "rule"} <= _vocabulary("en")
+    assert feedback_word("wrong", "es-ES") == "✗ No exactamente" and feedback_word("wrong", "fr") == "✗ Not quite"
+
+
+# -- one strictness for names (issue 10, item 3) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "answer", "ok"),
+    [
+        ("empty", "torch.empty", True),
+        ("torch.empty()", "torch.empty", True),
+        ("Torch.Empty", "torch.empty", True),
+        ("ones_like", "torch.ones_like", True),
+        ("manual_seed()", "torch.manual_seed", True),
+        ("torch.empty", "empty", True),
+        ("zeros", "torch.empty", False),
+        ("nn.Linear", "torch.nn.Linear", True),
+        ("Linear", "torch.nn.Linear", False),  # only torch. may go, as for dtypes
+        ("b.to(int32)", "b.to(torch.int32)", False),  # inside code, torch. is part of the code
+        ("tensor view", "tensor.view", False),
+    ],
+)
+def test_a_name_in_code_may_leave_out_torch_as_a_dtype_may(typed, answer, ok):
+    kind = infer_kind(answer)
+    assert check_answer(kind, typed, answer, lang="en").correct is ok
+    assert same_text(typed, answer) is ok
+    assert check_answer(DTYPE, "float32", "torch.float32", lang="en").correct  # the rule it follows
+
+
+def test_a_size_answer_is_compared_as_a_shape():
+    assert infer_kind("torch.Size([2, 2, 3])") == SHAPE
+    assert parse_answer(SHAPE, "torch.Size([2, 2, 3])") == "(2, 2, 3)"
+    assert infer_kind("(3, 4)") == SHAPE and infer_kind("torch.float32") == DTYPE
+    assert infer_kind("b.to(torch.int32)") == TEXT and infer_kind("7") == TEXT

@@ -57,6 +57,8 @@ class FakeQuestions:
     def __init__(self) -> None:
         self.asked: list[tuple[str, int]] = []
         self.fail = False
+        #: How many of the four choices the question offers.
+        self.choices = 4
 
     def __call__(self, card: CardView, seed: int) -> Question:
         if self.fail:
@@ -69,7 +71,7 @@ class FakeQuestions:
             code="torch.ones(2, 1) + torch.ones(3)",
             answer_kind="shape",
             answer="(2, 3)",
-            choices=("(2, 3)", "(3, 2)", "(2, 1)", "(3,)"),
+            choices=("(2, 3)", "(3, 2)", "(2, 1)", "(3,)")[: self.choices],
             explanation="Dimensions align from the right.",
             torch="2.5.0",
             printed="torch.Size([2, 3])",
@@ -348,3 +350,115 @@ def test_end_records_the_time_once(make_session, seconds):
     assert stats.elapsed_s == 63 and stats.answer_ms == 3000 and stats.ratings[Rating.HARD] == 1
     seconds.advance(10)
     assert s.end().elapsed_s == 63
+
+
+# -- typos, undo of every step, the card's language (issue 10) ------------------------------
+
+
+@pytest.mark.parametrize(("choices", "letter"), [(4, "e"), (3, "d"), (2, "c"), (3, "z")])
+def test_a_letter_with_no_choice_is_refused_and_nothing_is_graded(make_session, service, questions, choices, letter):
+    questions.choices = choices
+    s = make_session(deck="Live")
+    s.load("live:gen")
+    assert s.letters == "abcd"[:choices]
+    message = s.refusal(letter)
+    assert message == f"No choice {letter}: type a letter from a to {'abcd'[choices - 1]}, or the answer."
+    assert s.reveal(letter) is None and s.phase is Phase.FRONT and s.verdict is None
+    assert logs(service) == []
+    assert s.refusal(letter.upper()) is not None
+    assert s.refusal("a") is None and s.refusal("2x3") is None
+    assert s.reveal("B").correct is False and s.phase is Phase.ANSWER  # a letter in range picks its choice
+
+
+def test_a_one_letter_answer_of_the_kind_is_not_a_typo(make_session, questions, monkeypatch):
+    from dataclasses import replace
+
+    s = make_session(deck="Live")
+    s.load("live:gen")
+    s.question = replace(s.question, answer_kind="bool", answer="True", choices=("True", "False"))
+    assert s.refusal("y") is None and s.refusal("n") is None  # yes / no, not letters
+    assert s.refusal("c") is not None
+
+
+def test_a_type_in_name_may_leave_out_torch(make_session, service, tmp_path):
+    deck = tmp_path / "names.toml"
+    deck.write_text(
+        'format = 1\n[deck]\nid = "names"\nname = "Names"\nlang = "en"\n'
+        '[[cards]]\nid = "empty"\ntype = "type"\nfront = "Uninitialized memory?"\nanswer = "torch.empty"\n'
+        '[[cards]]\nid = "size"\ntype = "type"\nfront = "Its shape?"\nanswer = "torch.Size([2, 2, 3])"\n',
+        encoding="utf-8",
+    )
+    service.sync_deck(read_toml_deck(deck))
+    s = make_session(deck="Names")
+    s.load("names:empty")
+    assert s.reveal("empty").correct  # as "float32" is for torch.float32
+    s.load("names:size")
+    assert s.reveal("2x2x3").correct
+
+
+def test_undo_takes_back_suspend_bury_and_answers_in_order(make_session, service):
+    from quizapp.store.models import CardState
+
+    def state(card_id):
+        with Session(service.engine) as session:
+            return session.get(CardState, (service.user_id, card_id))
+
+    s = make_session()
+    s.load()
+    answered = s.card.id
+    s.reveal()
+    s.answer(Rating.GOOD)
+    s.load()
+    buried = s.card.id
+    s.bury()
+    s.load()
+    suspended = s.card.id
+    s.reveal()
+    s.suspend()
+    assert state(suspended).suspended and state(buried).buried_until is not None
+    assert s.undo() == suspended  # the suspend, not the grade before it
+    assert state(suspended) is None  # a new card again: no schedule row, as before
+    assert state(buried).buried_until is not None and len(logs(service)) == 1
+    assert s.undo() == buried
+    assert state(buried) is None and len(logs(service)) == 1
+    assert s.undo() == answered
+    assert logs(service) == [] and state(answered) is None and not s.can_undo
+    s.load(answered)
+    assert s.card.id == answered
+
+
+def test_undo_of_a_bury_keeps_the_schedule_the_card_had(make_session, service):
+    s = make_session()
+    s.load("small:one")
+    s.reveal()
+    s.answer(Rating.GOOD)
+    before = service.card_snapshot("small:one")
+    s.load("small:one")
+    s.bury()
+    assert service.card_snapshot("small:one") != before
+    s.undo()
+    assert service.card_snapshot("small:one") == before
+
+
+@pytest.mark.parametrize("step", ["answer", "bury", "suspend"])
+def test_undo_brings_back_the_same_question(make_session, questions, step):
+    s = make_session(deck="Live")
+    s.load("live:gen")
+    seed = s.question.seed
+    if step == "answer":
+        s.reveal("a")
+        s.answer(Rating.GOOD)
+    else:
+        getattr(s, step)()
+    card_id = s.undo()
+    s.load(card_id)
+    assert s.card.id == "live:gen" and s.question.seed == seed
+    s.load("live:gen")  # only the undone one is replayed
+    assert s.question.seed != seed
+
+
+def test_a_live_questions_feedback_is_in_the_cards_language(make_session, service):
+    s = make_session(deck="Live")
+    s.load("live:gen")
+    assert s.card.lang == "en"
+    assert s.reveal("RuntimeError").hint == "it doesn't raise"

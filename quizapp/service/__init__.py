@@ -266,6 +266,12 @@ class Service:
     def suspend(self, card_id: str, suspended: bool = True) -> None:
         review.suspend(self.ctx, card_id, suspended)
 
+    def card_snapshot(self, card_id: str) -> str:
+        return review.card_snapshot(self.ctx, card_id)
+
+    def restore_card(self, card_id: str, snapshot: str) -> None:
+        review.restore_card(self.ctx, card_id, snapshot)
+
     # -- the card browser (service/browse.py) -------------------------------
 
     def search_cards(self, query: str, limit: int = browse.DEFAULT_LIMIT, *, offset: int = 0) -> list[BrowseRow]:

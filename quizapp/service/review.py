@@ -176,6 +176,19 @@ def suspend(ctx: Context, card_id: str, suspended: bool = True) -> None:
     set_flags(ctx, card_id, suspended=suspended)
 
 
+def card_snapshot(ctx: Context, card_id: str) -> str:
+    """The learner's schedule of a card as the review log keeps it ("null":
+    none yet), for ``restore_card`` to put back (undo of a bury or suspend)."""
+    with ctx.read() as session:
+        return queries.state_snapshot(session.get(CardState, (ctx.user_id, card_id)))
+
+
+def restore_card(ctx: Context, card_id: str, snapshot: str) -> None:
+    """Put a card's schedule back as ``card_snapshot`` saw it."""
+    with ctx.write() as session:
+        queries.restore_snapshot(session=session, user_id=ctx.user_id, card_id=card_id, snapshot=snapshot)
+
+
 def set_flags(ctx: Context, card_id: str, **flags: object) -> None:
     """Set fields of the learner's CardState of a card (made if missing)."""
     with ctx.write() as session:

@@ -43,7 +43,9 @@ async def open_browser(app, pilot, query: str):
     await pilot.press("b")
     await settle(app, pilot)
     assert type(app.screen).__name__ == "BrowseScreen"
-    assert isinstance(app.focused, Input)
+    assert isinstance(app.focused, DataTable)  # the results: the footer's keys work
+    await pilot.press("slash")  # "/" moves to the search box, and types nothing
+    assert isinstance(app.focused, Input) and app.focused.value == ""
     await pilot.press(*query, "enter")
     await settle(app, pilot)
     return app.screen

@@ -9,6 +9,7 @@ from quizapp.settings import Settings
 from quizapp.store.models import ReviewLog
 from quizapp.tui.app import make_app
 from quizapp.tui.screens.review import CHOICE_LETTERS
+from quizapp.tui.widgets.card_text import diff_text
 
 pytest.importorskip("torch")
 
@@ -46,7 +47,8 @@ async def test_choose_wrong_then_type_right_and_the_log_keeps_it(db_url):
         await pilot.press(CHOICE_LETTERS[wrong], "enter")  # choose a distractor
         assert screen.revealed and not screen.verdict.correct
         assert screen.suggested() == 1  # wrong -> Again
-        assert q1.answer in str(screen.query_one("#back").render())
+        assert "".join(chunk for chunk, _mark in screen.verdict.expected) == q1.answer
+        assert diff_text(screen.verdict.expected).plain in str(screen.query_one("#verdict").render())
         await pilot.press("enter")  # accept Again
         q2 = await wait_for_question(app, pilot)
         await pilot.press(*q2.answer, "enter")  # type the right answer in full
@@ -182,3 +184,23 @@ async def test_a_live_card_whose_question_fails_is_set_aside_and_review_goes_on(
         assert any(n.startswith("Set aside until tomorrow: 'A card that says int'") for n in notices), notices
     assert app.service.search_cards("is:buried")[0].id == "broken:not-an-int"
     assert [log.card_id for log in logs(app)] == ["broken:fine"]
+
+
+@pytest.mark.torch
+async def test_at_80x24_the_verdict_answer_and_rule_of_a_real_question_show_without_scrolling(db_url):
+    app = make_app(Settings(database_url=db_url, user="tester", start_in_review=True, review_deck=DECK))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        question = await wait_for_question(app, pilot)
+        wrong = next(i for i, c in enumerate(question.choices) if c != question.answer)
+        await pilot.press(CHOICE_LETTERS[wrong], "enter")
+        await settle(app, pilot)
+        text = "\n".join(strip.text for strip in screen._compositor.render_strips())
+        flat = " ".join(text.split())
+        assert screen.query_one("#card").scroll_y == 0
+        assert "".join(chunk for chunk, _mark in screen.verdict.expected) == question.answer
+        shown_answer = diff_text(screen.verdict.expected).plain  # the right answer, its differences marked
+        assert "✗ Not quite" in text and f"Answer: {shown_answer}" in flat
+        assert "Rule: " + " ".join(question.explanation.split()[:6]) in flat
+        assert "lanza" not in flat and "forma" not in flat  # an English card: English feedback
+    assert logs(app) == []  # nothing graded until the learner accepts

@@ -114,7 +114,7 @@ async def test_a_search_with_markup_is_shown_as_typed(settings, hostile_deck):
         await settle(app, pilot)
         app.action_browse()
         await settle(app, pilot)
-        await pilot.press(*"x[/]", "enter")
+        await pilot.press("slash", *"x[/]", "enter")  # "/" to the search box (the browser opens on its results)
         await settle(app, pilot)
         assert rendered(app.screen.query_one("#browse-status")) == "0 cards match x[/]"
     assert app.return_code in (None, 0)
@@ -230,6 +230,7 @@ async def test_moving_a_card_to_a_deck_named_with_markup_is_notified(settings, s
         await settle(app, pilot)
         app.action_browse()
         await settle(app, pilot)
+        await pilot.press("slash")  # the browser opens on its results: "/" goes to the search box
         app.screen.query_one("#browse-query").value = "deck:Small"
         await pilot.press("enter")  # search, then the results have the focus
         await settle(app, pilot)

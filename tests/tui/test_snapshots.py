@@ -39,3 +39,17 @@ def test_review_with_answer_shown(snap_compare, db_url):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=reveal)
+
+
+def test_review_of_a_generated_question_answered_at_80x24(snap_compare, db_url):
+    """The verdict, the right answer and the rule on top; the snippet below, highlighted."""
+    from tests.tui.test_review_daily import EN_LIVE, live_app
+
+    app = live_app(db_url, EN_LIVE)
+
+    async def answer(pilot):
+        await _settle(pilot)
+        await pilot.press("d", "enter")
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=answer)

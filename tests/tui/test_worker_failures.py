@@ -69,7 +69,7 @@ async def test_a_bad_search_is_a_line_under_the_search_box(settings):
         await settle(app, pilot)
         app.action_browse()
         await settle(app, pilot)
-        await pilot.press(*"dek:x", "enter")
+        await pilot.press("slash", *"dek:x", "enter")
         await settle(app, pilot)
         status = str(app.screen.query_one("#browse-status").render())
         assert status.startswith("✗ unknown search dek:")  # the parser's words, no exception type

@@ -183,7 +183,8 @@ class BrowseScreen(QuizScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#browse-query", Input).focus()
+        # Focus on the results, so the keys in the footer work ("/" searches).
+        self.query_one("#browse-results", DataTable).focus()
         self.run_search(self.search_query)
 
     # -- search -------------------------------------------------------------

@@ -12,13 +12,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Checkbox, Footer, Header, Input, ProgressBar, Static
+from textual.widgets import Footer, Header, Input, ProgressBar, Static
 
 from quizapp.i18n import N_
 from quizapp.service import ImportCancelled
 from quizapp.tui.messages import ImportDone, ImportProgress
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
 from quizapp.tui.widgets.card_text import plain
+from quizapp.tui.widgets.checkbox import MarkedCheckbox
 
 
 class ImportScreen(QuizScreen[None]):
@@ -44,7 +45,7 @@ class ImportScreen(QuizScreen[None]):
                 "Import decks: .toml, .md or .txt notes (or a folder of notes), .csv/.tsv, .apkg", id="import-title"
             )
             yield Input(placeholder="Path to a file or folder, then Enter", id="import-path")
-            yield Checkbox("Dry run (show what would change, write nothing)", id="import-dry-run")
+            yield MarkedCheckbox("Dry run (show what would change, write nothing)", id="import-dry-run")
             yield ProgressBar(total=1.0, show_eta=False, id="import-progress")
             yield Static("", id="import-status")
             yield Static("", id="import-report")
@@ -67,7 +68,7 @@ class ImportScreen(QuizScreen[None]):
         self.query_one("#import-report", Static).update("")
         self._cancel = threading.Event()
         self.refresh_bindings()
-        self.run_import(path, self.query_one(Checkbox).value, self._cancel)
+        self.run_import(path, self.query_one(MarkedCheckbox).value, self._cancel)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="import", description="importing")
     def run_import(self, path: Path, dry_run: bool, cancel: threading.Event) -> None:
@@ -87,6 +88,7 @@ class ImportScreen(QuizScreen[None]):
         self.refresh_bindings()
         self.query_one(ProgressBar).update(progress=1.0)
         self.query_one(Input).disabled = False
+        self.query_one(Input).focus()  # the next path goes where it is typed, not to the dry-run box
 
     def show_failure(self, failure: WorkFailure) -> None:
         self._ended()

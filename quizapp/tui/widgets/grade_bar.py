@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from quizapp.domain import Rating
+from quizapp.i18n import _
 from quizapp.scheduling import Outcome, format_interval
 
 
@@ -14,7 +15,7 @@ class GradeBar(Static):
     grade is marked with an arrow and bold, not by colour alone."""
 
     DEFAULT_CSS = """
-    GradeBar { height: 3; padding: 1 2 0 2; color: $text-muted; }
+    GradeBar { height: 1; padding: 0 2; color: $text-muted; }
     """
 
     def show(self, outcomes: dict[Rating, Outcome] | None, suggested: Rating | None = None) -> None:
@@ -27,5 +28,6 @@ class GradeBar(Static):
                 text.append("   ")
             marker = "▶ " if rating == suggested else ""
             style = "bold reverse" if rating == suggested else ""
-            text.append(f"{marker}{int(rating)} {rating.label} {format_interval(outcome.interval)}", style=style)
+            label = _(rating.label)  # "Again"... are the review screen's binding descriptions: translated there
+            text.append(f"{marker}{int(rating)} {label} {format_interval(outcome.interval)}", style=style)
         self.update(text)
