@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from quizapp.domain import BUILTIN_SOURCE, MemoryState, ReviewKind
 from quizapp.importers.base import ParsedDeck, ParsedReview
+from quizapp.service import presets
 from quizapp.service.context import Context, Progress
 from quizapp.service.views import CardView, DeckCounts, card_view
 from quizapp.store import queries
@@ -176,7 +177,8 @@ def _replay(ctx: Context, session: Session, card_id: str) -> None:
         .where(ReviewLog.user_id == ctx.user_id, ReviewLog.card_id == card_id)
         .order_by(col(ReviewLog.reviewed_at), col(ReviewLog.id))
     ).all()
-    memory = ctx.scheduler.replay([(log.reviewed_at, log.rating) for log in logs], fuzz_key=card_id)
+    scheduler = presets.scheduler_for_card(ctx, session, card_id)  # the steps of the card's deck preset
+    memory = scheduler.replay([(log.reviewed_at, log.rating) for log in logs], fuzz_key=card_id)
     state = session.get(CardState, (ctx.user_id, card_id))
     if state is None:
         state = CardState(user_id=ctx.user_id, card_id=card_id)
@@ -186,37 +188,37 @@ def _replay(ctx: Context, session: Session, card_id: str) -> None:
 
 def deck_counts(ctx: Context) -> list[DeckCounts]:
     """Every deck with today's counts (subdecks included, daily limits applied)."""
-    raw, new_left, reviews_left = _raw_counts(ctx)
+    raw, capped = _raw_counts(ctx)
     return [
-        _aggregate(name, [c for n, c in raw.items() if n == name or n.startswith(name + "::")], new_left, reviews_left)
+        _aggregate(name, [c for n, c in raw.items() if n == name or n.startswith(name + "::")], capped[name])
         for name in sorted(raw, key=lambda n: n.split("::"))
     ]
 
 
 def today_counts(ctx: Context, deck: str | None = None) -> DeckCounts:
     """What is left today in ``deck`` (None: all decks)."""
-    raw, new_left, reviews_left = _raw_counts(ctx)
+    raw, capped = _raw_counts(ctx)
     subtree = [c for n, c in raw.items() if deck is None or n == deck or n.startswith(deck + "::")]
-    return _aggregate(deck or "All decks", subtree, new_left, reviews_left)
+    return _aggregate(deck or "All decks", subtree, capped.get(deck or "", (0, 0)))
 
 
-def _raw_counts(ctx: Context) -> tuple[dict[str, queries.RawCounts], int, int]:
+def _raw_counts(ctx: Context) -> tuple[dict[str, queries.RawCounts], dict[str, tuple[int, int]]]:
+    """Per deck, its own counts; and per deck ("" for all), the new and due
+    reviews studying it can show today within the decks' limits."""
     now = ctx.clock()
     start, end = ctx.day_bounds(now)
     with ctx.read() as session:
         raw = queries.counts_by_deck(session=session, user_id=ctx.user_id, now=now, day_end=end)
-        _, new_done, reviews_done = queries.studied_since(session=session, user_id=ctx.user_id, since=start)
-    new_left = max(ctx.config.new_per_day - new_done, 0)
-    reviews_left = max(ctx.config.reviews_per_day - reviews_done, 0)
-    return raw, new_left, reviews_left
+        limits = presets.deck_limits(ctx, session=session, since=start)
+    return raw, limits.capped({name: (c.new, c.due) for name, c in raw.items()})
 
 
-def _aggregate(name: str, rows: list[queries.RawCounts], new_left: int, reviews_left: int) -> DeckCounts:
+def _aggregate(name: str, rows: list[queries.RawCounts], capped: tuple[int, int]) -> DeckCounts:
     return DeckCounts(
         name=name,
-        new=min(sum(c.new for c in rows), new_left),
+        new=capped[0],
         learning=sum(c.learning for c in rows),
-        due=min(sum(c.due for c in rows), reviews_left),
+        due=capped[1],
         total=sum(c.total for c in rows),
     )
 
