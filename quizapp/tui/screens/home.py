@@ -21,7 +21,7 @@ class HomeScreen(QuizScreen[None]):
         Binding("b", "app.browse", "Browse"),
         Binding("s", "app.stats", "Stats"),
         Binding("r", "refresh", "Refresh"),
-        Binding("o", "app.study_settings", "Settings"),
+        Binding("o", "deck_settings", "Settings"),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -96,6 +96,12 @@ class HomeScreen(QuizScreen[None]):
 
     def action_refresh(self) -> None:
         self.load_counts()
+
+    def action_deck_settings(self) -> None:
+        """The settings, with the highlighted deck's preset."""
+        from quizapp.tui.screens.study_settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen(deck=self._selected_deck()))
 
 
 def _count(value: int, kind: str) -> Text:
