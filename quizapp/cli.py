@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from quizapp import __version__
+from quizapp.i18n import current_language, language_from_locale, set_language
 from quizapp.text import visible
 
 
@@ -82,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--learning-steps", metavar="STEPS", help='learning steps, e.g. "1m 10m"')
     p.add_argument("--relearning-steps", metavar="STEPS", help='relearning steps, e.g. "10m"')
     p.add_argument("--day-start-hour", metavar="H", help="local hour a study day starts (0-23)")
+    p.add_argument(
+        "--language",
+        choices=("es", "en", "auto"),
+        help="interface language (auto: from the locale, LANG or QUIZAPP_LANGUAGE)",
+    )
 
     p = sub.add_parser("optimize", parents=[common], help="fit your own FSRS parameters to your review history")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -212,6 +218,7 @@ def _storage_error(exc: BaseException) -> str | None:
 def _main(argv: list[str]) -> int:
     from quizapp.settings import Settings, default_user
 
+    set_language(language_from_locale())  # the learner's own setting applies once the database is open
     args = build_parser().parse_args(argv)
     db = getattr(args, "db", None)
     url = _database_url(db)
@@ -459,14 +466,16 @@ def _settings(args, settings) -> int:
     changes = {name: getattr(args, name) for name in EDITABLE if getattr(args, name, None) is not None}
     decks = args.deck or []
     acts = [bool(args.presets), args.delete_preset is not None]
-    if (sum(acts) and (changes or decks or args.preset or args.rename)) or sum(acts) > 1:
+    if (sum(acts) and (changes or decks or args.preset or args.rename or args.language)) or sum(acts) > 1:
         raise CliError("quizapp settings: --presets and --delete-preset go alone (with --json)")
     if args.rename is not None and args.preset is None:
         raise CliError("quizapp settings: --rename needs --preset NAME")
     if len(decks) > 1 and args.preset is None:
         raise CliError("quizapp settings: several --deck need --preset NAME (the preset to assign them)")
-    writes = bool(changes or (decks and args.preset) or args.rename or args.delete_preset)
+    writes = bool(changes or (decks and args.preset) or args.rename or args.delete_preset or args.language)
     service = _open_service(settings, writes=writes)
+    if args.language is not None:
+        set_language(service.set_interface_language(None if args.language == "auto" else args.language))
     try:
         if args.presets:
             return _print_presets(service.presets(), args.json)
@@ -515,8 +524,10 @@ def _settings(args, settings) -> int:
         data.pop("default")
         data["preset"] = preset.name
         data["preset_decks"] = data.pop("decks")
+        data["language"] = current_language()
         _print_json(data)
         return 0
+    print(f"Interface language: {current_language()}")
     _print_settings(current, preset, created)
     return 0
 
@@ -777,6 +788,7 @@ def _open_service(settings, *, kernel=None, fit=None, writes: bool = False):
         service = open_service(settings, kernel=kernel, fit=fit)
     except OpenError as exc:
         raise CliError(f"quizapp: {exc}") from exc
+    set_language(service.interface_language())
     if new:
         _notices.append(f"quizapp: created a new database at {path}")
     if writes:

@@ -136,7 +136,7 @@ def _deck_limits(
     connection: sqlite3.Connection, user_id: int, decks: dict[int, str], default: tuple[int, int]
 ) -> dict[str, tuple[int, int]]:
     """Per deck name: the (new, review) limits of its preset (service/presets.py);
-    before schema version 3 (no presets), ``default`` for every deck."""
+    before schema version 4 (no presets), ``default`` for every deck."""
     try:
         presets = {
             preset_id: (name, (new, review))

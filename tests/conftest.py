@@ -41,6 +41,11 @@ def isolated_environment(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("QUIZAPP_DB", raising=False)
     monkeypatch.setenv("QUIZAPP_USER", "tester")
     monkeypatch.setenv("TZ", "UTC")
+    # English unless a test chooses: the machine's locale must not change what tests read.
+    monkeypatch.setenv("QUIZAPP_LANGUAGE", "en")
+    from quizapp import i18n
+
+    i18n.set_language("en")
     return data
 
 

@@ -193,10 +193,14 @@ def test_no_damaged_encoding(lang):
 def test_no_wrong_names_from_the_note(lang):
     raw = DECK_FILES[lang].read_text(encoding="utf-8")
     # The note's wrong names are never taught: `torch.bfloat` only ever
-    # appears as `torch.bfloat16`, and `torch.empy` not at all (cards that
-    # point out the typo say "empy" without the `torch.` prefix).
+    # appears as `torch.bfloat16`, and `torch.empy` only in the card that
+    # shows what the typo does (an AttributeError, checked by running it).
     assert not re.search(r"torch\.bfloat(?!16)", raw)
-    assert "torch.empy" not in raw
+    cards = tomllib.loads(raw)["cards"]
+    typo_cards = [card for card in cards if "torch.empy" in str(card)]
+    assert [card["id"] for card in typo_cards] == ["empy-typo"]
+    assert "AttributeError" in typo_cards[0]["back"]
+    assert typo_cards[0]["check"]["expect"] == "AttributeError"
 
 
 def test_spanish_has_accents():

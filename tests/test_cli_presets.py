@@ -105,7 +105,7 @@ def test_a_preset_made_assigned_and_listed(capsys, db):
 def test_rename_and_delete(capsys, db):
     run(capsys, "--db", db, "settings", "--preset", "Light", "--deck", EN_BROADCASTING)
     code, out, _ = run(capsys, "--db", db, "settings", "--preset", "Light", "--rename", "Gentle")
-    assert code == 0 and out.startswith("Preset: Gentle (decks: PyTorch (EN)::Broadcasting)")
+    assert code == 0 and "\nPreset: Gentle (decks: PyTorch (EN)::Broadcasting)\n" in out
     code, out, _ = run(capsys, "--db", db, "settings", "--delete-preset", "Gentle", "--json")
     assert json.loads(out) == {"deleted": "Gentle", "decks": [EN_BROADCASTING]}
     assert stored(db) == ({"Default": (20, "1m 10m")}, [])

@@ -196,6 +196,12 @@ class Service:
     def assign_preset(self, decks: list[str], name: str) -> Preset:
         return presets.assign_preset(self.ctx, decks, name)
 
+    def interface_language(self) -> str:
+        return settings.interface_language(self.ctx)
+
+    def set_interface_language(self, language: str | None) -> str:
+        return settings.set_interface_language(self.ctx, language)
+
     # -- decks (service/decks.py) -------------------------------------------
 
     def sync_deck(self, parsed: ParsedDeck, *, dry_run: bool = False) -> SyncReport:

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from quizapp.domain import DEFAULT_PRESET
+from quizapp.i18n import LANGUAGES, language_from_locale
 from quizapp.service import presets
 from quizapp.service.context import Context
 from quizapp.store.models import UserSettings
@@ -108,3 +109,26 @@ def store_study_settings(
     row.previous_parameters = parameters_to_json(settings.previous_parameters)
     if optimized_at is not None:
         row.optimized_at = optimized_at
+
+
+def interface_language(ctx: Context) -> str:
+    """The learner's interface language: their setting, else the locale's."""
+    with ctx.read() as session:
+        row = session.get(UserSettings, ctx.user_id)
+        stored = row.language if row is not None else None
+    return stored if stored in LANGUAGES else language_from_locale()
+
+
+def set_interface_language(ctx: Context, language: str | None) -> str:
+    """Store the learner's interface language ("es", "en"; None: follow the
+    locale) and return the one now in effect. A SettingsError names an
+    unknown language and nothing is written."""
+    if language is not None and language not in LANGUAGES:
+        raise SettingsError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
+    with ctx.write() as session:
+        row = session.get(UserSettings, ctx.user_id)
+        if row is None:  # the model's defaults are Anki's, as StudySettings()
+            row = UserSettings(user_id=ctx.user_id)
+        row.language = language
+        session.add(row)
+    return interface_language(ctx)

@@ -12,7 +12,8 @@ created the tables that are new:
 History:
 
 - 1 -> 2: the ``usersettings`` table (created by create_all; no data step).
-- 2 -> 3: the ``preset`` and ``deckpreset`` tables; the data step gives each
+- 2 -> 3: ``usersettings.language``, the interface language (no data step).
+- 3 -> 4: the ``preset`` and ``deckpreset`` tables; the data step gives each
   learner a "Default" preset holding their current desired retention, daily
   limits and steps (Anki's defaults for a learner with no settings), so
   nothing changes for them.
@@ -32,7 +33,7 @@ from quizapp.store import models
 
 
 def default_presets(connection: Connection) -> None:
-    """3: a "Default" preset for each learner, from their ``usersettings``
+    """4: a "Default" preset for each learner, from their ``usersettings``
     row (Anki's defaults without one). SQLAlchemy core, so it runs on
     SQLite and PostgreSQL alike."""
     user = models.User.__table__  # type: ignore[attr-defined]
@@ -49,9 +50,9 @@ def default_presets(connection: Connection) -> None:
     connection.execute(insert(preset).from_select(["user_id", "name", *columns], rows))
 
 
-#: Data steps by the version they lead to: ``STEPS[3](connection)`` runs
-#: when a database moves from version 2 to 3. Column additions need none.
-STEPS: dict[int, Callable[[Connection], None]] = {3: default_presets}
+#: Data steps by the version they lead to: ``STEPS[4](connection)`` runs
+#: when a database moves from version 3 to 4. Column additions need none.
+STEPS: dict[int, Callable[[Connection], None]] = {4: default_presets}
 
 
 def migrate(engine: Engine, from_version: int) -> list[str]:

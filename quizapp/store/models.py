@@ -22,9 +22,10 @@ from quizapp.domain import (
 )
 
 #: 1: the first schema. 2: ``usersettings`` (per-learner settings and FSRS
-#: parameters). 3: ``preset`` and ``deckpreset`` (deck option presets).
+#: parameters). 3: ``usersettings.language``. 4: ``preset`` and
+#: ``deckpreset`` (deck option presets).
 #: store/migrations.py brings older databases up to date.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class UTCDateTime(types.TypeDecorator):
@@ -69,7 +70,7 @@ class User(SQLModel, table=True):
 
 class UserSettings(SQLModel, table=True):
     """One learner's study settings (quizapp/study_settings.py validates them).
-    No row means Anki's defaults. Since schema version 3 the desired
+    No row means Anki's defaults. Since schema version 4 the desired
     retention, daily limits and steps live in the learner's presets (table
     ``preset``; the "Default" one was made from these columns): here they
     are kept as they were, and no longer read."""
@@ -92,6 +93,8 @@ class UserSettings(SQLModel, table=True):
     previous_parameters: str | None = None
     #: When the optimizer last adopted parameters.
     optimized_at: datetime | None = Field(default=None, sa_column=_dt())
+    #: Interface language ("es", "en"); None: from the locale (quizapp/i18n.py).
+    language: str | None = None
 
 
 class Preset(SQLModel, table=True):

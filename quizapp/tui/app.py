@@ -9,10 +9,12 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from quizapp.i18n import N_, set_language
 from quizapp.kernel import Kernel
 from quizapp.service import BackupError, CardView, Service
 from quizapp.settings import Settings
 from quizapp.text import visible
+from quizapp.tui.localized import localize_bindings
 
 if TYPE_CHECKING:
     from quizapp.questions.base import Question
@@ -26,10 +28,11 @@ class QuizApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "quizapp"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+    BINDINGS = [Binding("ctrl+q", "quit", N_("Quit"), show=False, priority=True)]
 
     def __init__(self, settings: Settings, service: Service) -> None:
         super().__init__()
+        localize_bindings(self)
         self.settings = settings
         self.service = service
         self._kernel_state = ""
@@ -164,4 +167,5 @@ def make_app(settings: Settings, *, service: Service | None = None) -> QuizApp:
         service = open_service(settings, kernel=Kernel() if settings.start_kernel else None)
     elif not settings.start_kernel:
         service.ctx.kernel = None
+    set_language(service.interface_language())  # before any screen or binding is made
     return QuizApp(settings, service)

@@ -63,7 +63,7 @@ def test_v1_database_is_migrated_and_keeps_its_data(tmp_path):
     assert "mistake" in {c["name"] for c in inspector.get_columns("reviewlog")}
     assert "leech" in {c["name"] for c in inspector.get_columns("cardstate")}
     with Session(engine) as session:
-        assert session.exec(select(SchemaInfo)).one().version == models.SCHEMA_VERSION == 3
+        assert session.exec(select(SchemaInfo)).one().version == models.SCHEMA_VERSION == 4
         state = session.exec(select(CardState)).one()
         assert (state.stability, state.reps, state.leech) == (3.0, 3, False)  # the added column's default
         log = session.exec(select(ReviewLog)).one()
@@ -99,7 +99,7 @@ def test_v2_settings_become_each_learners_default_preset(tmp_path):
         )
     engine = make_engine(f"sqlite:///{path}")
     with Session(engine) as session:
-        assert session.exec(select(SchemaInfo)).one().version == 3
+        assert session.exec(select(SchemaInfo)).one().version == 4
         presets = {(p.user_id, p.name): p for p in session.exec(select(Preset))}
         assert session.exec(select(DeckPreset)).all() == []
     assert set(presets) == {(1, "Default"), (2, "Default")}

@@ -89,7 +89,7 @@ class Aliasing:
 
         if form == "via_b":
             prompt = {
-                "es": "Se modifica b in-place. ¿Qué devuelve la última línea: ve a el cambio?",
+                "es": "Se modifica b in-place. ¿Qué devuelve la última línea? ¿Refleja el cambio?",
                 "en": "b is changed in place. What does the last line return: does a see the change?",
             }
         else:

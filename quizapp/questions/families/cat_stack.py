@@ -50,7 +50,7 @@ _LABELS = {
         "en": "thinking cat only needs the joined dimension to match",
     },
     "broadcast_in_cat": {
-        "es": "creer que cat difunde (broadcast) el tensor 1-D como lo haría una suma",
+        "es": "creer que cat hace broadcasting del tensor 1-D como lo haría una suma",
         "en": "thinking cat broadcasts the 1-D tensor as an addition would",
     },
     "sizes_must_match": {

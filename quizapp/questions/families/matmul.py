@@ -43,7 +43,7 @@ _LABELS = {
         "en": "thinking the dimension added to the vector stays in the result",
     },
     "batch_not_broadcast": {
-        "es": "no difundir las dimensiones de lote: quedarse con las de un operando",
+        "es": "no hacer broadcasting de las dimensiones de lote: quedarse con las de un operando",
         "en": "not broadcasting the batch dimensions: keeping one operand's",
     },
     "batch_must_match": {
@@ -55,11 +55,11 @@ _LABELS = {
         "en": "thinking the batch dimension disappears",
     },
     "mm_broadcasts": {
-        "es": "creer que torch.mm acepta lotes y difunde como @",
+        "es": "creer que torch.mm acepta lotes y hace broadcasting como @",
         "en": "thinking torch.mm takes batches and broadcasts like @",
     },
     "bmm_broadcasts": {
-        "es": "creer que torch.bmm difunde como @",
+        "es": "creer que torch.bmm hace broadcasting como @",
         "en": "thinking torch.bmm broadcasts like @",
     },
 }
@@ -67,19 +67,19 @@ _LABELS = {
 _MATMUL_RULE = {
     "es": "a @ b multiplica las dos últimas dimensiones: (n, k) @ (k, m) da (n, m) y la k "
     "interior debe coincidir (si no, RuntimeError). Un vector 1-D se trata como fila o columna "
-    "y esa dimensión se quita del resultado; las dimensiones de lote se difunden.",
+    "y esa dimensión se quita del resultado; las dimensiones de lote hacen broadcasting.",
     "en": "a @ b multiplies the last two dimensions: (n, k) @ (k, m) gives (n, m) and the inner "
     "k must match (otherwise RuntimeError). A 1-D vector is treated as a row or a column and that "
     "dimension is removed from the result; batch dimensions broadcast.",
 }
 _MM_RULE = {
-    "es": "torch.mm solo acepta dos matrices 2-D (n, k) y (k, m) y no difunde; para lotes usa torch.bmm o @.",
+    "es": "torch.mm solo acepta dos matrices 2-D (n, k) y (k, m) y no hace broadcasting; para lotes usa torch.bmm o @.",
     "en": "torch.mm only takes two 2-D matrices (n, k) and (k, m) and does not broadcast; for "
     "batches use torch.bmm or @.",
 }
 _BMM_RULE = {
     "es": "torch.bmm exige dos tensores 3-D (B, n, k) y (B, k, m) con el mismo B: da (B, n, m) "
-    "y no difunde (RuntimeError en otro caso).",
+    "y no hace broadcasting (RuntimeError en otro caso).",
     "en": "torch.bmm needs two 3-D tensors (B, n, k) and (B, k, m) with the same B: it gives "
     "(B, n, m) and does not broadcast (RuntimeError otherwise).",
 }

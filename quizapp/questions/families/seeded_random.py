@@ -21,7 +21,7 @@ _LABELS = {
         "en": "thinking a fixed seed makes every draw the same",
     },
     "reseed_skips_used": {
-        "es": "creer que al volver a sembrar se sigue tras lo ya sorteado",
+        "es": "creer que al volver a fijar la semilla se sigue tras lo ya sorteado",
         "en": "thinking re-seeding resumes after the values already drawn",
     },
     "other_seed": {
@@ -41,8 +41,8 @@ _BOOL_PROMPT = {
 }
 _RULE = {
     "es": "torch.manual_seed(s) reinicia el generador: los sorteos que siguen se repiten igual y en el "
-    "mismo orden. Sin volver a sembrar, cada sorteo continúa la secuencia y da valores nuevos; tras "
-    "sembrar de nuevo, un sorteo más pequeño da los primeros valores de la misma secuencia.",
+    "mismo orden. Sin volver a fijar la semilla, cada sorteo continúa la secuencia y da valores nuevos; tras "
+    "fijar de nuevo la semilla, un sorteo más pequeño da los primeros valores de la misma secuencia.",
     "en": "torch.manual_seed(s) restarts the generator: the draws that follow repeat exactly, in the "
     "same order. Without re-seeding, each draw continues the stream with new values; after re-seeding, "
     "a smaller draw gives the first values of the same stream.",

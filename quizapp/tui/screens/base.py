@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from quizapp.text import shown
+from quizapp.tui.localized import localize_bindings
 
 if TYPE_CHECKING:
     from quizapp.kernel import Kernel
@@ -65,6 +66,10 @@ ResultT = TypeVar("ResultT")
 
 class QuizScreen(Screen[ResultT]):
     """A screen of quizapp's app (see the module's docstring)."""
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name, id, classes)
+        localize_bindings(self)
 
     @property
     def quiz_app(self) -> QuizHost:

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static, Tex
 from textual.worker import get_current_worker
 
 from quizapp.domain import MemoryState
+from quizapp.i18n import N_
 from quizapp.service import CardView
 from quizapp.service.browse import DEFAULT_LIMIT, BrowseRow, CardInfo, HistoryRow, QueryError, short
 from quizapp.text import visible
@@ -63,8 +64,8 @@ class EditCardScreen(ModalScreen[tuple[str, str] | None]):
     EditCardScreen #edit-hint { color: $text-muted; }
     """
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", N_("Save")),
+        Binding("escape", "cancel", N_("Cancel")),
     ]
 
     def __init__(self, card: CardView) -> None:
@@ -108,7 +109,7 @@ class DeckScreen(ModalScreen[str | None]):
     }
     DeckScreen #deck-hint { color: $text-muted; margin-top: 1; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, current: str, names: list[str]) -> None:
         super().__init__()
@@ -142,13 +143,13 @@ class DeckScreen(ModalScreen[str | None]):
 
 class BrowseScreen(QuizScreen[None]):
     BINDINGS = [
-        Binding("escape", "leave", "Back"),
-        Binding("slash,ctrl+f", "focus_search", "Search"),
-        Binding("at", "toggle_suspend", "Suspend"),
-        Binding("minus", "toggle_bury", "Bury"),
-        Binding("r", "reset", "Reset"),
-        Binding("e", "edit", "Edit"),
-        Binding("d", "change_deck", "Change deck"),
+        Binding("escape", "leave", N_("Back")),
+        Binding("slash,ctrl+f", "focus_search", N_("Search")),
+        Binding("at", "toggle_suspend", N_("Suspend")),
+        Binding("minus", "toggle_bury", N_("Bury")),
+        Binding("r", "reset", N_("Reset")),
+        Binding("e", "edit", N_("Edit")),
+        Binding("d", "change_deck", N_("Change deck")),
     ]
 
     def __init__(self, query: str = "") -> None:

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
+from quizapp.i18n import N_
 from quizapp.tui.messages import DecksLoaded
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
 from quizapp.tui.widgets.card_text import plain
@@ -15,14 +16,14 @@ from quizapp.tui.widgets.card_text import plain
 
 class HomeScreen(QuizScreen[None]):
     BINDINGS = [
-        Binding("enter", "study", "Study deck"),
-        Binding("a", "study_all", "Study all"),
-        Binding("i", "app.import", "Import"),
-        Binding("b", "app.browse", "Browse"),
-        Binding("s", "app.stats", "Stats"),
-        Binding("r", "refresh", "Refresh"),
-        Binding("o", "deck_settings", "Settings"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("enter", "study", N_("Study deck")),
+        Binding("a", "study_all", N_("Study all")),
+        Binding("i", "app.import", N_("Import")),
+        Binding("b", "app.browse", N_("Browse")),
+        Binding("s", "app.stats", N_("Stats")),
+        Binding("r", "refresh", N_("Refresh")),
+        Binding("o", "deck_settings", N_("Settings")),
+        Binding("q", "app.quit", N_("Quit")),
     ]
 
     def compose(self) -> ComposeResult:

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Checkbox, Footer, Header, Input, ProgressBar, Static
 
+from quizapp.i18n import N_
 from quizapp.service import ImportCancelled
 from quizapp.tui.messages import ImportDone, ImportProgress
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
@@ -22,8 +23,8 @@ from quizapp.tui.widgets.card_text import plain
 
 class ImportScreen(QuizScreen[None]):
     BINDINGS = [
-        Binding("escape", "leave", "Back / cancel"),
-        Binding("c", "cancel_import", "Cancel import"),
+        Binding("escape", "leave", N_("Back / cancel")),
+        Binding("c", "cancel_import", N_("Cancel import")),
     ]
 
     def __init__(self) -> None:

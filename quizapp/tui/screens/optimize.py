@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Footer, Header, ProgressBar, Static
 
+from quizapp.i18n import N_
 from quizapp.optimizing import NotEnoughReviews, OptimizeReport
 from quizapp.text import shown
 from quizapp.tui.messages import OptimizeDone, OptimizeProgress, ParametersChanged
@@ -60,8 +61,8 @@ def report_text(report: OptimizeReport) -> Text:
 
 class OptimizeScreen(QuizScreen[None]):
     BINDINGS = [
-        Binding("escape", "leave", "Back"),
-        Binding("p", "revert", "Previous parameters"),
+        Binding("escape", "leave", N_("Back")),
+        Binding("p", "revert", N_("Previous parameters")),
     ]
 
     def __init__(self) -> None:

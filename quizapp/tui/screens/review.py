@@ -20,6 +20,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from quizapp.answers import Verdict
 from quizapp.domain import CardKind, Rating
+from quizapp.i18n import N_
 from quizapp.questions.base import Question
 from quizapp.service import CardView
 from quizapp.session import CHOICE_LETTERS, KernelState, Phase, ReviewSession
@@ -49,16 +50,16 @@ def kernel_state(kernel: Kernel | None) -> KernelState:
 
 class ReviewScreen(QuizScreen[None]):
     BINDINGS = [
-        Binding("enter", "advance", "Show / Accept"),
-        Binding("space", "advance", "Show / Accept", show=False),
-        Binding("1", "grade(1)", "Again"),
-        Binding("2", "grade(2)", "Hard"),
-        Binding("3", "grade(3)", "Good"),
-        Binding("4", "grade(4)", "Easy"),
-        Binding("ctrl+z", "undo", "Undo"),
-        Binding("minus", "bury", "Bury"),
-        Binding("at", "suspend", "Suspend"),
-        Binding("escape", "leave", "Back"),
+        Binding("enter", "advance", N_("Show / Accept")),
+        Binding("space", "advance", N_("Show / Accept"), show=False),
+        Binding("1", "grade(1)", N_("Again")),
+        Binding("2", "grade(2)", N_("Hard")),
+        Binding("3", "grade(3)", N_("Good")),
+        Binding("4", "grade(4)", N_("Easy")),
+        Binding("ctrl+z", "undo", N_("Undo")),
+        Binding("minus", "bury", N_("Bury")),
+        Binding("at", "suspend", N_("Suspend")),
+        Binding("escape", "leave", N_("Back")),
     ]
 
     def __init__(self, session: ReviewSession) -> None:

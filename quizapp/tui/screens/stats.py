@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
+from quizapp.i18n import N_
 from quizapp.service.statistics import HEATMAP_DAYS, RETENTION_WINDOWS, PassFail, Statistics
 from quizapp.tui.messages import StatsLoaded
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
@@ -55,8 +56,8 @@ class StatsScreen(QuizScreen[None]):
     """Everything quizapp knows about the learner's reviews, on one page."""
 
     BINDINGS = [
-        Binding("escape", "leave", "Back"),
-        Binding("r", "refresh", "Refresh"),
+        Binding("escape", "leave", N_("Back")),
+        Binding("r", "refresh", N_("Refresh")),
     ]
 
     def __init__(self) -> None:

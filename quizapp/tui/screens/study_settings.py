@@ -27,6 +27,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 from quizapp.domain import DEFAULT_PRESET
+from quizapp.i18n import N_
 from quizapp.optimizing import Workload
 from quizapp.service import BackupError
 from quizapp.study_settings import (
@@ -71,8 +72,8 @@ def field_text(settings: StudySettings | Preset, name: str) -> str:
 
 class SettingsScreen(QuizScreen[None]):
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save"),
-        Binding("escape", "leave", "Back"),
+        Binding("ctrl+s", "save", N_("Save")),
+        Binding("escape", "leave", N_("Back")),
     ]
 
     def __init__(self, deck: str | None = None) -> None:

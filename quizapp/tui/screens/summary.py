@@ -9,15 +9,16 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from quizapp.domain import Rating
+from quizapp.i18n import N_
 from quizapp.session import SessionStats
 from quizapp.tui.widgets.card_text import plain
 
 
 class SummaryScreen(Screen[None]):
     BINDINGS = [
-        Binding("enter", "close", "Decks"),
-        Binding("escape", "close", "Decks", show=False),
-        Binding("q", "app.quit", "Quit"),
+        Binding("enter", "close", N_("Decks")),
+        Binding("escape", "close", N_("Decks"), show=False),
+        Binding("q", "app.quit", N_("Quit")),
     ]
 
     def __init__(self, deck: str | None, stats: SessionStats, *, finished: bool, reason: str | None = None) -> None:

@@ -16,6 +16,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from quizapp.i18n import N_
+
 #: Glyphs: no review, then four levels of intensity.
 EMPTY = "·"
 GLYPHS = "░▒▓█"
@@ -83,10 +85,10 @@ class CalendarHeatmap(Widget, can_focus=True):
     }
 
     BINDINGS = [
-        Binding("left", "move(-7)", "Week before"),
-        Binding("right", "move(7)", "Week after"),
-        Binding("up", "move(-1)", "Day before"),
-        Binding("down", "move(1)", "Day after"),
+        Binding("left", "move(-7)", N_("Week before")),
+        Binding("right", "move(7)", N_("Week after")),
+        Binding("up", "move(-1)", N_("Day before")),
+        Binding("down", "move(1)", N_("Day after")),
     ]
 
     #: The day under the cursor (its count is shown below the calendar).
