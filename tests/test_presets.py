@@ -13,6 +13,7 @@ from quizapp.deck_limits import Left, available, capped_counts, remaining, subtr
 from quizapp.domain import MemoryState, Rating
 from quizapp.importers.toml_deck import read_toml_deck
 from quizapp.scheduling import SchedulingConfig
+from quizapp.service import presets
 from quizapp.store.models import Deck, DeckPreset, Preset, ReviewLog
 from quizapp.study_settings import SettingsError
 
@@ -125,6 +126,9 @@ def test_a_parents_limit_caps_its_children(make_service, tmp_path):
     assert counts(service) == {"P": 5, "P::X": 5, "P::Y": 5}
     assert len(study_new(service, "P::X", limit=3)) == 3
     assert counts(service) == {"P": 2, "P::X": 2, "P::Y": 2}  # X's cards count against P
+    with Session(service.engine) as session:
+        limits = presets.deck_limits(service.ctx, session=session, since=service.day_bounds()[0])
+    assert limits.left["P"].new == 2 and limits.left["P::X"].new == 17 and limits.available("P::X").new == 2
     assert len(study_new(service, "P::Y")) == 2  # studying a child alone: capped by its parent
     assert service.next_card("P") is None and service.next_card() is None
     service.create_preset("Child", new_per_day=1)

@@ -148,6 +148,11 @@ class DeckLimits:
     #: Deck name -> id.
     ids: Mapping[str, int]
 
+    def available(self, deck: str) -> Left:
+        """What a card of ``deck`` may still take today (its limits and its
+        ancestors', less what their subtrees studied)."""
+        return arithmetic.available(self.left, deck)
+
     def open_deck_ids(self, deck: str | None) -> tuple[list[int] | None, list[int] | None]:
         """Ids of the decks under ``deck`` (None: all) whose cards may still
         be shown today: (for new cards, for reviews). None where every such
