@@ -4,13 +4,15 @@ preset; checked through the Service and in the database."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
 
 from quizapp.deck_limits import Left, available, capped_counts, remaining, subtree_counts
-from quizapp.domain import MemoryState, Rating
+from quizapp.domain import MemoryState, Rating, ReviewKind
+from quizapp.importers.base import ParsedReview
 from quizapp.importers.toml_deck import read_toml_deck
 from quizapp.scheduling import SchedulingConfig
 from quizapp.service import presets
@@ -167,6 +169,20 @@ def test_the_card_is_scheduled_with_its_decks_preset(two_decks, clock):
     for card in ("a:top-2", "b:top-2"):
         two_decks.answer(card, Rating.EASY)
     assert two_decks.memory("b:top-2").interval_days > two_decks.memory("a:top-2").interval_days
+
+
+def test_an_imported_history_is_replayed_with_the_decks_preset(two_decks, clock, tmp_path):
+    """An imported review (Again, a minute ago) leaves the card at its
+    preset's first learning step."""
+    two_decks.create_preset("Slow", learning_steps="30m 2h")
+    two_decks.assign_preset(["B"], "Slow")
+    parsed = deck_file(tmp_path, "b", "B", {"": 8})
+    at = clock.now - timedelta(minutes=1)
+    parsed = replace(
+        parsed, reviews=[ParsedReview(card_id="b:top-3", reviewed_at=at, rating=1, kind=ReviewKind.LEARNING)]
+    )
+    two_decks.sync_deck(parsed)
+    assert two_decks.memory("b:top-3").due == at + timedelta(minutes=30)
 
 
 def test_deleting_a_preset_sends_its_decks_back_to_default(two_decks, engine):

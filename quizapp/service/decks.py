@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from quizapp.domain import BUILTIN_SOURCE, MemoryState, ReviewKind
 from quizapp.importers.base import ParsedDeck, ParsedReview
+from quizapp.scheduling import Scheduler
 from quizapp.service import presets
 from quizapp.service.context import Context, Progress
 from quizapp.service.views import CardView, DeckCounts, card_view
@@ -137,8 +138,10 @@ def _import_reviews(ctx: Context, session: Session, parsed: ParsedDeck) -> int:
     for review in parsed.reviews:
         by_card.setdefault(review.card_id, []).append(review)
     added = 0
+    configs = presets.configs_by_deck(ctx, session)  # each card replayed with its deck preset's steps
     for card_id, reviews in by_card.items():
-        if session.get(Card, card_id) is None:
+        card = session.get(Card, card_id)
+        if card is None:
             continue
         known = set(
             session.exec(
@@ -166,18 +169,18 @@ def _import_reviews(ctx: Context, session: Session, parsed: ParsedDeck) -> int:
             )
             added += 1
         session.flush()
-        _replay(ctx, session, card_id)
+        _replay(ctx, session, card_id, ctx.scheduler_for(configs.get(card.deck_id, ctx.config)))
     return added
 
 
-def _replay(ctx: Context, session: Session, card_id: str) -> None:
-    """Recompute a card's schedule from its review log, oldest first."""
+def _replay(ctx: Context, session: Session, card_id: str, scheduler: Scheduler) -> None:
+    """Recompute a card's schedule from its review log, oldest first, with
+    ``scheduler`` (its deck preset's)."""
     logs = session.exec(
         select(ReviewLog)
         .where(ReviewLog.user_id == ctx.user_id, ReviewLog.card_id == card_id)
         .order_by(col(ReviewLog.reviewed_at), col(ReviewLog.id))
     ).all()
-    scheduler = presets.scheduler_for_card(ctx, session, card_id)  # the steps of the card's deck preset
     memory = scheduler.replay([(log.reviewed_at, log.rating) for log in logs], fuzz_key=card_id)
     state = session.get(CardState, (ctx.user_id, card_id))
     if state is None:
