@@ -117,3 +117,16 @@ async def test_a_bad_preset_name_is_refused_in_place(settings):
         await pilot.press("escape")
         await settle(app, pilot)
         assert stored(app) == ({"Default": 20}, {})
+
+
+async def test_opens_with_the_highlighted_decks_own_preset(settings):
+    app = make_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.service.create_preset("Light", new_per_day=4, learning_steps="2m")
+        app.service.assign_preset([ES], "Light")
+        screen = await open_on(app, pilot, ES)
+        assert screen.query_one("#settings-preset", Select).value == "Light"
+        assert screen.query_one("#setting-new_per_day", Input).value == "4"
+        assert screen.query_one("#setting-learning_steps", Input).value == "2m"
+        assert "Used by: PyTorch (ES)::Broadcasting" in str(screen.query_one("#settings-preset-decks").render())

@@ -195,11 +195,10 @@ class SettingsScreen(QuizScreen[None]):
         return DEFAULT_PRESET
 
     def _choose_preset(self, name: str) -> None:
-        select = self.query_one("#settings-preset", Select)
-        if select.value == name:
-            self._show_preset(name)
-        else:
-            select.value = name  # Select.Changed shows it
+        # Shown here, not only on Select.Changed: a Select not mounted yet
+        # posts no Changed when its value is set.
+        self.query_one("#settings-preset", Select).value = name
+        self._show_preset(name)
 
     @on(Select.Changed, "#settings-deck")
     def deck_chosen(self, event: Select.Changed) -> None:
