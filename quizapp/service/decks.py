@@ -20,8 +20,8 @@ from sqlmodel import Session, col, select
 from quizapp.domain import BUILTIN_SOURCE, MemoryState, ReviewKind
 from quizapp.importers.base import ParsedDeck, ParsedReview
 from quizapp.scheduling import Scheduler
-from quizapp.service import presets
 from quizapp.service.context import Context, Progress
+from quizapp.service.presets import configs_by_deck, deck_limits
 from quizapp.service.views import CardView, DeckCounts, card_view
 from quizapp.store import queries
 from quizapp.store.models import Card, CardState, Deck, ReviewLog
@@ -138,7 +138,7 @@ def _import_reviews(ctx: Context, session: Session, parsed: ParsedDeck) -> int:
     for review in parsed.reviews:
         by_card.setdefault(review.card_id, []).append(review)
     added = 0
-    configs = presets.configs_by_deck(ctx, session)  # each card replayed with its deck preset's steps
+    configs = configs_by_deck(ctx, session)  # each card replayed with its deck preset's steps
     for card_id, reviews in by_card.items():
         card = session.get(Card, card_id)
         if card is None:
@@ -212,7 +212,7 @@ def _raw_counts(ctx: Context) -> tuple[dict[str, queries.RawCounts], dict[str, t
     start, end = ctx.day_bounds(now)
     with ctx.read() as session:
         raw = queries.counts_by_deck(session=session, user_id=ctx.user_id, now=now, day_end=end)
-        limits = presets.deck_limits(ctx, session=session, since=start)
+        limits = deck_limits(ctx, session=session, since=start)
     return raw, limits.capped({name: (c.new, c.due) for name, c in raw.items()})
 
 

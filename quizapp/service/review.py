@@ -13,8 +13,8 @@ from sqlmodel import Session, col, select
 
 from quizapp.domain import FLASHCARD_KINDS, Rating
 from quizapp.scheduling import Memory, Outcome
-from quizapp.service import presets
 from quizapp.service.context import Context
+from quizapp.service.presets import deck_limits, scheduler_for_card
 from quizapp.service.views import CardView, load_card_view
 from quizapp.store import queries
 from quizapp.store.models import Card, CardState, ReviewLog
@@ -66,7 +66,7 @@ def next_card(ctx: Context, deck: str | None = None, *, generated: bool = True) 
     with ctx.read() as session:
         kw = _QueueQuery(session=session, user_id=ctx.user_id, deck=deck, now=now, kinds=kinds)
         # Per-deck limits (deck presets): only decks with some left, along their ancestors too.
-        new_decks, review_decks = presets.deck_limits(ctx, session=session, since=start).open_deck_ids(deck)
+        new_decks, review_decks = deck_limits(ctx, session=session, since=start).open_deck_ids(deck)
         card_id = queries.next_learning(due_by=now, **kw)
         if card_id is None and review_decks != []:
             card_id = queries.next_review(day_end=end, deck_ids=review_decks, **kw)
@@ -95,7 +95,7 @@ def preview(ctx: Context, card_id: str) -> dict[Rating, Outcome]:
     """What each grade would do now: the intervals on the grade buttons
     (with the steps and desired retention of the card's deck preset)."""
     with ctx.read() as session:
-        scheduler = presets.scheduler_for_card(ctx, session, card_id)
+        scheduler = scheduler_for_card(ctx, session, card_id)
     return scheduler.preview(memory(ctx, card_id), ctx.clock(), fuzz_key=card_id)
 
 
@@ -114,7 +114,7 @@ def answer(
         state = session.get(CardState, (ctx.user_id, card_id))
         snapshot = queries.state_snapshot(state)
         before = queries.memory_of(state)
-        scheduler = presets.scheduler_for_card(ctx, session, card_id)  # the card's deck preset
+        scheduler = scheduler_for_card(ctx, session, card_id)  # the card's deck preset
         outcome = scheduler.outcome(before, Rating(rating), now, fuzz_key=card_id)
         if state is None:
             state = CardState(user_id=ctx.user_id, card_id=card_id)

@@ -12,8 +12,8 @@ from sqlmodel import Session
 
 from quizapp.domain import DEFAULT_PRESET
 from quizapp.i18n import LANGUAGES, language_from_locale
-from quizapp.service import presets
 from quizapp.service.context import Context
+from quizapp.service.presets import default_preset, update_preset_in
 from quizapp.store.models import UserSettings
 from quizapp.study_settings import (
     PRESET_FIELDS,
@@ -47,7 +47,7 @@ def update_settings(ctx: Context, preset: str = DEFAULT_PRESET, **changes: objec
         current = _with_default_preset(session, ctx, study_settings_from_row(row))
         updated = validate_changes(current, own_changes)
         if preset_changes:
-            presets.update_preset_in(ctx, session, preset, changes=preset_changes)
+            update_preset_in(ctx, session, preset, changes=preset_changes)
         if own_changes:
             store_study_settings(session=session, user_id=ctx.user_id, settings=updated)
     updated = study_settings(ctx)
@@ -56,7 +56,7 @@ def update_settings(ctx: Context, preset: str = DEFAULT_PRESET, **changes: objec
 
 
 def _with_default_preset(session: Session, ctx: Context, settings: StudySettings) -> StudySettings:
-    default = presets.default_preset(ctx, session)
+    default = default_preset(ctx, session)
     return replace(settings, **{name: getattr(default, name) for name in PRESET_FIELDS})
 
 
