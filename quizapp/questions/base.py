@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -43,6 +44,15 @@ class Draft:
     #: Plausible wrong answers in canonical form, used when the variants
     #: give fewer than three distinct distractors.
     fallbacks: tuple[str, ...] = ()
+    #: For snippets that may raise: the error offered among the choices of
+    #: every question of this kind, raising or not, so that an error among
+    #: the choices doesn't give the answer away ("" when none can raise).
+    error_choice: str = ""
+    #: The same question with draws that can't tie (floats instead of small
+    #: ints): when its answer differs, the snippet's answer rests on a chance
+    #: tie and would teach the wrong rule, so the question is built again
+    #: ("" when no draw can tie).
+    control: str = ""
 
 
 class Family(Protocol):
@@ -157,6 +167,14 @@ def canonical(reply: Reply, kind: str) -> str:
     return printed(reply)
 
 
+_ERROR_NAME = re.compile(r"[A-Z][A-Za-z]*(Error|Exception)")
+
+
+def is_error_name(answer: str) -> bool:
+    """Is ``answer`` the canonical answer of a snippet that raises (a class name)?"""
+    return _ERROR_NAME.fullmatch(answer) is not None
+
+
 def format_shape(shape: Sequence[int]) -> str:
     """(4, 3, 2), (5,), ()"""
     dims = [int(d) for d in shape]
@@ -197,17 +215,28 @@ def printed(reply: Reply) -> str:
 
 Runner = Callable[[list[str]], Sequence[Reply]]
 
+#: Builds of one seed tried before giving up on drafts whose ``control`` disagrees.
+MAX_ATTEMPTS = 8
+
 
 def assemble(family: Family, seed: int, runner: Runner, *, lang: str = "es", torch_version: str = "") -> Question:
     """Build the question of ``family`` for ``seed``: run its snippet and its
     misconception variants in one round trip, and keep each distinct wrong
     answer as a distractor. Raises QuestionError when the kernel fails."""
-    draft = family.build(random.Random(seed))
-    replies = runner([draft.code] + [v.code for v in draft.variants])
-    main = replies[0]
-    if not main.ok and main.error_type in KERNEL_FAILURES:
-        raise QuestionError(f"{family.name} (seed {seed}): {main.error_type}: {main.error_message}")
-    answer = canonical(main, draft.answer_kind)
+    for attempt in range(MAX_ATTEMPTS):
+        # Deterministic: the same seed always ends on the same question.
+        draft = family.build(random.Random(seed if attempt == 0 else f"{seed}:{attempt}"))
+        controls = [draft.control] if draft.control else []
+        replies = runner([draft.code] + [v.code for v in draft.variants] + controls)
+        main = replies[0]
+        if not main.ok and main.error_type in KERNEL_FAILURES:
+            raise QuestionError(f"{family.name} (seed {seed}): {main.error_type}: {main.error_message}")
+        answer = canonical(main, draft.answer_kind)
+        if not controls or canonical(replies[-1], draft.answer_kind) == answer:
+            break
+    else:
+        raise QuestionError(f"{family.name} (seed {seed}): every draw rested on a coincidence")
+    replies = replies[: len(replies) - len(controls)]
     mistakes: dict[str, str] = {}
     for variant, reply in zip(draft.variants, replies[1:]):
         if not reply.ok and reply.error_type in KERNEL_FAILURES:
@@ -221,6 +250,8 @@ def assemble(family: Family, seed: int, runner: Runner, *, lang: str = "es", tor
             break
         if extra != answer and extra not in distractors:
             distractors.append(extra)
+    if draft.error_choice and main.ok and not any(is_error_name(d) for d in distractors):
+        distractors = [*distractors[:2], draft.error_choice]
     choices = [answer, *distractors]
     random.Random(f"{family.name}:{seed}:choices").shuffle(choices)
     return Question(

@@ -49,6 +49,7 @@ def shape_draft(
     prompt: dict[str, str],
     explanation: dict[str, str],
     fallbacks: Iterable[str | Sequence[int]],
+    error_choice: str = "RuntimeError",
 ) -> Draft:
     """A SHAPE question: ``setup``, then ``expr``.shape.
 
@@ -69,4 +70,5 @@ def shape_draft(
         explanation=explanation,
         variants=tuple(built),
         fallbacks=tuple(f if isinstance(f, str) else format_shape(f) for f in fallbacks),
+        error_choice=error_choice,
     )

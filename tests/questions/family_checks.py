@@ -43,10 +43,26 @@ def json_list(value) -> bool:
     return isinstance(value, list)
 
 
+def any_json(value) -> bool:
+    """VALUES answers that may be a number, a string ("inf", "nan") or a list of them."""
+    return True
+
+
 def rounded_floats(value) -> bool:
     """VALUES answers of autograd: a float, or a flat list of floats, rounded to 4 places."""
     numbers = value if isinstance(value, list) else [value]
     return all(isinstance(v, float) and round(v, 4) == v for v in numbers)
+
+
+def flag_pair(value) -> bool:
+    """VALUES answers that are two flags: [true, false]."""
+    return isinstance(value, list) and len(value) == 2 and all(isinstance(v, bool) for v in value)
+
+
+def floats_or_flag_pair(value) -> bool:
+    """VALUES answers of autograd: rounded floats (x.grad), or a pair of flags
+    ((y.requires_grad, y.is_leaf))."""
+    return flag_pair(value) or rounded_floats(value)
 
 
 @dataclass(frozen=True)
@@ -168,7 +184,7 @@ CONTRACTS: dict[str, Contract] = {
     "seeded_random": Contract(
         6,
         VALUES,
-        frozenset({VALUES, BOOL}),
+        frozenset({VALUES}),
         mistakes=frozenset({"no_reseed", "seed_fixes_every_draw", "reseed_skips_used", "other_seed"}),
     ),
     "reductions": Contract(
@@ -244,19 +260,34 @@ CONTRACTS: dict[str, Contract] = {
         ),
     ),
     "cat_stack": Contract(11, SHAPE, frozenset({SHAPE}), **_NEWER),
-    "aliasing": Contract(12, BOOL, frozenset({BOOL}), **{**_NEWER, "variants": (2, 2)}, errors=False, true_false=True),
+    "aliasing": Contract(
+        12,
+        VALUES,
+        frozenset({VALUES}),
+        **{**_NEWER, "variants": (4, 4)},
+        errors=False,
+        values=flag_pair,
+        three_choices=1.0,
+        not_true_false=1.0,
+    ),
     "autograd": Contract(
         13,
         VALUES,
         frozenset({VALUES, BOOL}),
-        **{**_NEWER, "variants": (2, 3)},
+        **{**_NEWER, "variants": (1, 3)},
         bool_variants=(1, 3),
-        values=rounded_floats,
+        values=floats_or_flag_pair,
         true_false=True,
         not_true_false=0.6,
     ),
     "dataloader": Contract(14, INT, frozenset({INT, SHAPE}), **_NEWER, errors=False),
     "nn_layers": Contract(15, SHAPE, frozenset({INT, SHAPE}), **_NEWER),
+    "selection": Contract(16, VALUES, frozenset({VALUES, SHAPE}), **_NEWER, errors=False),
+    "numerics": Contract(
+        17, VALUES, frozenset({VALUES}), **{**_NEWER, "variants": (1, 3)}, errors=False, values=any_json
+    ),
+    "strides": Contract(18, SHAPE, frozenset({SHAPE, VALUES}), **{**_NEWER, "variants": (1, 4)}),
+    "truthiness": Contract(19, VALUES, frozenset({VALUES}), **{**_NEWER, "variants": (1, 3)}, values=any_json),
 }
 
 

@@ -15,7 +15,7 @@ import pytest
 
 pytest.importorskip("torch")
 
-COUNT = 12  # questions per family (15 families)
+COUNT = 12  # questions per family
 
 CHECKER = r"""
 import ast, json, math, sys

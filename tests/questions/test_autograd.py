@@ -96,27 +96,36 @@ def test_graph_is_freed_after_backward(built):
     assert seen >= 15
 
 
-FLAGS = {
-    "y.is_leaf": "False",
-    "x.is_leaf": "True",
-    "v.is_leaf": "True",
-    "y.grad is None": "True",
-}
+def _expected_flags(code: str) -> str:
+    """The pair of flags the rule gives, from what the snippet does."""
+    lines = code.splitlines()
+    last = lines[-1]
+    if last == "(y.grad is None, x.grad is None)":
+        return "[true, false]"  # a non-leaf keeps no .grad; the leaf gets one
+    if last == "(x.requires_grad, x.is_leaf)":
+        return "[true, true]"  # a tensor made with requires_grad=True is a leaf
+    if last == "(v.requires_grad, v.is_leaf)":
+        return "[false, true]"  # made from tensors that track nothing: a leaf that tracks nothing
+    assert last == "(y.requires_grad, y.is_leaf)", code
+    if "torch.no_grad()" in code or ".detach()" in code:
+        return "[false, true]"  # cut from the graph: a leaf again
+    return "[true, false]"  # computed from a tracked tensor
 
 
 def test_leaves_and_requires_grad(built):
     seen = set()
     for draft, q, _ in built.values():
-        if q.answer_kind != AnswerKind.BOOL:
-            continue
         last = draft.code.splitlines()[-1]
-        if last in FLAGS:
-            expected = FLAGS[last]
-        elif "torch.no_grad()" in draft.code or ".detach()" in draft.code:
-            expected = "False"
-        else:
-            assert last == "y.requires_grad", draft.code
-            expected = "True"
-        assert q.answer == expected, draft.code
-        seen.add(last if last in FLAGS else draft.code.splitlines()[1])
-    assert {"y.is_leaf", "x.is_leaf", "v.is_leaf", "y.grad is None", "with torch.no_grad():"} <= seen
+        if not last.startswith("(") or ("grad" not in last and "leaf" not in last):
+            continue
+        assert q.answer_kind == AnswerKind.VALUES
+        assert q.answer == _expected_flags(draft.code), draft.code
+        assert len(set(q.choices)) == 4, q.choices
+        seen.add(last if "detach" not in draft.code and "no_grad" not in draft.code else "cut")
+    assert {
+        "(y.requires_grad, y.is_leaf)",
+        "(x.requires_grad, x.is_leaf)",
+        "(v.requires_grad, v.is_leaf)",
+        "(y.grad is None, x.grad is None)",
+        "cut",
+    } <= seen

@@ -127,12 +127,14 @@ _ACCUM_RULE = {
     "start from zero, clear it with x.grad.zero_() (or optimizer.zero_grad()).",
 }
 _GRAPH_RULE = {
-    "es": "backward() libera el grafo (los tensores guardados) al terminar: un segundo "
-    "backward sobre el mismo grafo lanza RuntimeError salvo que el primero use "
-    "retain_graph=True; backward() sin argumentos exige una salida escalar.",
-    "en": "backward() frees the graph (its saved tensors) when done: a second backward through "
-    "the same graph raises RuntimeError unless the first used retain_graph=True; backward() "
-    "without arguments needs a scalar output.",
+    "es": "backward() libera los tensores que el grafo guardó (x para x ** 2) al terminar: un segundo "
+    "backward sobre el mismo grafo lanza RuntimeError salvo que el primero use retain_graph=True. "
+    "Si el grafo no guardó ninguno (y = x + 1), el segundo funciona y vuelve a sumar en x.grad. "
+    "backward() sin argumentos exige una salida escalar.",
+    "en": "backward() frees the tensors the graph saved (x for x ** 2) when done: a second backward "
+    "through the same graph raises RuntimeError unless the first used retain_graph=True. If the graph "
+    "saved none (y = x + 1), the second one works and adds to x.grad again. backward() without "
+    "arguments needs a scalar output.",
 }
 _LEAF_RULE = {
     "es": "Son hojas los tensores creados por el usuario (con o sin requires_grad) y los "
@@ -156,7 +158,10 @@ _NONLEAF_GRAD_RULE = {
 }
 
 _GRAD_PROMPT = {"es": "¿Cuánto vale x.grad? (o ¿qué error lanza?)", "en": "What is x.grad? (or which error is raised?)"}
-_BOOL_PROMPT = {"es": "¿Qué devuelve la última línea?", "en": "What does the last line return?"}
+_PAIR_PROMPT = {
+    "es": "¿Qué devuelve la última línea? (un par de valores)",
+    "en": "What does the last line return? (a pair of values)",
+}
 
 
 @dataclass(frozen=True)
@@ -203,6 +208,7 @@ def _values_draft(code: str, variants: list[tuple[str, str]], rule: dict, fallba
         code=code,
         answer_kind=AnswerKind.VALUES,
         prompt=_GRAD_PROMPT,
+        error_choice="RuntimeError",
         explanation=rule,
         variants=tuple(Variant(c, key, _LABELS[key]) for c, key in variants),
         fallbacks=tuple(fallbacks),
@@ -387,14 +393,27 @@ def _flags(rng: random.Random) -> Draft:
         variants = [
             (f"{head}y = x * {c}\ny.retain_grad()\nz = y ** 2\nz.backward()\ny.grad is None", "nonleaf_grad_kept")
         ]
+    # Two flags at once: four answers to choose from, none of them a give-away.
+    code = _flag_pair(code)
     return Draft(
         code=code,
-        answer_kind=AnswerKind.BOOL,
-        prompt=_BOOL_PROMPT,
+        answer_kind=AnswerKind.VALUES,
+        prompt=_PAIR_PROMPT,
         explanation=rule,
-        variants=tuple(Variant(c, key, _LABELS[key]) for c, key in variants),
-        fallbacks=("True", "False"),
+        variants=tuple(Variant(_flag_pair(c), key, _LABELS[key]) for c, key in variants),
+        fallbacks=tuple(json.dumps([a, b]) for a in (True, False) for b in (True, False)),
     )
+
+
+def _flag_pair(code: str) -> str:
+    """The snippet asking for two flags of the same tensor instead of one:
+    ``y.is_leaf`` becomes ``(y.requires_grad, y.is_leaf)``; ``y.grad is
+    None`` becomes ``(y.grad is None, x.grad is None)``."""
+    head, last = code.rsplit("\n", 1)
+    if last.endswith(".grad is None"):
+        return f"{head}\n({last}, x.grad is None)"
+    name = last.split(".", 1)[0]
+    return f"{head}\n({name}.requires_grad, {name}.is_leaf)"
 
 
 FAMILY = Autograd()

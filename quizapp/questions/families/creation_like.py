@@ -117,9 +117,11 @@ _CREATION_DTYPE_RULE = {
 }
 _LIKE_RULE = {
     "es": "*_like(x) copia la forma, el dtype y el device de x, nunca sus valores; dtype= cambia el dtype. "
+    "full_like(x, v) convierte v al dtype de x: con un x entero, 2.7 se trunca a 2 (y -2.7 a -2). "
     "rand_like y randn_like sortean floats: con un x entero fallan salvo que pases un dtype float. "
     "x.new_zeros(tamaño) copia dtype y device, pero la forma es la que le pasas.",
     "en": "*_like(x) copies x's shape, dtype and device, never its values; dtype= overrides the dtype. "
+    "full_like(x, v) converts v to x's dtype: on an int x, 2.7 is truncated to 2 (and -2.7 to -2). "
     "rand_like and randn_like draw floats: on an int x they fail unless you pass a float dtype. "
     "x.new_zeros(size) copies dtype and device, but the shape is the one you pass.",
 }
@@ -169,6 +171,7 @@ class CreationLike:
             code=code,
             answer_kind=kind,
             prompt=_PROMPTS[kind],
+            error_choice="RuntimeError",
             explanation=rule,
             variants=tuple(variants),
             fallbacks=tuple(fallbacks),
@@ -255,7 +258,8 @@ class CreationLike:
             code = f"torch.arange({args}).dtype"
             variants = [
                 _v(f"torch.arange({args}, dtype=torch.float64).dtype", "float_is_float64"),
-                _v(f"torch.arange({args}, dtype=torch.int64).dtype", "ints_give_int"),
+                # What the learner pictures, not arange(..., dtype=int64): with a float step that raises.
+                _v("torch.int64", "ints_give_int"),
             ]
         elif case == "full":
             value = rng.choice(["7", "0", "3", "2.5", "1.0", "True"])

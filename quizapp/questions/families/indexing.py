@@ -176,6 +176,7 @@ def _draft(setup: str, expr: str, variants: list[tuple[str, str]], rule: dict, f
         code=f"{setup}\n{expr}.shape",
         answer_kind=AnswerKind.SHAPE,
         prompt=_PROMPT,
+        error_choice="IndexError",
         explanation=rule,
         variants=tuple(Variant(f"{setup}\n{code}.shape", key, _LABELS[key]) for code, key in variants),
         fallbacks=tuple(f if isinstance(f, str) else format_shape(f) for f in fallbacks),
@@ -277,10 +278,10 @@ def _advanced(rng: random.Random) -> Draft:
 
 def _mask(rng: random.Random) -> Draft:
     n, m = rng.sample(range(2, 6), 2)
-    form = rng.choice(["arange", "seeded", "rows"])
-    if form == "seeded":
-        seed = rng.randint(0, 99)
-        setup = f"torch.manual_seed({seed})\nx = torch.randn({n}, {m})"
+    form = rng.choice(["arange", "signed", "rows"])
+    if form == "signed":  # values in sight: a mask over unseen random values can't be answered
+        values = [[rng.randint(-3, 3) for _ in range(m)] for _ in range(n)]
+        setup = f"x = torch.tensor({values})"
         cond, inverse = "x > 0", "x <= 0"
     else:
         setup = f"x = torch.arange({n * m}).reshape({n}, {m})"

@@ -145,6 +145,7 @@ def _draft(kind: str, prompt: dict, rule: dict, code: str, variants: list[tuple[
         code=code,
         answer_kind=kind,
         prompt=prompt,
+        error_choice="RuntimeError" if prompt is _SHAPE_PROMPT else "",
         explanation=rule,
         variants=tuple(Variant(c, key, _LABELS[key]) for c, key in variants),
         fallbacks=tuple(

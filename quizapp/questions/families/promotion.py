@@ -141,6 +141,7 @@ class Promotion:
             code=code,
             answer_kind=AnswerKind.DTYPE,
             prompt=_PROMPT,
+            error_choice="RuntimeError",
             explanation=explanation,
             variants=tuple(variants),
             fallbacks=tuple(fallbacks) + ("torch.float32", "torch.int64", "torch.float64", "torch.int32"),
@@ -189,12 +190,15 @@ class Promotion:
             ),
         ]
         explanation = {
-            "es": "Entre dos tensores con dimensiones, el resultado es el dtype más pequeño que admite a los dos: "
-            "el float gana al int aunque tenga menos bytes (int64 + float16 → float16), dos enteros se "
-            "ensanchan (uint8 + int8 → int16) y dos floats toman el más ancho (float16 + bfloat16 → float32).",
-            "en": "Between two dimensioned tensors, the result is the smallest dtype that can hold both: a float "
-            "beats an int even with fewer bytes (int64 + float16 → float16), two ints widen (uint8 + int8 → "
-            "int16) and two floats take the wider one (float16 + bfloat16 → float32).",
+            "es": "Entre dos tensores con dimensiones, un float gana siempre a un int, tenga los bytes que "
+            "tenga: int64 + float16 → float16, aunque float16 no puede guardar todos los int64 (70000 se "
+            "vuelve inf). Dos enteros toman el más ancho, y uint8 con un entero con signo da uno con signo "
+            "que cabe a los dos (uint8 + int8 → int16). Dos floats toman el más ancho; float16 + bfloat16 → "
+            "float32, porque ninguno contiene al otro.",
+            "en": "Between two dimensioned tensors, a float always beats an int, whatever their sizes: int64 + "
+            "float16 → float16, although float16 can't hold every int64 (70000 becomes inf). Two ints take the "
+            "wider one, and uint8 with a signed int gives a signed type that fits both (uint8 + int8 → int16). "
+            "Two floats take the wider one; float16 + bfloat16 → float32, as neither contains the other.",
         }
         wider = left if _SIZES[left] >= _SIZES[right] else right
         return code, variants, explanation, (f"torch.{wider}", f"torch.{left}", f"torch.{right}")

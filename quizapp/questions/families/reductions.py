@@ -149,6 +149,7 @@ class Reductions:
             code=code,
             answer_kind=AnswerKind.SHAPE,
             prompt=_PROMPT,
+            error_choice="IndexError",
             explanation=_RULE,
             variants=tuple(variants),
             fallbacks=tuple(fallbacks),

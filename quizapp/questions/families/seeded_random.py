@@ -35,10 +35,6 @@ _VALUES_PROMPT = {
     "en": "What is the result? (floats rounded to 4 decimal places)",
 }
 _PAIR_PROMPT = {"es": "¿Qué devuelven las dos comparaciones?", "en": "What do the two comparisons return?"}
-_BOOL_PROMPT = {
-    "es": "¿Qué devuelve torch.equal? (o ¿qué error lanza?)",
-    "en": "What does torch.equal return? (or which error does it raise?)",
-}
 _RULE = {
     "es": "torch.manual_seed(s) reinicia el generador: los sorteos que siguen se repiten igual y en el "
     "mismo orden. Sin volver a fijar la semilla, cada sorteo continúa la secuencia y da valores nuevos; tras "
@@ -81,6 +77,10 @@ def _program(ops: Sequence[tuple[Any, ...]], draw: _Sampler, last: str) -> str:
         else:
             lines.append(f"{op[1]} = {draw(op[2])}")
     return "\n".join(lines + [last])
+
+
+#: Floats: two draws are never equal by chance, so an equality follows the rule.
+_NO_TIES = _Sampler("rand")
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,7 @@ class SeededRandom:
                 explanation=_RULE if style == "stream" else _EQUAL_RULE,
                 variants=tuple(_v(_program(o, draw, last), k) for k, o in wrong.items()),
                 fallbacks=fallbacks,
+                control=_program(ops, _NO_TIES, last) if style == "pairs" else "",
             )
         # Different sizes: after re-seeding, a smaller draw repeats the start of the stream.
         draw = rng.choice([_Sampler("randint", 0, 10), _Sampler("randint", 0, 100), _Sampler("rand")])
@@ -157,10 +158,12 @@ class SeededRandom:
         }
         if style == "sizes":
             last, kind, prompt, rule, fallbacks = "a, b", AnswerKind.VALUES, _VALUES_PROMPT, _RULE, ()
-        else:
-            last = rng.choice([f"torch.equal(a[:{small}], b)", "torch.equal(a, b)", f"torch.equal(a[-{small}:], b)"])
-            kind, prompt, rule = AnswerKind.BOOL, _BOOL_PROMPT, _EQUAL_RULE
-            fallbacks = ("True", "False", "RuntimeError")
+        else:  # two comparisons at once: four answers to choose from
+            first, second = rng.sample(
+                [f"torch.equal(a[:{small}], b)", "torch.equal(a, b)", f"torch.equal(a[-{small}:], b)"], 2
+            )
+            last, kind, prompt, rule = f"{first}, {second}", AnswerKind.VALUES, _PAIR_PROMPT, _EQUAL_RULE
+            fallbacks = tuple(json.dumps([x, y]) for x in (True, False) for y in (True, False))
         return Draft(
             code=_program(ops, draw, last),
             answer_kind=kind,
@@ -168,6 +171,7 @@ class SeededRandom:
             explanation=rule,
             variants=tuple(_v(_program(o, draw, last), k) for k, o in wrong.items()),
             fallbacks=fallbacks,
+            control=_program(ops, _NO_TIES, last) if style == "sizes_equal" else "",
         )
 
 

@@ -102,10 +102,14 @@ _RULES = {
         "swaps those two.",
     },
     "contiguous": {
-        "es": "transpose no mueve datos, solo cambia los strides: view no puede juntar dimensiones que ya "
-        "no son contiguas y lanza RuntimeError. reshape (o .contiguous().view) copia cuando hace falta.",
-        "en": "transpose moves no data, it only changes strides: view can't merge dimensions that are no "
-        "longer contiguous and raises RuntimeError. reshape (or .contiguous().view) copies when needed.",
+        "es": "transpose y permute no mueven datos, solo cambian los strides. view nunca copia: funciona si "
+        "cada dimensión nueva sale de partir una dimensión o de juntar dimensiones que siguen seguidas en "
+        "memoria; juntar las que transpose desordenó lanza RuntimeError, partir una que no tocó funciona. "
+        "reshape (o .contiguous().view) copia cuando hace falta.",
+        "en": "transpose and permute move no data, they only change strides. view never copies: it works when "
+        "each new dimension comes from splitting one dimension or merging dimensions that are still in order "
+        "in memory; merging the ones transpose put out of order raises RuntimeError, splitting one it left "
+        "alone works. reshape (or .contiguous().view) copies when needed.",
     },
     "squeeze": {
         "es": "squeeze() quita todas las dimensiones de tamaño 1; squeeze(d) solo quita d, y si d no es 1 "
@@ -165,6 +169,7 @@ class ShapeOps:
             code=code,
             answer_kind=AnswerKind.SHAPE,
             prompt=_PROMPT,
+            error_choice="RuntimeError",
             explanation=_RULES[style],
             variants=tuple(variants),
             fallbacks=tuple(fallbacks),

@@ -55,6 +55,10 @@ _LABELS = {
         "es": "creer que .to() cambia el tensor en el sitio",
         "en": "thinking .to() changes the tensor in place",
     },
+    "to_in_place_keeps_float": {
+        "es": "creer que .to() trunca los valores de x en el sitio y x sigue siendo float",
+        "en": "thinking .to() truncates x's values in place, x staying float",
+    },
 }
 
 
@@ -87,6 +91,7 @@ class ToCasts:
             code=code,
             answer_kind=AnswerKind.VALUES,
             prompt=_PROMPT,
+            error_choice="RuntimeError",
             explanation=explanation,
             variants=tuple(variants),
             fallbacks=tuple(fallbacks) + ("RuntimeError",),
@@ -244,6 +249,7 @@ class ToCasts:
         code = f"x = {data}\nx{cast}\nx"
         variants = [
             _v(f"x = {data}\nx{cast}", "to_in_place"),
+            _v(f"x = {data}\nx.trunc()", "to_in_place_keeps_float"),
             _v(f"x = {data}\nx.round(){cast}", "rounds"),
             _v(f"x = {data}\nx.floor(){cast}", "floors"),
             _v(f"x = {data}\nx.ceil(){cast}", "ceils"),
