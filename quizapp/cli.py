@@ -52,11 +52,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("due", parents=[common], help="one line: what is due and new now, per deck (fast)")
 
-    p = sub.add_parser("settings", parents=[common], help="show or set your study settings")
+    p = sub.add_parser(
+        "settings",
+        parents=[common],
+        help="show or set your study settings and deck option presets",
+        description="Show or set your study settings. Desired retention, daily limits and steps belong to a "
+        'deck option preset: every deck uses the "Default" preset unless assigned another, and a parent '
+        "deck's limits also cap its subdecks. Without --preset or --deck, the Default preset is shown "
+        "and set. The day start hour is yours, for every deck.",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--preset",
+        metavar="NAME",
+        help="show or set this preset (made, with Anki's defaults, if you have none so called); "
+        "with --deck: assign it to the deck(s)",
+    )
+    p.add_argument(
+        "--deck",
+        metavar="DECK",
+        action="append",
+        help="show or set the preset this deck uses; with --preset: assign that preset (repeatable)",
+    )
+    p.add_argument("--presets", action="store_true", help="list your presets and the decks using each")
+    p.add_argument("--rename", metavar="NEW", help="rename the preset given by --preset")
+    p.add_argument("--delete-preset", metavar="NAME", help="delete a preset; its decks go back to Default")
     p.add_argument("--desired-retention", metavar="X", help="probability of recall to aim for (0.70-0.99)")
-    p.add_argument("--new-per-day", metavar="N", help="new cards per day")
-    p.add_argument("--reviews-per-day", metavar="N", help="reviews per day")
+    p.add_argument("--new-per-day", metavar="N", help="new cards per day, in each deck using the preset")
+    p.add_argument("--reviews-per-day", metavar="N", help="reviews per day, in each deck using the preset")
     p.add_argument("--learning-steps", metavar="STEPS", help='learning steps, e.g. "1m 10m"')
     p.add_argument("--relearning-steps", metavar="STEPS", help='relearning steps, e.g. "10m"')
     p.add_argument("--day-start-hour", metavar="H", help="local hour a study day starts (0-23)")
@@ -445,31 +468,117 @@ def _due(settings) -> int:
 
 
 def _settings(args, settings) -> int:
-    """`quizapp settings`: show the learner's settings, or validate and set some."""
-    from quizapp.study_settings import EDITABLE, LABELS, SettingsError, format_steps
+    """`quizapp settings`: show the learner's settings and presets, or
+    validate and set some, create, rename, delete or assign presets."""
+    from quizapp.domain import DEFAULT_PRESET
+    from quizapp.study_settings import (
+        EDITABLE,
+        PRESET_FIELDS,
+        SettingsError,
+        StudySettings,
+        check_preset_name,
+        validate_changes,
+    )
 
     changes = {name: getattr(args, name) for name in EDITABLE if getattr(args, name, None) is not None}
-    service = _open_service(settings, writes=bool(changes) or args.language is not None)
+    decks = args.deck or []
+    acts = [bool(args.presets), args.delete_preset is not None]
+    if (sum(acts) and (changes or decks or args.preset or args.rename or args.language)) or sum(acts) > 1:
+        raise CliError("quizapp settings: --presets and --delete-preset go alone (with --json)")
+    if args.rename is not None and args.preset is None:
+        raise CliError("quizapp settings: --rename needs --preset NAME")
+    if len(decks) > 1 and args.preset is None:
+        raise CliError("quizapp settings: several --deck need --preset NAME (the preset to assign them)")
+    writes = bool(changes or (decks and args.preset) or args.rename or args.delete_preset or args.language)
+    service = _open_service(settings, writes=writes)
     if args.language is not None:
         set_language(service.set_interface_language(None if args.language == "auto" else args.language))
-    if changes:
-        try:
-            current = service.update_settings(**changes)
-        except SettingsError as exc:
-            raise CliError(f"quizapp settings: {exc}") from exc
-    else:
+    try:
+        if args.presets:
+            return _print_presets(service.presets(), args.json)
+        if args.delete_preset is not None:
+            moved = service.delete_preset(args.delete_preset)
+            if args.json:
+                _print_json({"deleted": args.delete_preset, "decks": moved})
+            else:
+                back = f"; {', '.join(visible(d) for d in moved)} now use Default" if moved else ""
+                print(f"Deleted preset {visible(args.delete_preset)}{back}")
+            return 0
+        for deck in decks:
+            _require_deck(service, deck)
+        # Every value, name and deck is checked before anything is written.
+        validate_changes(StudySettings(), changes)
+        preset_changes = {k: v for k, v in changes.items() if k in PRESET_FIELDS}
+        own_changes = {k: v for k, v in changes.items() if k not in PRESET_FIELDS}
+        names = {p.name for p in service.presets()}
+        name = check_preset_name(args.preset) if args.preset is not None else None
+        if args.rename is not None:
+            new_name = check_preset_name(args.rename)
+            if name == DEFAULT_PRESET:
+                raise SettingsError("the Default preset keeps its name")
+            if new_name != name and new_name in names:
+                raise SettingsError(f"a preset named {new_name!r} already exists")
+        created = name is not None and name not in names
+        if name is not None and created:
+            service.create_preset(name, **preset_changes)
+            preset_changes = {}
+        if name is not None and decks:
+            service.assign_preset(decks, name)
+        if name is None:
+            name = service.deck_preset(decks[0]).name if decks else DEFAULT_PRESET
+        if preset_changes or args.rename is not None:
+            name = service.update_preset(name, rename=args.rename, **preset_changes).name
+        if own_changes:
+            service.update_settings(**own_changes)
         current = service.study_settings()
-    language = current_language()
+        preset = service.preset(name)
+    except SettingsError as exc:
+        raise CliError(f"quizapp settings: {exc}") from exc
     if args.json:
-        _print_json({**current.to_json(), "language": language})
+        data = current.to_json()
+        data.update(preset.to_json())  # the preset's values (the Default's are current's own)
+        data.pop("name")
+        data.pop("default")
+        data["preset"] = preset.name
+        data["preset_decks"] = data.pop("decks")
+        data["language"] = current_language()
+        _print_json(data)
         return 0
-    print(f"Interface language: {language}")
+    print(f"Interface language: {current_language()}")
+    _print_settings(current, preset, created)
+    return 0
+
+
+def _print_settings(current, preset, created: bool) -> None:
+    from quizapp.study_settings import EDITABLE, LABELS, PRESET_FIELDS, format_steps
+
+    if preset.is_default:
+        used = "every deck not assigned another"
+    else:
+        used = f"decks: {', '.join(visible(d) for d in preset.decks)}" if preset.decks else "no deck yet"
+    print(f"Preset: {visible(preset.name)}{' (created)' if created else ''} ({used})")
     for name in EDITABLE:
-        value = getattr(current, name)
+        value = getattr(preset if name in PRESET_FIELDS else current, name)
         shown = format_steps(value) if name.endswith("steps") else value
-        print(f"{LABELS[name]}: {shown if shown != '' else '(none)'}")
+        scope = "" if name in PRESET_FIELDS else " (every deck)"
+        print(f"{LABELS[name]}: {shown if shown != '' else '(none)'}{scope}")
     kind = "personal (fitted by quizapp optimize)" if current.personal else "FSRS defaults"
     print(f"FSRS parameters: {kind}")
+
+
+def _print_presets(presets, as_json: bool) -> int:
+    from quizapp.study_settings import format_steps
+
+    if as_json:
+        _print_json([p.to_json() for p in presets])
+        return 0
+    for p in presets:
+        decks = "every deck not assigned another" if p.is_default else ", ".join(visible(d) for d in p.decks)
+        print(
+            f"{visible(p.name)}: {p.new_per_day} new/day, {p.reviews_per_day} reviews/day, "
+            f"steps {format_steps(p.learning_steps) or '(none)'} / {format_steps(p.relearning_steps) or '(none)'}, "
+            f"retention {p.desired_retention} ({decks or 'no deck'})"
+        )
     return 0
 
 

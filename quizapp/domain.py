@@ -141,6 +141,8 @@ DEFAULT_LEARNING_STEPS: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta
 DEFAULT_RELEARNING_STEPS: tuple[timedelta, ...] = (timedelta(minutes=10),)
 #: Local hour (0-23) at which a study day begins.
 DEFAULT_DAY_START_HOUR = 4
+#: The deck option preset every learner has, used by decks not assigned another.
+DEFAULT_PRESET = "Default"
 #: Lapses after which a card is tagged leech and suspended (then every 4 more).
 LEECH_THRESHOLD = 8
 #: A learning card due within this much is shown when nothing else is left.

@@ -6,7 +6,8 @@ and imports neither textual, torch, SQLAlchemy nor fsrs
 (benchmarks/due.py measures it). The counts are the deck list's
 (Service.deck_counts, tests/test_due.py checks they agree): "due" is
 learning cards and reviews due before the study day ends, "new" the new
-cards, both within what is left of the learner's daily limits. Any other
+cards, both within what is left of the daily limits of each deck's preset
+and its ancestors' (quizapp.deck_limits, as the Service). Any other
 kind of database URL goes through the Service (slower, same answer).
 """
 
@@ -19,7 +20,8 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from urllib.parse import unquote
 
-from quizapp.domain import DEFAULT_DAY_START_HOUR, DEFAULT_NEW_PER_DAY, DEFAULT_REVIEWS_PER_DAY
+from quizapp import deck_limits
+from quizapp.domain import DEFAULT_DAY_START_HOUR, DEFAULT_NEW_PER_DAY, DEFAULT_PRESET, DEFAULT_REVIEWS_PER_DAY
 from quizapp.study_days import StudyDays
 
 #: How SQLAlchemy stores a naive UTC datetime in SQLite (sorts as text).
@@ -84,14 +86,22 @@ def _counts(connection: sqlite3.Connection, user: str, now: datetime, tz: tzinfo
         new_per_day, reviews_per_day, hour = stored
     start, end = StudyDays(tz, hour).bounds(now)
     now_s, start_s, end_s = (_stored(t) for t in (now, start, end))
-    new_done, reviews_done = connection.execute(
-        """SELECT COUNT(DISTINCT CASE WHEN state_before = 0 THEN card_id END),
-                  COALESCE(SUM(CASE WHEN state_before = 2 THEN 1 ELSE 0 END), 0)
-           FROM reviewlog WHERE user_id = ? AND reviewed_at >= ?""",
-        (user_id, start_s),
-    ).fetchone()
-    new_left = max(new_per_day - new_done, 0)
-    reviews_left = max(reviews_per_day - reviews_done, 0)
+    decks = dict(connection.execute("SELECT id, name FROM deck").fetchall())
+    limits = _deck_limits(connection, user_id, decks, (new_per_day, reviews_per_day))
+    studied = {
+        decks[deck_id]: (new, review)
+        for deck_id, new, review in connection.execute(
+            """SELECT c.deck_id,
+                      COUNT(DISTINCT CASE WHEN r.state_before = 0 THEN r.card_id END),
+                      COALESCE(SUM(CASE WHEN r.state_before = 2 THEN 1 ELSE 0 END), 0)
+               FROM reviewlog r JOIN card c ON c.id = r.card_id
+               WHERE r.user_id = ? AND r.reviewed_at >= ?
+               GROUP BY c.deck_id""",
+            (user_id, start_s),
+        )
+        if deck_id in decks
+    }
+    left = deck_limits.remaining(limits, studied)
     rows = connection.execute(
         """SELECT d.name,
                   COALESCE(SUM(CASE WHEN COALESCE(s.state, 0) = 0 AND visible THEN 1 ELSE 0 END), 0),
@@ -109,16 +119,39 @@ def _counts(connection: sqlite3.Connection, user: str, now: datetime, tz: tzinfo
            GROUP BY d.id""",
         {"end": end_s, "now": now_s, "user": user_id},
     ).fetchall()
-    tops: dict[str, list[int]] = {}
-    for name, new, learning, review in rows:
-        top = tops.setdefault(name.split("::")[0], [0, 0, 0])
-        top[0] += new
-        top[1] += learning
-        top[2] += review
-    return [
-        DueCount(deck=name, due=learning + min(review, reviews_left), new=min(new, new_left))
-        for name, (new, learning, review) in sorted(tops.items())
-    ]
+    own = {name: (new, review) for name, new, _, review in rows}
+    subtrees = deck_limits.subtree_counts(left, own)
+    learning: dict[str, int] = {}
+    for name, _, in_learning, _ in rows:
+        top = name.split("::")[0]
+        learning[top] = learning.get(top, 0) + in_learning
+    counts = []
+    for top in sorted(learning):
+        new, review = deck_limits.capped_counts(left, subtrees, top)
+        counts.append(DueCount(deck=top, due=learning[top] + review, new=new))
+    return counts
+
+
+def _deck_limits(
+    connection: sqlite3.Connection, user_id: int, decks: dict[int, str], default: tuple[int, int]
+) -> dict[str, tuple[int, int]]:
+    """Per deck name: the (new, review) limits of its preset (service/presets.py);
+    before schema version 4 (no presets), ``default`` for every deck."""
+    try:
+        presets = {
+            preset_id: (name, (new, review))
+            for preset_id, name, new, review in connection.execute(
+                "SELECT id, name, new_per_day, reviews_per_day FROM preset WHERE user_id = ?", (user_id,)
+            )
+        }
+        assigned = dict(connection.execute("SELECT deck_id, preset_id FROM deckpreset WHERE user_id = ?", (user_id,)))
+    except sqlite3.OperationalError:  # a database older than presets
+        return dict.fromkeys(decks.values(), default)
+    default = next((limits for name, limits in presets.values() if name == DEFAULT_PRESET), default)
+    return {
+        name: presets[assigned[deck_id]][1] if assigned.get(deck_id) in presets else default
+        for deck_id, name in decks.items()
+    }
 
 
 def _stored(t: datetime) -> str:

@@ -1,10 +1,15 @@
 """A learner's study settings: desired retention, daily limits, learning
-steps, the hour a study day starts, and their FSRS parameters.
+steps, the hour a study day starts, and their FSRS parameters; and deck
+option presets (:class:`Preset`), which hold the per-deck ones.
 
-Pure: parsing, validation and conversion to a SchedulingConfig. They are
-stored per user in the ``usersettings`` table (store/models.py); the Service
-reads and writes them; ``quizapp settings`` and the TUI's settings screen
-edit them through :func:`validate_changes`.
+Pure: parsing, validation and conversion to a SchedulingConfig. As in Anki,
+the hour a study day starts and the FSRS parameters are the learner's
+(table ``usersettings``); the desired retention, the daily limits and the
+steps belong to a preset (table ``preset``), which decks share. A
+``StudySettings`` shows the learner's settings with their Default preset's
+values. The Service reads and writes them; ``quizapp settings`` and the
+TUI's settings screen edit them through :func:`validate_changes` and
+:func:`validate_preset`.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from quizapp.domain import (
     DEFAULT_DESIRED_RETENTION,
     DEFAULT_LEARNING_STEPS,
     DEFAULT_NEW_PER_DAY,
+    DEFAULT_PRESET,
     DEFAULT_RELEARNING_STEPS,
     DEFAULT_REVIEWS_PER_DAY,
 )
@@ -205,6 +211,82 @@ def validate_changes(current: StudySettings, changes: Mapping[str, object]) -> S
     return result
 
 
+#: The settings a preset holds (the others are the learner's, for every deck).
+PRESET_FIELDS = ("desired_retention", "new_per_day", "reviews_per_day", "learning_steps", "relearning_steps")
+#: The longest preset name accepted.
+MAX_PRESET_NAME = 100
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A deck option preset (the defaults are Anki's): the desired
+    retention, daily limits and steps of the decks that use it."""
+
+    name: str = DEFAULT_PRESET
+    desired_retention: float = DEFAULT_DESIRED_RETENTION
+    #: New cards introduced per study day, in each deck using the preset.
+    new_per_day: int = DEFAULT_NEW_PER_DAY
+    #: Reviews per study day, in each deck using the preset.
+    reviews_per_day: int = DEFAULT_REVIEWS_PER_DAY
+    learning_steps: tuple[timedelta, ...] = DEFAULT_LEARNING_STEPS
+    relearning_steps: tuple[timedelta, ...] = DEFAULT_RELEARNING_STEPS
+    #: The decks assigned this preset (for Default: none are listed, it is
+    #: every deck not assigned another).
+    decks: tuple[str, ...] = ()
+
+    @property
+    def is_default(self) -> bool:
+        return self.name == DEFAULT_PRESET
+
+    def config(self, base: SchedulingConfig) -> SchedulingConfig:
+        """``base`` (the learner's config) with this preset's fields."""
+        return replace(
+            base,
+            desired_retention=self.desired_retention,
+            new_per_day=self.new_per_day,
+            reviews_per_day=self.reviews_per_day,
+            learning_steps=self.learning_steps,
+            relearning_steps=self.relearning_steps,
+        )
+
+    def to_json(self) -> dict:
+        """The fields of ``quizapp settings --presets --json``."""
+        return {
+            "name": self.name,
+            "default": self.is_default,
+            "desired_retention": self.desired_retention,
+            "new_per_day": self.new_per_day,
+            "reviews_per_day": self.reviews_per_day,
+            "learning_steps": format_steps(self.learning_steps),
+            "relearning_steps": format_steps(self.relearning_steps),
+            "decks": list(self.decks),
+        }
+
+
+def validate_preset(current: Preset, changes: Mapping[str, object]) -> Preset:
+    """``current`` with ``changes`` to its fields applied, by the same rules
+    (and messages) as :func:`validate_changes`; SettingsError otherwise."""
+    for name, raw in changes.items():
+        if raw is not None and name not in PRESET_FIELDS:
+            raise SettingsError(f"{name.replace('_', ' ')} is not a preset setting")
+    fields = {name: getattr(current, name) for name in PRESET_FIELDS}
+    checked = validate_changes(StudySettings(**fields), changes)
+    return replace(current, **{name: getattr(checked, name) for name in PRESET_FIELDS})
+
+
+def check_preset_name(text: str) -> str:
+    """A preset name as typed, trimmed: 1 to 100 characters, no control
+    characters; SettingsError otherwise."""
+    name = " ".join(text.split())
+    if not name:
+        raise SettingsError("preset name: empty")
+    if len(name) > MAX_PRESET_NAME:
+        raise SettingsError(f"preset name: longer than {MAX_PRESET_NAME} characters")
+    if any(not ch.isprintable() for ch in name):
+        raise SettingsError("preset name: control characters are not allowed")
+    return name
+
+
 def _int(text: str, label: str) -> int:
     try:
         return int(text)
@@ -222,4 +304,16 @@ def parameters_from_json(text: str | None) -> tuple[float, ...] | None:
     return tuple(float(p) for p in json.loads(text))
 
 
-__all__ = ["EDITABLE", "LABELS", "SettingsError", "StudySettings", "format_steps", "parse_steps", "validate_changes"]
+__all__ = [
+    "EDITABLE",
+    "LABELS",
+    "PRESET_FIELDS",
+    "Preset",
+    "SettingsError",
+    "StudySettings",
+    "check_preset_name",
+    "format_steps",
+    "parse_steps",
+    "validate_changes",
+    "validate_preset",
+]

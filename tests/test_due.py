@@ -49,7 +49,23 @@ def test_daily_limits_from_settings(studied, db_url, clock):
     studied.update_settings(new_per_day=2)
     fast = due_counts(db_url, "tester", now=clock.now, tz=ZoneInfo("UTC"))
     assert [(c.deck, c.due, c.new) for c in fast] == _service_view(studied)
-    assert all(c.new == 0 for c in fast)  # two new cards already seen today
+    # Each deck has its own limit (the Default preset's): Small saw two new cards today, Other one.
+    assert {c.deck: c.new for c in fast} == {"Small": 0, "Other": 1}
+
+
+def test_deck_presets_and_parent_limits_as_the_deck_list(studied, db_url, clock):
+    """Per-deck presets: a subdeck's own limit, its parent's capping it,
+    and a second top-level deck with its own; the same counts as the Service."""
+    studied.create_preset("Parent", new_per_day=3, reviews_per_day=1)
+    studied.create_preset("Child", new_per_day=1)
+    studied.assign_preset(["Small"], "Parent")
+    studied.assign_preset(["Small::Sub"], "Child")
+    for hours in (0, 30):
+        clock.now += timedelta(hours=hours)
+        fast = due_counts(db_url, "tester", now=clock.now, tz=ZoneInfo("UTC"))
+        assert [(c.deck, c.due, c.new) for c in fast] == _service_view(studied)
+    # The next day: Small has 1 new card of its own and Sub 3, capped at Sub's 1: 2 (Parent's 3 not reached).
+    assert {c.deck: c.new for c in fast} == {"Other": 4, "Small": 2}
 
 
 def test_unknown_user_sees_everything_new(studied, db_url, clock):

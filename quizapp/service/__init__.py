@@ -13,6 +13,8 @@ module of this package and takes the shared :class:`~context.Context`:
     statistics.py  the statistics screen and ``stats --json``
     browse.py      the card browser: search, card details, suspend, bury, reset, edit, move
     settings.py    the learner's study settings
+    presets.py     deck option presets: list, create, update, delete, assign;
+                   what is left of each deck's daily limits
     optimize.py    personal FSRS parameters: fit, compare, adopt, revert, reschedule;
                    optimal retention, the workload simulator
     backup.py      backups of a SQLite database: make, list, restore, once a day on close
@@ -30,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 
-from quizapp.domain import Rating
+from quizapp.domain import DEFAULT_PRESET, Rating
 from quizapp.scheduling import Memory, Outcome, Scheduler, SchedulingConfig
 from quizapp.service import (
     backup,
@@ -39,6 +41,7 @@ from quizapp.service import (
     exporting,
     importing,
     optimize,
+    presets,
     questions,
     review,
     settings,
@@ -61,7 +64,7 @@ if TYPE_CHECKING:
     from quizapp.settings import Settings
     from quizapp.store.search import BrowseRow, HistoryRow
     from quizapp.store.statistics import Statistics
-    from quizapp.study_settings import StudySettings
+    from quizapp.study_settings import Preset, StudySettings
 
 __all__ = [
     "Answer",
@@ -107,7 +110,8 @@ class Service:
         self.backup_keep = backup_keep
         with Context(engine, 0, user).write() as session:
             user_id = queries.get_or_create_user(session=session, name=user).id
-        assert user_id is not None
+            assert user_id is not None
+            queries.ensure_default_preset(session=session, user_id=user_id)
         self.ctx = Context(
             engine=engine,
             user_id=user_id,
@@ -166,8 +170,31 @@ class Service:
     def study_settings(self) -> StudySettings:
         return settings.study_settings(self.ctx)
 
-    def update_settings(self, **changes: object) -> StudySettings:
-        return settings.update_settings(self.ctx, **changes)
+    def update_settings(self, preset: str = DEFAULT_PRESET, **changes: object) -> StudySettings:
+        return settings.update_settings(self.ctx, preset, **changes)
+
+    # -- deck option presets (service/presets.py) ---------------------------
+
+    def presets(self) -> list[Preset]:
+        return presets.list_presets(self.ctx)
+
+    def preset(self, name: str) -> Preset:
+        return presets.preset(self.ctx, name)
+
+    def deck_preset(self, deck: str) -> Preset:
+        return presets.deck_preset(self.ctx, deck)
+
+    def create_preset(self, name: str, **changes: object) -> Preset:
+        return presets.create_preset(self.ctx, name, **changes)
+
+    def update_preset(self, name: str, *, rename: str | None = None, **changes: object) -> Preset:
+        return presets.update_preset(self.ctx, name, rename=rename, **changes)
+
+    def delete_preset(self, name: str) -> list[str]:
+        return presets.delete_preset(self.ctx, name)
+
+    def assign_preset(self, decks: list[str], name: str) -> Preset:
+        return presets.assign_preset(self.ctx, decks, name)
 
     def interface_language(self) -> str:
         return settings.interface_language(self.ctx)

@@ -64,6 +64,8 @@ class Context:
     #: Fits FSRS parameters in another process (None: not available).
     fit: Fitter | None = None
     scheduler: Scheduler = field(init=False)
+    #: Schedulers by config: one per deck preset in use (see scheduler_for).
+    _schedulers: dict[SchedulingConfig, Scheduler] = field(init=False, default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.scheduler = Scheduler(self.config)
@@ -73,6 +75,16 @@ class Context:
         if not self.fixed_config:
             self.config = config
             self.scheduler = Scheduler(config)
+            self._schedulers.clear()
+
+    def scheduler_for(self, config: SchedulingConfig) -> Scheduler:
+        """A scheduler for ``config`` (a deck preset's), made once and kept."""
+        if config == self.config:
+            return self.scheduler
+        scheduler = self._schedulers.get(config)
+        if scheduler is None:
+            scheduler = self._schedulers[config] = Scheduler(config)
+        return scheduler
 
     @property
     def days(self) -> StudyDays:

@@ -22,7 +22,9 @@ from sqlmodel import Session, col, select
 
 from quizapp.domain import BUILTIN_SOURCE, CardKind, MemoryState, ReviewKind
 from quizapp.importers.base import TYPE_BACK, ParsedCard, ParsedDeck, ParsedReview
+from quizapp.scheduling import Scheduler
 from quizapp.service.context import Context, Progress
+from quizapp.service.presets import configs_by_deck, deck_limits
 from quizapp.service.views import CardView, DeckCounts, card_view
 from quizapp.store import queries
 from quizapp.store.models import Card, CardState, Deck, ReviewLog
@@ -155,8 +157,10 @@ def _import_reviews(ctx: Context, session: Session, parsed: ParsedDeck) -> int:
     for review in parsed.reviews:
         by_card.setdefault(review.card_id, []).append(review)
     added = 0
+    configs = configs_by_deck(ctx, session)  # each card replayed with its deck preset's steps
     for card_id, reviews in by_card.items():
-        if session.get(Card, card_id) is None:
+        card = session.get(Card, card_id)
+        if card is None:
             continue
         known = set(
             session.exec(
@@ -187,18 +191,19 @@ def _import_reviews(ctx: Context, session: Session, parsed: ParsedDeck) -> int:
         if added == before:  # every review known (a re-import): the schedule stays as it is
             continue
         session.flush()
-        _replay(ctx, session, card_id)
+        _replay(ctx, session, card_id, ctx.scheduler_for(configs.get(card.deck_id, ctx.config)))
     return added
 
 
-def _replay(ctx: Context, session: Session, card_id: str) -> None:
-    """Recompute a card's schedule from its review log, oldest first."""
+def _replay(ctx: Context, session: Session, card_id: str, scheduler: Scheduler) -> None:
+    """Recompute a card's schedule from its review log, oldest first, with
+    ``scheduler`` (its deck preset's)."""
     logs = session.exec(
         select(ReviewLog)
         .where(ReviewLog.user_id == ctx.user_id, ReviewLog.card_id == card_id)
         .order_by(col(ReviewLog.reviewed_at), col(ReviewLog.id))
     ).all()
-    memory = ctx.scheduler.replay([(log.reviewed_at, log.rating) for log in logs], fuzz_key=card_id)
+    memory = scheduler.replay([(log.reviewed_at, log.rating) for log in logs], fuzz_key=card_id)
     state = session.get(CardState, (ctx.user_id, card_id))
     if state is None:
         state = CardState(user_id=ctx.user_id, card_id=card_id)
@@ -208,37 +213,37 @@ def _replay(ctx: Context, session: Session, card_id: str) -> None:
 
 def deck_counts(ctx: Context) -> list[DeckCounts]:
     """Every deck with today's counts (subdecks included, daily limits applied)."""
-    raw, new_left, reviews_left = _raw_counts(ctx)
+    raw, capped = _raw_counts(ctx)
     return [
-        _aggregate(name, [c for n, c in raw.items() if n == name or n.startswith(name + "::")], new_left, reviews_left)
+        _aggregate(name, [c for n, c in raw.items() if n == name or n.startswith(name + "::")], capped[name])
         for name in sorted(raw, key=lambda n: n.split("::"))
     ]
 
 
 def today_counts(ctx: Context, deck: str | None = None) -> DeckCounts:
     """What is left today in ``deck`` (None: all decks)."""
-    raw, new_left, reviews_left = _raw_counts(ctx)
+    raw, capped = _raw_counts(ctx)
     subtree = [c for n, c in raw.items() if deck is None or n == deck or n.startswith(deck + "::")]
-    return _aggregate(deck or "All decks", subtree, new_left, reviews_left)
+    return _aggregate(deck or "All decks", subtree, capped.get(deck or "", (0, 0)))
 
 
-def _raw_counts(ctx: Context) -> tuple[dict[str, queries.RawCounts], int, int]:
+def _raw_counts(ctx: Context) -> tuple[dict[str, queries.RawCounts], dict[str, tuple[int, int]]]:
+    """Per deck, its own counts; and per deck ("" for all), the new and due
+    reviews studying it can show today within the decks' limits."""
     now = ctx.clock()
     start, end = ctx.day_bounds(now)
     with ctx.read() as session:
         raw = queries.counts_by_deck(session=session, user_id=ctx.user_id, now=now, day_end=end)
-        _, new_done, reviews_done = queries.studied_since(session=session, user_id=ctx.user_id, since=start)
-    new_left = max(ctx.config.new_per_day - new_done, 0)
-    reviews_left = max(ctx.config.reviews_per_day - reviews_done, 0)
-    return raw, new_left, reviews_left
+        limits = deck_limits(ctx, session=session, since=start)
+    return raw, limits.capped({name: (c.new, c.due) for name, c in raw.items()})
 
 
-def _aggregate(name: str, rows: list[queries.RawCounts], new_left: int, reviews_left: int) -> DeckCounts:
+def _aggregate(name: str, rows: list[queries.RawCounts], capped: tuple[int, int]) -> DeckCounts:
     return DeckCounts(
         name=name,
-        new=min(sum(c.new for c in rows), new_left),
+        new=capped[0],
         learning=sum(c.learning for c in rows),
-        due=min(sum(c.due for c in rows), reviews_left),
+        due=capped[1],
         total=sum(c.total for c in rows),
     )
 

@@ -31,6 +31,7 @@ from quizapp.optimizing import optimal_retention as compute_optimal_retention
 from quizapp.optimizing import simulate as run_simulation
 from quizapp.service.context import Context
 from quizapp.service.context import Progress as Counter
+from quizapp.service.presets import configs_by_deck
 from quizapp.service.settings import apply_settings, store_study_settings, study_settings
 from quizapp.store import queries
 from quizapp.store.models import Card, CardState, ReviewLog
@@ -141,13 +142,17 @@ def reschedule_all(ctx: Context, progress: Callable[[int, int], None] | None = N
         for card_id, at, rating in session.exec(stmt):
             history.setdefault(card_id, []).append((at, rating))
         states = {s.card_id: s for s in session.exec(select(CardState).where(CardState.user_id == ctx.user_id))}
+        # Each card with the steps and desired retention of its deck's preset.
+        configs = configs_by_deck(ctx, session)
+        deck_of = {card_id: deck_id for card_id, deck_id in session.exec(select(Card.id, Card.deck_id))}
         counter = Counter(len(history), progress, every=100)
         for card_id, reviews in history.items():
             counter.step()
             state = states.get(card_id)
             if state is None:
                 continue
-            memory = ctx.scheduler.replay(reviews, fuzz_key=card_id)
+            config = configs.get(deck_of.get(card_id, -1), ctx.config)
+            memory = ctx.scheduler_for(config).replay(reviews, fuzz_key=card_id)
             if memory.due != state.due:
                 changed += 1
             queries.store_memory(state, memory)

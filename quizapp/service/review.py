@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from quizapp.domain import FLASHCARD_KINDS, Rating
 from quizapp.scheduling import Memory, Outcome
 from quizapp.service.context import Context
+from quizapp.service.presets import deck_limits, scheduler_for_card
 from quizapp.service.views import CardView, load_card_view
 from quizapp.store import queries
 from quizapp.store.models import Card, CardState, ReviewLog
@@ -53,8 +54,9 @@ class _QueueQuery(TypedDict):
 
 def next_card(ctx: Context, deck: str | None = None, *, generated: bool = True) -> CardView | None:
     """What to show next, in Anki's order: learning cards that are due,
-    reviews due today, new cards (within the daily limits), then learning
-    cards due within the learn-ahead limit. None: done for today.
+    reviews due today, new cards (within the daily limits of each deck's
+    preset and its ancestors'), then learning cards due within the
+    learn-ahead limit. None: done for today.
 
     ``generated=False`` leaves out live cards (while torch loads).
     """
@@ -63,12 +65,13 @@ def next_card(ctx: Context, deck: str | None = None, *, generated: bool = True) 
     kinds = None if generated else FLASHCARD_KINDS
     with ctx.read() as session:
         kw = _QueueQuery(session=session, user_id=ctx.user_id, deck=deck, now=now, kinds=kinds)
-        _, new_done, reviews_done = queries.studied_since(session=session, user_id=ctx.user_id, since=start)
+        # Per-deck limits (deck presets): only decks with some left, along their ancestors too.
+        new_decks, review_decks = deck_limits(ctx, session=session, since=start).open_deck_ids(deck)
         card_id = queries.next_learning(due_by=now, **kw)
-        if card_id is None and reviews_done < ctx.config.reviews_per_day:
-            card_id = queries.next_review(day_end=end, **kw)
-        if card_id is None and new_done < ctx.config.new_per_day:
-            card_id = queries.next_new(**kw)
+        if card_id is None and review_decks != []:
+            card_id = queries.next_review(day_end=end, deck_ids=review_decks, **kw)
+        if card_id is None and new_decks != []:
+            card_id = queries.next_new(deck_ids=new_decks, **kw)
         if card_id is None:
             card_id = queries.next_learning(due_by=now + ctx.config.learn_ahead, **kw)
         if card_id is None:
@@ -89,8 +92,11 @@ def memory(ctx: Context, card_id: str) -> Memory:
 
 
 def preview(ctx: Context, card_id: str) -> dict[Rating, Outcome]:
-    """What each grade would do now: the intervals on the grade buttons."""
-    return ctx.scheduler.preview(memory(ctx, card_id), ctx.clock(), fuzz_key=card_id)
+    """What each grade would do now: the intervals on the grade buttons
+    (with the steps and desired retention of the card's deck preset)."""
+    with ctx.read() as session:
+        scheduler = scheduler_for_card(ctx, session, card_id)
+    return scheduler.preview(memory(ctx, card_id), ctx.clock(), fuzz_key=card_id)
 
 
 def answer(
@@ -108,7 +114,8 @@ def answer(
         state = session.get(CardState, (ctx.user_id, card_id))
         snapshot = queries.state_snapshot(state)
         before = queries.memory_of(state)
-        outcome = ctx.scheduler.outcome(before, Rating(rating), now, fuzz_key=card_id)
+        scheduler = scheduler_for_card(ctx, session, card_id)  # the card's deck preset
+        outcome = scheduler.outcome(before, Rating(rating), now, fuzz_key=card_id)
         if state is None:
             state = CardState(user_id=ctx.user_id, card_id=card_id)
             session.add(state)

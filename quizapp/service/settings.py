@@ -1,16 +1,22 @@
 """Use case: the learner's study settings (validated in quizapp.study_settings),
-and their row in the ``usersettings`` table."""
+and their row in the ``usersettings`` table. The per-deck ones (desired
+retention, daily limits, steps) are the Default preset's here
+(service/presets.py keeps every preset)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlmodel import Session
 
+from quizapp.domain import DEFAULT_PRESET
 from quizapp.i18n import LANGUAGES, language_from_locale
 from quizapp.service.context import Context
+from quizapp.service.presets import default_preset, update_preset_in
 from quizapp.store.models import UserSettings
 from quizapp.study_settings import (
+    PRESET_FIELDS,
     SettingsError,
     StudySettings,
     format_steps,
@@ -22,21 +28,36 @@ from quizapp.study_settings import (
 
 
 def study_settings(ctx: Context) -> StudySettings:
-    """The learner's stored settings (Anki's defaults when none are stored)."""
+    """The learner's stored settings, with their Default preset's desired
+    retention, limits and steps (Anki's defaults when none are stored)."""
     with ctx.read() as session:
-        return study_settings_from_row(session.get(UserSettings, ctx.user_id))
+        return _with_default_preset(session, ctx, study_settings_from_row(session.get(UserSettings, ctx.user_id)))
 
 
-def update_settings(ctx: Context, **changes: object) -> StudySettings:
+def update_settings(ctx: Context, preset: str = DEFAULT_PRESET, **changes: object) -> StudySettings:
     """Validate and store ``changes`` (values may be text, as typed): a
     SettingsError names the first bad one and nothing is written. The
+    desired retention, limits and steps go to ``preset`` (the Default
+    one unless named), the rest to the learner's own settings. The
     learner's reviews use the new settings at once."""
+    preset_changes = {k: v for k, v in changes.items() if k in PRESET_FIELDS}
+    own_changes = {k: v for k, v in changes.items() if k not in PRESET_FIELDS}
     with ctx.write() as session:
         row = session.get(UserSettings, ctx.user_id)
-        updated = validate_changes(study_settings_from_row(row), changes)
-        store_study_settings(session=session, user_id=ctx.user_id, settings=updated)
+        current = _with_default_preset(session, ctx, study_settings_from_row(row))
+        updated = validate_changes(current, own_changes)
+        if preset_changes:
+            update_preset_in(ctx, session, preset, changes=preset_changes)
+        if own_changes:
+            store_study_settings(session=session, user_id=ctx.user_id, settings=updated)
+    updated = study_settings(ctx)
     apply_settings(ctx, updated)
     return updated
+
+
+def _with_default_preset(session: Session, ctx: Context, settings: StudySettings) -> StudySettings:
+    default = default_preset(ctx, session)
+    return replace(settings, **{name: getattr(default, name) for name in PRESET_FIELDS})
 
 
 def apply_settings(ctx: Context, settings: StudySettings) -> None:

@@ -13,22 +13,46 @@ History:
 
 - 1 -> 2: the ``usersettings`` table (created by create_all; no data step).
 - 2 -> 3: ``usersettings.language``, the interface language (no data step).
+- 3 -> 4: the ``preset`` and ``deckpreset`` tables; the data step gives each
+  learner a "Default" preset holding their current desired retention, daily
+  limits and steps (Anki's defaults for a learner with no settings), so
+  nothing changes for them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Column, inspect, text
+from sqlalchemy import Column, func, insert, inspect, literal, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 from sqlmodel import SQLModel
 
+from quizapp.domain import DEFAULT_PRESET
 from quizapp.store import models
 
-#: Data steps by the version they lead to: ``STEPS[2](connection)`` runs
-#: when a database moves from version 1 to 2. Column additions need none.
-STEPS: dict[int, Callable[[Connection], None]] = {}
+
+def default_presets(connection: Connection) -> None:
+    """4: a "Default" preset for each learner, from their ``usersettings``
+    row (Anki's defaults without one). SQLAlchemy core, so it runs on
+    SQLite and PostgreSQL alike."""
+    user = models.User.__table__  # type: ignore[attr-defined]
+    stored = models.UserSettings.__table__  # type: ignore[attr-defined]
+    preset = models.Preset.__table__  # type: ignore[attr-defined]
+    columns = ("desired_retention", "new_per_day", "reviews_per_day", "learning_steps", "relearning_steps")
+    values = [func.coalesce(stored.c[name], preset.c[name].default.arg) for name in columns]
+    has_default = select(preset.c.id).where(preset.c.user_id == user.c.id, preset.c.name == DEFAULT_PRESET)
+    rows = (
+        select(user.c.id, literal(DEFAULT_PRESET), *values)
+        .select_from(user.outerjoin(stored, stored.c.user_id == user.c.id))
+        .where(~has_default.exists())
+    )
+    connection.execute(insert(preset).from_select(["user_id", "name", *columns], rows))
+
+
+#: Data steps by the version they lead to: ``STEPS[4](connection)`` runs
+#: when a database moves from version 3 to 4. Column additions need none.
+STEPS: dict[int, Callable[[Connection], None]] = {4: default_presets}
 
 
 def migrate(engine: Engine, from_version: int) -> list[str]:

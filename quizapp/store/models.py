@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Index, types
+from sqlalchemy import Column, Index, UniqueConstraint, types
 from sqlmodel import Field, SQLModel
 
 from quizapp.domain import (
@@ -22,8 +22,10 @@ from quizapp.domain import (
 )
 
 #: 1: the first schema. 2: ``usersettings`` (per-learner settings and FSRS
-#: parameters). store/migrations.py brings older databases up to date.
-SCHEMA_VERSION = 3
+#: parameters). 3: ``usersettings.language``. 4: ``preset`` and
+#: ``deckpreset`` (deck option presets).
+#: store/migrations.py brings older databases up to date.
+SCHEMA_VERSION = 4
 
 
 class UTCDateTime(types.TypeDecorator):
@@ -68,7 +70,10 @@ class User(SQLModel, table=True):
 
 class UserSettings(SQLModel, table=True):
     """One learner's study settings (quizapp/study_settings.py validates them).
-    No row means Anki's defaults."""
+    No row means Anki's defaults. Since schema version 4 the desired
+    retention, daily limits and steps live in the learner's presets (table
+    ``preset``; the "Default" one was made from these columns): here they
+    are kept as they were, and no longer read."""
 
     user_id: int = Field(foreign_key="user.id", primary_key=True)
     #: Probability of recall FSRS aims for, 0.70-0.99.
@@ -90,6 +95,34 @@ class UserSettings(SQLModel, table=True):
     optimized_at: datetime | None = Field(default=None, sa_column=_dt())
     #: Interface language ("es", "en"); None: from the locale (quizapp/i18n.py).
     language: str | None = None
+
+
+class Preset(SQLModel, table=True):
+    """One learner's deck option preset, as Anki's: the daily limits, steps
+    and desired retention of the decks that use it (study_settings.Preset
+    validates them). Every learner has one called "Default", used by every
+    deck not assigned another (store/migrations.py made it from the
+    learner's ``usersettings`` row)."""
+
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_preset_user_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    name: str
+    desired_retention: float = DEFAULT_DESIRED_RETENTION
+    new_per_day: int = DEFAULT_NEW_PER_DAY
+    reviews_per_day: int = DEFAULT_REVIEWS_PER_DAY
+    #: Anki's step syntax, as in ``usersettings``.
+    learning_steps: str = "1m 10m"
+    relearning_steps: str = "10m"
+
+
+class DeckPreset(SQLModel, table=True):
+    """Which preset one learner's deck uses. No row: the learner's Default."""
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    deck_id: int = Field(foreign_key="deck.id", primary_key=True)
+    preset_id: int = Field(foreign_key="preset.id", index=True)
 
 
 class Deck(SQLModel, table=True):

@@ -12,9 +12,9 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
-from quizapp.domain import MemoryState
+from quizapp.domain import DEFAULT_PRESET, MemoryState
 from quizapp.scheduling import Memory
-from quizapp.store.models import Card, CardState, Deck, ReviewLog, User
+from quizapp.store.models import Card, CardState, Deck, DeckPreset, Preset, ReviewLog, User, UserSettings
 
 
 def get_or_create_user(*, session: Session, name: str) -> User:
@@ -64,6 +64,13 @@ def kind_filter(kinds: Collection[str] | None) -> ColumnElement[bool]:
     if kinds is None:
         return literal(True)
     return col(Card.kind).in_(list(kinds))
+
+
+def deck_id_filter(ids: Collection[int] | None) -> ColumnElement[bool]:
+    """SQL condition: the card is in one of the decks ``ids`` (None: any)."""
+    if ids is None:
+        return literal(True)
+    return col(Card.deck_id).in_(list(ids))
 
 
 def _visible(now: datetime) -> ColumnElement[bool]:
@@ -151,8 +158,10 @@ def next_review(
     day_end: datetime,
     now: datetime,
     kinds: Collection[str] | None = None,
+    deck_ids: Collection[int] | None = None,
 ) -> str | None:
-    """The review card due first, among those due before the day ends."""
+    """The review card due first, among those due before the day ends
+    (``deck_ids``: only in these decks, the ones with reviews left today)."""
     stmt = (
         select(Card.id)
         .join(Deck, col(Deck.id) == Card.deck_id)
@@ -164,6 +173,7 @@ def next_review(
             CardState.state == MemoryState.REVIEW,
             col(CardState.due) < day_end,
             _visible(now),
+            deck_id_filter(deck_ids),
         )
         .order_by(col(CardState.due))
         .limit(1)
@@ -172,9 +182,16 @@ def next_review(
 
 
 def next_new(
-    *, session: Session, user_id: int, deck: str | None, now: datetime, kinds: Collection[str] | None = None
+    *,
+    session: Session,
+    user_id: int,
+    deck: str | None,
+    now: datetime,
+    kinds: Collection[str] | None = None,
+    deck_ids: Collection[int] | None = None,
 ) -> str | None:
-    """The first new card, in deck and source order."""
+    """The first new card, in deck and source order (``deck_ids``: only in
+    these decks, the ones with new cards left today)."""
     stmt = (
         select(Card.id)
         .join(Deck, col(Deck.id) == Card.deck_id)
@@ -185,6 +202,7 @@ def next_new(
             kind_filter(kinds),
             or_(col(CardState.state).is_(None), col(CardState.state) == MemoryState.NEW),
             _visible(now),
+            deck_id_filter(deck_ids),
         )
         .order_by(col(Card.source), col(Card.position))
         .limit(1)
@@ -270,3 +288,62 @@ def store_memory(state: CardState, memory: Memory) -> None:
     state.last_review = memory.last_review
     state.reps = memory.reps
     state.lapses = memory.lapses
+
+
+# -- deck option presets ---------------------------------------------------------
+
+
+def ensure_default_preset(*, session: Session, user_id: int) -> Preset:
+    """The learner's Default preset, made if missing (from their
+    ``usersettings`` row as the migration does, else Anki's defaults)."""
+    row = preset_named(session=session, user_id=user_id, name=DEFAULT_PRESET)
+    if row is None:
+        row = Preset(user_id=user_id, name=DEFAULT_PRESET)
+        stored = session.get(UserSettings, user_id)
+        if stored is not None:
+            row.desired_retention = stored.desired_retention
+            row.new_per_day, row.reviews_per_day = stored.new_per_day, stored.reviews_per_day
+            row.learning_steps, row.relearning_steps = stored.learning_steps, stored.relearning_steps
+        session.add(row)
+        session.flush()
+    return row
+
+
+def preset_named(*, session: Session, user_id: int, name: str) -> Preset | None:
+    return session.exec(select(Preset).where(Preset.user_id == user_id, Preset.name == name)).first()
+
+
+def presets_of(*, session: Session, user_id: int) -> list[Preset]:
+    """The learner's presets, by name."""
+    return list(session.exec(select(Preset).where(Preset.user_id == user_id).order_by(col(Preset.name))))
+
+
+def deck_assignments(*, session: Session, user_id: int) -> dict[int, int]:
+    """The learner's decks that use a preset other than Default: deck id -> preset id."""
+    stmt = select(DeckPreset.deck_id, DeckPreset.preset_id).where(DeckPreset.user_id == user_id)
+    return {deck_id: preset_id for deck_id, preset_id in session.exec(stmt)}
+
+
+def decks_by_name(*, session: Session) -> dict[str, int]:
+    """Every deck: name -> id."""
+    return {name: deck_id for deck_id, name in session.exec(select(Deck.id, Deck.name)) if deck_id is not None}
+
+
+def studied_by_deck(*, session: Session, user_id: int, since: datetime) -> dict[int, tuple[int, int]]:
+    """Per deck id (of the card's deck now): (new cards introduced, reviews
+    of cards in the review state) since ``since``, as studied_since counts them."""
+    stmt = (
+        select(
+            Card.deck_id,
+            func.count(func.distinct(case((col(ReviewLog.state_before) == MemoryState.NEW, ReviewLog.card_id)))),
+            func.sum(case((col(ReviewLog.state_before) == MemoryState.REVIEW, 1), else_=0)),
+        )
+        .join(Card, col(Card.id) == ReviewLog.card_id)
+        .where(ReviewLog.user_id == user_id, ReviewLog.reviewed_at >= since)
+        .group_by(col(Card.deck_id))
+    )
+    return {deck_id: (int(new or 0), int(review or 0)) for deck_id, new, review in session.exec(stmt)}
+
+
+def deck_of_card(*, session: Session, card_id: str) -> int | None:
+    return session.exec(select(Card.deck_id).where(Card.id == card_id)).first()

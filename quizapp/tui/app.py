@@ -115,7 +115,7 @@ class QuizApp(App[None]):
         yield SystemCommand("Review all decks", "Review everything due now", lambda: self.start_review(None))
         yield SystemCommand("Import decks", "Import TOML, Markdown, Anki text or .apkg files", self.action_import)
         yield SystemCommand(
-            "Settings", "Desired retention, daily limits, learning steps, day start", self.action_study_settings
+            "Settings", "Deck option presets (limits, steps, desired retention), day start", self.action_study_settings
         )
         yield SystemCommand(
             "Optimize FSRS parameters", "Fit your own parameters to your review history", self.action_optimize

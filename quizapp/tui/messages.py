@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from quizapp.service import CardInfo, CardView, DeckCounts, ImportReport
     from quizapp.service.browse import BrowseRow
     from quizapp.service.statistics import Statistics
-    from quizapp.study_settings import StudySettings
+    from quizapp.study_settings import Preset, StudySettings
 
 
 # -- home ---------------------------------------------------------------------------
@@ -77,6 +77,14 @@ class SettingsLoaded(Message):
 @dataclass
 class SettingsSaved(Message):
     settings: StudySettings
+
+
+@dataclass
+class PresetsLoaded(Message):
+    """The learner's deck option presets (each with its decks) and every deck's name."""
+
+    presets: list[Preset]
+    decks: list[str]
 
 
 @dataclass

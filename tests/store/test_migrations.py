@@ -1,5 +1,7 @@
 """A version-1 database (as quizapp wrote it before per-learner settings)
-opens with today's code: missing tables and columns are added, data kept."""
+and a version-2 one (before deck presets) open with today's code: missing
+tables and columns are added, data kept, each learner's settings become
+their Default preset."""
 
 import sqlite3
 from datetime import UTC, datetime
@@ -10,20 +12,20 @@ from sqlmodel import Session, SQLModel, select
 
 from quizapp.store import models
 from quizapp.store.engine import DatabaseError, make_engine
-from quizapp.store.models import Card, CardState, Deck, ReviewLog, SchemaInfo, User, UserSettings
+from quizapp.store.models import Card, CardState, Deck, DeckPreset, Preset, ReviewLog, SchemaInfo, User, UserSettings
 
 V1_TABLES = ("schemainfo", "user", "deck", "card", "cardstate", "reviewlog")
 
 
-def make_v1_database(path, *, drop_columns=()) -> None:
+def make_v1_database(path, *, drop_columns=(), version=1, tables=V1_TABLES) -> None:
     """The version-1 schema: today's tables but usersettings, version 1, a
     learner with one answered card. ``drop_columns``: (table, column) pairs a
     still older layout lacked, to exercise ALTER TABLE."""
     engine = create_engine(f"sqlite:///{path}")
-    SQLModel.metadata.create_all(engine, tables=[SQLModel.metadata.tables[t] for t in V1_TABLES])
+    SQLModel.metadata.create_all(engine, tables=[SQLModel.metadata.tables[t] for t in tables])
     now = datetime(2026, 3, 1, 9, tzinfo=UTC)
     with Session(engine) as session:
-        session.add(SchemaInfo(version=1))
+        session.add(SchemaInfo(version=version))
         user = User(name="ana")
         deck = Deck(name="Old")
         session.add_all([user, deck])
@@ -67,6 +69,10 @@ def test_v1_database_is_migrated_and_keeps_its_data(tmp_path):
         log = session.exec(select(ReviewLog)).one()
         assert log.rating == 3 and log.mistake is None
         assert session.exec(select(UserSettings)).all() == []
+        # A learner without settings gets a Default preset with Anki's defaults.
+        (default,) = session.exec(select(Preset)).all()
+        assert (default.name, default.new_per_day, default.reviews_per_day) == ("Default", 20, 200)
+        assert (default.learning_steps, default.relearning_steps, default.desired_retention) == ("1m 10m", "10m", 0.9)
 
     # The migrated database works: settings can be stored, and it opens again.
     from quizapp.service import Service
@@ -77,6 +83,39 @@ def test_v1_database_is_migrated_and_keeps_its_data(tmp_path):
     again = Service(make_engine(f"sqlite:///{path}"), "ana")
     assert again.study_settings().new_per_day == 7
     assert again.memory("old:1").reps == 3
+
+
+def test_v2_settings_become_each_learners_default_preset(tmp_path):
+    """Version 2 kept the limits and steps in usersettings: after the
+    migration each learner's Default preset holds them, and reviews and
+    limits are what they were."""
+    path = tmp_path / "v2.sqlite3"
+    make_v1_database(path, version=2, tables=(*V1_TABLES, "usersettings"))
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO user (name, created_at) VALUES ('bea', '2026-03-01 09:00:00.000000')")
+        db.execute(
+            "INSERT INTO usersettings (user_id, desired_retention, new_per_day, reviews_per_day, learning_steps,"
+            " relearning_steps, day_start_hour) VALUES (1, 0.85, 7, 150, '2m 20m', '5m', 6)"
+        )
+    engine = make_engine(f"sqlite:///{path}")
+    with Session(engine) as session:
+        assert session.exec(select(SchemaInfo)).one().version == 4
+        presets = {(p.user_id, p.name): p for p in session.exec(select(Preset))}
+        assert session.exec(select(DeckPreset)).all() == []
+    assert set(presets) == {(1, "Default"), (2, "Default")}
+    ana = presets[(1, "Default")]
+    assert (ana.desired_retention, ana.new_per_day, ana.reviews_per_day) == (0.85, 7, 150)
+    assert (ana.learning_steps, ana.relearning_steps) == ("2m 20m", "5m")
+    assert presets[(2, "Default")].new_per_day == 20  # bea had no settings: Anki's defaults
+
+    from quizapp.service import Service
+
+    service = Service(engine, "ana")
+    settings = service.study_settings()
+    assert (settings.new_per_day, settings.day_start_hour, settings.desired_retention) == (7, 6, 0.85)
+    assert service.config.learning_steps == settings.learning_steps
+    assert [p.name for p in service.presets()] == ["Default"]
+    assert service.deck_preset("Old").new_per_day == 7
 
 
 def test_due_reads_a_v1_database_without_migrating_it(tmp_path):

@@ -22,7 +22,7 @@ class HomeScreen(QuizScreen[None]):
         Binding("b", "app.browse", N_("Browse")),
         Binding("s", "app.stats", N_("Stats")),
         Binding("r", "refresh", N_("Refresh")),
-        Binding("o", "app.study_settings", N_("Settings")),
+        Binding("o", "deck_settings", N_("Settings")),
         Binding("q", "app.quit", N_("Quit")),
     ]
 
@@ -97,6 +97,12 @@ class HomeScreen(QuizScreen[None]):
 
     def action_refresh(self) -> None:
         self.load_counts()
+
+    def action_deck_settings(self) -> None:
+        """The settings, with the highlighted deck's preset."""
+        from quizapp.tui.screens.study_settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen(deck=self._selected_deck()))
 
 
 def _count(value: int, kind: str) -> Text:

@@ -1,8 +1,12 @@
-"""The learner's study settings: desired retention, daily limits, learning
-steps and the hour a study day starts. Ctrl+S saves, Escape goes back.
+"""The learner's study settings: the deck option preset of a chosen deck
+(desired retention, daily limits, learning steps), and the hour a study day
+starts (the learner's, for every deck). Ctrl+S saves, Escape goes back.
 
-Every field is checked as it is typed, with the same rules (and one-line
-messages) as ``quizapp settings`` (quizapp/study_settings.py).
+At the top: the deck (the one highlighted on the home screen; "no deck"
+edits presets without assigning one), the preset it uses (choosing another
+assigns it on save), and a box to name a new preset (it starts from the
+values shown). Every field is checked as it is typed, with the same rules
+(and one-line messages) as ``quizapp settings`` (quizapp/study_settings.py).
 
 Under the form: the optimal retention for the learner's parameters, and what
 the desired retention typed costs, from the workload simulator: reviews and
@@ -12,19 +16,39 @@ computed by the Rust FSRS core in thread workers; the form never waits).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Footer, Header, Input, Label, Select, Static
 
+from quizapp.domain import DEFAULT_PRESET
 from quizapp.i18n import N_
 from quizapp.optimizing import Workload
 from quizapp.service import BackupError
-from quizapp.study_settings import EDITABLE, LABELS, SettingsError, StudySettings, format_steps, validate_changes
-from quizapp.tui.messages import OptimalRetentionFound, SettingsLoaded, SettingsSaved, WorkloadSimulated
+from quizapp.study_settings import (
+    EDITABLE,
+    LABELS,
+    PRESET_FIELDS,
+    Preset,
+    SettingsError,
+    StudySettings,
+    check_preset_name,
+    format_steps,
+    validate_changes,
+    validate_preset,
+)
+from quizapp.tui.messages import (
+    OptimalRetentionFound,
+    PresetsLoaded,
+    SettingsLoaded,
+    SettingsSaved,
+    WorkloadSimulated,
+)
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
 from quizapp.tui.widgets.card_text import plain
 
@@ -34,11 +58,14 @@ HINTS = {
     "reviews_per_day": "reviews per study day",
     "learning_steps": "e.g. 1m 10m (s, m, h, d)",
     "relearning_steps": "e.g. 10m, after a lapse",
-    "day_start_hour": "0-23, local time (Anki: 4)",
+    "day_start_hour": "0-23, local time (Anki: 4); every deck",
 }
 
+#: The deck choice that assigns nothing: the preset chosen is only edited.
+NO_DECK = ""
 
-def field_text(settings: StudySettings, name: str) -> str:
+
+def field_text(settings: StudySettings | Preset, name: str) -> str:
     value = getattr(settings, name)
     return format_steps(value) if name.endswith("steps") else str(value)
 
@@ -49,14 +76,30 @@ class SettingsScreen(QuizScreen[None]):
         Binding("escape", "leave", N_("Back")),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, deck: str | None = None) -> None:
         super().__init__()
         self.current: StudySettings | None = None
+        #: The deck shown first (the home screen's highlighted one).
+        self.initial_deck = deck
+        #: The learner's presets by name, with the ones named here and not yet saved.
+        self.presets: dict[str, Preset] = {}
+        #: Names of presets made on this screen, created on save.
+        self.new_presets: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Settings", id="settings-title")
         with VerticalScroll(id="settings-form"):
+            with Horizontal(classes="settings-row"):
+                yield Label("Deck", classes="settings-label")
+                yield Select[str]([], id="settings-deck", allow_blank=True, prompt="Loading…", disabled=True)
+            with Horizontal(classes="settings-row"):
+                yield Label("Options preset", classes="settings-label")
+                yield Select[str]([], id="settings-preset", allow_blank=True, prompt="Loading…", disabled=True)
+            with Horizontal(classes="settings-row"):
+                yield Label("New preset", classes="settings-label")
+                yield Input(id="settings-new-preset", placeholder="name, Enter", classes="settings-name", disabled=True)
+            yield Static("", id="settings-preset-decks")
             for name in EDITABLE:
                 with Horizontal(classes="settings-row"):
                     yield Label(LABELS[name], classes="settings-label")
@@ -86,6 +129,7 @@ class SettingsScreen(QuizScreen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="settings", description="loading the settings")
     def load(self) -> None:
         self.post_message(SettingsLoaded(self.service.study_settings()))
+        self.post_message(PresetsLoaded(self.service.presets(), self.service.deck_names()))
 
     @work(
         thread=True, exclusive=True, exit_on_error=False, group="optimal", description="computing the optimal retention"
@@ -124,6 +168,89 @@ class SettingsScreen(QuizScreen[None]):
         self.query_one("#settings-optimal", Static).update("Optimal retention for your parameters: computing…")
         self.load_optimal()
         self.simulate_workload(message.settings.desired_retention)
+
+    @on(PresetsLoaded)
+    def show_presets(self, message: PresetsLoaded) -> None:
+        self.presets = {p.name: p for p in message.presets}
+        deck_select = self.query_one("#settings-deck", Select)
+        deck_select.set_options([(plain("(no deck: edit a preset)"), NO_DECK)] + [(plain(d), d) for d in message.decks])
+        self._preset_options()
+        deck = self.initial_deck if self.initial_deck in message.decks else NO_DECK
+        deck_select.disabled = False
+        self.query_one("#settings-preset", Select).disabled = False
+        self.query_one("#settings-new-preset", Input).disabled = False
+        deck_select.value = deck
+        self._choose_preset(self._preset_of(deck))
+        deck_select.focus()
+
+    def _preset_options(self) -> None:
+        select = self.query_one("#settings-preset", Select)
+        select.set_options([(plain(name), name) for name in self.presets])
+
+    def _preset_of(self, deck: str) -> str:
+        """The preset ``deck`` uses, as saved."""
+        for preset in self.presets.values():
+            if deck in preset.decks:
+                return preset.name
+        return DEFAULT_PRESET
+
+    def _choose_preset(self, name: str) -> None:
+        # Shown here, not only on Select.Changed: a Select not mounted yet
+        # posts no Changed when its value is set.
+        self.query_one("#settings-preset", Select).value = name
+        self._show_preset(name)
+
+    @on(Select.Changed, "#settings-deck")
+    def deck_chosen(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str) and self.presets:
+            self._choose_preset(self._preset_of(event.value))
+
+    @on(Select.Changed, "#settings-preset")
+    def preset_chosen(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str) and event.value in self.presets:
+            self._show_preset(event.value)
+
+    def _show_preset(self, name: str) -> None:
+        """The preset's values in the fields, and which decks use it."""
+        preset = self.presets[name]
+        for field_name in PRESET_FIELDS:
+            self.query_one(f"#setting-{field_name}", Input).value = field_text(preset, field_name)
+        if name in self.new_presets:
+            used = "New preset: made when you save."
+        elif preset.is_default:
+            used = "Default: used by every deck not assigned another preset."
+        else:
+            used = "Used by: " + (", ".join(preset.decks) or "no deck yet")
+        deck = self.query_one("#settings-deck", Select).value
+        if isinstance(deck, str) and deck and name != self._preset_of(deck):
+            used += f"  Saving assigns it to {deck}."
+        self.query_one("#settings-preset-decks", Static).update(plain(used))
+
+    @on(Input.Submitted, "#settings-new-preset")
+    def new_preset(self, event: Input.Submitted) -> None:
+        """A new preset, starting from the values shown; made on save."""
+        event.stop()
+        status = self.query_one("#settings-status", Static)
+        try:
+            name = check_preset_name(event.value)
+        except SettingsError as exc:
+            status.update(plain(f"✗ {exc}"))
+            return
+        if name in self.presets:
+            status.update(plain(f"✗ a preset named {name!r} already exists"))
+            return
+        values = {field_name: self.query_one(f"#setting-{field_name}", Input).value for field_name in PRESET_FIELDS}
+        source = self.presets[str(self.query_one("#settings-preset", Select).value)]
+        try:
+            self.presets[name] = replace(validate_preset(source, values), name=name, decks=())
+        except SettingsError as exc:
+            status.update(plain(f"✗ {exc}"))
+            return
+        self.new_presets.add(name)
+        event.input.value = ""
+        self._preset_options()
+        self._choose_preset(name)
+        status.update(plain(f"New preset {name}: set its values, then Ctrl+S saves."))
 
     @on(OptimalRetentionFound)
     def show_optimal(self, message: OptimalRetentionFound) -> None:
@@ -181,11 +308,26 @@ class SettingsScreen(QuizScreen[None]):
         except SettingsError as exc:
             self.query_one("#settings-status", Static).update(plain(f"✗ Not saved: {exc}"))
             return
-        self.save(values)
+        deck = self.query_one("#settings-deck", Select).value
+        preset = self.query_one("#settings-preset", Select).value
+        if not isinstance(preset, str):
+            preset = DEFAULT_PRESET
+        self.save(values, deck if isinstance(deck, str) else NO_DECK, preset, preset in self.new_presets)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="settings", description="saving the settings")
-    def save(self, values: dict[str, str]) -> None:
-        self.post_message(SettingsSaved(self.service.update_settings(**values)))
+    def save(self, values: dict[str, str], deck: str, preset: str, new: bool) -> None:
+        """The preset's values (made first if new), the deck's assignment,
+        then the learner's own settings; every value was checked before."""
+        service = self.service
+        preset_values = {name: values[name] for name in PRESET_FIELDS}
+        if new:
+            service.create_preset(preset, **preset_values)
+        else:
+            service.update_preset(preset, **preset_values)
+        if deck != NO_DECK:
+            service.assign_preset([deck], preset)
+        own = {name: value for name, value in values.items() if name not in PRESET_FIELDS}
+        self.post_message(SettingsSaved(service.update_settings(**own)))
 
     @on(SettingsSaved)
     def saved(self, message: SettingsSaved) -> None:
