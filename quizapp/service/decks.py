@@ -8,6 +8,7 @@ own, and those cards' schedules are replayed from it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,16 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
-from quizapp.domain import BUILTIN_SOURCE, MemoryState, ReviewKind
+from quizapp.domain import BUILTIN_SOURCE, BUILTIN_SOURCE_PREFIX, MemoryState, ReviewKind
 from quizapp.importers.base import ParsedDeck, ParsedReview, ParsedSchedule
 from quizapp.optimizing import anki_memory_plan, memory_from_sm2
 from quizapp.scheduling import Memory
 from quizapp.service.context import Context, Progress
 from quizapp.service.views import CardView, DeckCounts, card_view
 from quizapp.store import queries
-from quizapp.store.models import Card, CardState, Deck, ReviewLog
+from quizapp.store.models import BuiltinDeckSync, Card, CardState, Deck, ReviewLog
 
 
 @dataclass
@@ -72,14 +73,55 @@ def sync_decks(
     return reports
 
 
-def sync_builtin_decks(ctx: Context, directory: Path | None = None) -> list[SyncReport]:
-    """Install or re-sync every built-in deck (decks/*.toml)."""
-    from quizapp.importers.toml_deck import read_toml_deck
+def sync_builtin_decks(ctx: Context, directory: Path | None = None, *, if_changed: bool = False) -> list[SyncReport]:
+    """Install or re-sync every built-in deck (decks/*.toml). With
+    ``if_changed`` (how the CLI and the TUI open a database), nothing is
+    read when the deck files, the code that reads them and the count of
+    active built-in cards are what the last sync recorded (the fingerprint
+    in ``builtindecksync``): an empty list."""
     from quizapp.locations import builtin_decks_dir
 
     directory = directory or builtin_decks_dir()
     paths = sorted(directory.glob("*.toml"))
-    return sync_decks(ctx, [read_toml_deck(path, source_prefix=BUILTIN_SOURCE) for path in paths])
+    fingerprint = builtin_fingerprint(paths)
+    if if_changed:
+        with ctx.read() as session:
+            last = session.get(BuiltinDeckSync, 1)
+            if last is not None and last.fingerprint == fingerprint and last.cards == _builtin_cards(session):
+                return []
+    from quizapp.importers.toml_deck import read_toml_deck
+
+    reports = sync_decks(ctx, [read_toml_deck(path, source_prefix=BUILTIN_SOURCE) for path in paths])
+    with ctx.write() as session:
+        row = session.get(BuiltinDeckSync, 1) or BuiltinDeckSync(fingerprint=fingerprint)
+        row.fingerprint, row.cards, row.synced_at = fingerprint, _builtin_cards(session), ctx.clock()
+        session.add(row)
+    return reports
+
+
+#: The code whose output the sync stores: a change to it re-syncs the decks.
+_SYNC_CODE = ("importers/toml_deck.py", "importers/base.py", "service/decks.py", "store/models.py")
+
+
+def builtin_fingerprint(paths: list[Path]) -> str:
+    """A hash of the built-in deck files (names and bytes) and of the code
+    that turns them into cards."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent.parent
+    for path in [*paths, *(package / name for name in _SYNC_CODE)]:
+        digest.update(path.name.encode() + b"\0")
+        digest.update(path.read_bytes() if path.exists() else b"")
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _builtin_cards(session: Session) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(Card)
+        .where(col(Card.active), col(Card.source).startswith(BUILTIN_SOURCE_PREFIX))
+    )
+    return int(session.exec(stmt).one())
 
 
 def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime, counter: Progress) -> SyncReport:
