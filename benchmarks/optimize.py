@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -104,21 +105,40 @@ def store_database(rows, directory: Path) -> Path:
     return path
 
 
-def quizapp_process_time(database: Path, tmp: Path, checkout: Path = ROOT) -> tuple[float, dict, Path]:
+#: Children may write and read bytecode caches, as an installed package has
+#: them (PYTHONDONTWRITEBYTECODE would compile every quizapp module at each start).
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def compile_bytecode(checkout: Path) -> None:
+    """quizapp's bytecode caches in ``checkout``, as pip writes them at install."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "quizapp")], check=True, env=CHILD_ENV)
+
+
+def timed_run(command: list[str], **kwargs) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Run a child process: (wall seconds, CPU seconds of the child, user and
+    system, all its threads), and its result. CPU time is what a loaded,
+    shared machine distorts least."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    result = subprocess.run(command, check=True, capture_output=True, text=True, **kwargs)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, result
+
+
+def quizapp_process_time(database: Path, tmp: Path, checkout: Path = ROOT) -> tuple[tuple[float, float], dict, Path]:
     """One whole `quizapp optimize --json` process, run from ``checkout``, on a
     fresh copy of ``database`` (so every run fits and adopts the same way)."""
     copy = tmp / f"run-{time.monotonic_ns()}.db"
     shutil.copyfile(database, copy)
-    start = time.perf_counter()
-    out = subprocess.run(
+    wall, cpu, out = timed_run(
         [sys.executable, "-m", "quizapp", "--db", f"sqlite:///{copy}", "--user", "bench", "optimize", "--json"],
-        capture_output=True,
-        text=True,
         cwd=checkout,
-        check=True,
-        env={**os.environ, "QUIZAPP_DATA_DIR": str(tmp / "data")},
+        env={**CHILD_ENV, "QUIZAPP_DATA_DIR": str(tmp / "data")},
     )
-    return time.perf_counter() - start, json.loads(out.stdout), copy
+    return (wall, cpu), json.loads(out.stdout), copy
 
 
 ANKI_PROCESS = """
@@ -139,29 +159,28 @@ col.close()
 """
 
 
-def anki_process_time(train_items, tmp: Path, retention_cards: int = 0) -> float:
+def anki_process_time(train_items, tmp: Path, retention_cards: int = 0) -> tuple[float, float]:
     """A whole process that imports anki, opens a collection and fits
     ``train_items`` (and, with ``retention_cards``, computes the minimum
     recommended retention for a new deck of that many cards)."""
     data = tmp / "items.json"
     data.write_text(json.dumps([item.reviews for item in train_items]))
     collection = tmp / f"anki-{time.monotonic_ns()}.anki2"
-    start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-c", ANKI_PROCESS, str(collection), str(data), str(retention_cards)],
-        check=True,
-        capture_output=True,
+    wall, cpu, _ = timed_run(
+        [sys.executable, "-c", ANKI_PROCESS, str(collection), str(data), str(retention_cards)], env=CHILD_ENV
     )
-    return time.perf_counter() - start
+    return wall, cpu
 
 
 def whole_processes(rows, train_items, cards: int, repeats: int, baseline: Path | None) -> None:
     """Whole processes, interleaved ``repeats`` times (the machine is shared:
     medians and minimums): quizapp optimize --json (and the baseline
     checkout's), Anki's fit, Anki's fit and minimum recommended retention."""
-    times: dict[str, list[float]] = {}
+    times: dict[str, list[tuple[float, float]]] = {}
     data: dict = {}
     ours = Path()
+    for checkout in [ROOT] if baseline is None else [ROOT, baseline]:
+        compile_bytecode(checkout)
     with tempfile.TemporaryDirectory() as db_dir:
         tmp = Path(db_dir)
         database = store_database(rows, tmp)
@@ -180,14 +199,23 @@ def whole_processes(rows, train_items, cards: int, repeats: int, baseline: Path 
         f"  whole processes, {repeats} runs each (adopted {data['adopted']}, "
         f"optimal_retention {data['optimal_retention']}, fit and comparison {data['seconds']} s):"
     )
-    anki = statistics.median(times["Anki: import, open, fit"])
+    anki_wall = statistics.median(w for w, _ in times["Anki: import, open, fit"])
+    anki_cpu = statistics.median(c for _, c in times["Anki: import, open, fit"])
+    print(f"    {'':<55}{'wall: median':>13}{'min':>7}{'CPU: median':>13}{'min':>7}  (x Anki's fit: wall, CPU)")
     for name, values in times.items():
-        median = statistics.median(values)
-        print(f"    {name:<55} median {median:5.2f} s  min {min(values):5.2f} s  ({median / anki:.1f}x Anki's fit)")
-    print(f"    of quizapp's, the optimal retention alone (in-process, after the runs): {retention_seconds:.2f} s")
+        wall = statistics.median(w for w, _ in values)
+        cpu = statistics.median(c for _, c in values)
+        print(
+            f"    {name:<55}{wall:>11.2f} s{min(w for w, _ in values):>6.2f}s{cpu:>11.2f} s"
+            f"{min(c for _, c in values):>6.2f}s  ({wall / anki_wall:.1f}x, {cpu / anki_cpu:.1f}x)"
+        )
+    print(
+        f"    of quizapp's, the optimal retention alone (in-process, after the runs): "
+        f"{retention_seconds[0]:.2f} s wall, {retention_seconds[1]:.2f} s CPU"
+    )
 
 
-def optimal_retention_seconds(database: Path, data: dict) -> float:
+def optimal_retention_seconds(database: Path, data: dict) -> tuple[float, float]:
     """The time of Service.optimal_retention on the database a quizapp run
     left (the parameters it adopted): the share of the optimal retention."""
     from quizapp.service import open_service
@@ -196,12 +224,12 @@ def optimal_retention_seconds(database: Path, data: dict) -> float:
     service = open_service(
         Settings(database_url=f"sqlite:///{database}", user="bench", start_kernel=False, sync_builtin_decks=False)
     )
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     value = service.optimal_retention()
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     assert abs(value - data["optimal_retention"]) < 1e-6
     service.engine.dispose()
-    return seconds
+    return seconds, cpu
 
 
 def main() -> None:

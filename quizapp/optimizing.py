@@ -161,8 +161,12 @@ def items(rows: Iterable[ReviewRow]) -> list[Item]:
 
 
 def trainable_reviews(rows: Iterable[ReviewRow]) -> int:
-    """The reviews the optimizer learns from: its items."""
-    return len(items(rows))
+    """The reviews the optimizer learns from: its items (counted, not built)."""
+    count = 0
+    for reviews in by_card(rows).values():
+        days = [review.day_number for review in reviews]
+        count += sum(1 for previous, day in zip(days, days[1:], strict=False) if day > previous)
+    return count
 
 
 def reviews_needed(rows: Sequence[ReviewRow]) -> int:
@@ -198,7 +202,10 @@ def evaluate(rows: Iterable[ReviewRow], parameters: Sequence[float], *, since: d
     """Score ``parameters`` on the items whose last review is at or after
     ``since`` (None: all), each predicted from the card's whole history
     before it. None when no item qualifies."""
-    scored = [item.to_rs() for item in items(rows) if since is None or item.time >= since]
+    return _evaluate_rs([item.to_rs() for item in items(rows) if since is None or item.time >= since], parameters)
+
+
+def _evaluate_rs(scored: list[rs.FSRSItem], parameters: Sequence[float]) -> Metrics | None:
     if not scored:
         return None
     result = rs.FSRS(list(parameters)).evaluate(scored)
@@ -208,12 +215,15 @@ def evaluate(rows: Iterable[ReviewRow], parameters: Sequence[float], *, since: d
 def evaluate_time_series(rows: Iterable[ReviewRow]) -> Metrics | None:
     """The whole history evaluated with time-series splits, as Anki's
     "Evaluate" does (None: no items)."""
-    all_items = items(rows)
+    return _evaluate_time_series_items(items(rows))
+
+
+def _evaluate_time_series_items(all_items: list[Item]) -> Metrics | None:
     if not all_items:
         return None
-    all_items.sort(key=lambda item: item.time)
-    result = rs.evaluate_with_time_series_splits([item.to_rs() for item in all_items])
-    return Metrics(log_loss=float(result.log_loss), rmse=float(result.rmse_bins), count=len(all_items))
+    ordered = sorted(all_items, key=lambda item: item.time)
+    result = rs.evaluate_with_time_series_splits([item.to_rs() for item in ordered])
+    return Metrics(log_loss=float(result.log_loss), rmse=float(result.rmse_bins), count=len(ordered))
 
 
 def is_better(before: Metrics | None, after: Metrics | None) -> bool:
@@ -283,18 +293,21 @@ def fit_parameters(
         if progress is not None:
             progress(name, done, total)
 
-    train = [r for r in rows if cutoff is None or r.time < cutoff]
-    train_items = sorted(items(train), key=lambda item: item.time)
+    # The items of the whole history, built once: an item is a prefix of its
+    # card's history, so those before the cutoff are the training history's.
+    all_items = items(rows)
+    train_items = sorted((i for i in all_items if cutoff is None or i.time < cutoff), key=lambda item: item.time)
+    held_out = [item.to_rs() for item in all_items if cutoff is None or item.time >= cutoff]
     stage("fit", 0, 1)
     try:
         fitted = rs.FSRS(list(current)).compute_parameters([item.to_rs() for item in train_items])
         parameters = tuple(float(p) for p in rs.check_and_fill_parameters(fitted))
         stage("evaluate", 0, 3)
-        before = evaluate(rows, current, since=cutoff)
+        before = _evaluate_rs(held_out, current)
         stage("evaluate", 1, 3)
-        after = evaluate(rows, parameters, since=cutoff)
+        after = _evaluate_rs(held_out, parameters)
         stage("evaluate", 2, 3)
-        evaluation = evaluate_time_series(rows) if time_series else None
+        evaluation = _evaluate_time_series_items(all_items) if time_series else None
         stage("evaluate", 3, 3)
     except (ValueError, RuntimeError) as exc:
         if isinstance(exc, OptimizerUnavailable):
