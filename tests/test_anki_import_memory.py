@@ -182,3 +182,44 @@ def test_optimal_retention_is_ankis(anki_package, engine):
     service = Service(engine, "ana", tz=ZoneInfo("UTC"))
     service.import_paths([package])
     assert service.optimal_retention() == pytest.approx(anki_value, abs=0.005)
+
+
+# -- the rules, without Anki ----------------------------------------------------------
+
+L, R, RL = "learning", "review", "relearning"
+
+
+def plan(*reviews):
+    from quizapp.domain import ReviewKind
+    from quizapp.optimizing import anki_memory_plan
+
+    return anki_memory_plan(rs.DEFAULT_PARAMETERS, [(ReviewKind(k), factor, ivl) for k, factor, ivl in reviews])
+
+
+def test_a_history_is_replayed_from_its_last_learning_steps():
+    assert plan((L, 0, 0.007), (L, 2500, 1), (R, 2500, 3)).replay_from == 0
+    # A card reset to new and learnt again: the history before the reset is left out.
+    reset = plan((L, 0, 0.007), (R, 2500, 3), (R, 2500, 8), (L, 0, 0.007), (L, 2500, 1), (R, 2500, 3))
+    assert reset.replay_from == 3 and reset.start is None
+
+
+def test_a_cut_history_starts_from_its_first_interval_of_a_day_or_more():
+    from quizapp.optimizing import memory_from_sm2
+
+    cut = plan((R, 2500, 11), (R, 2300, 0.007), (RL, 2300, 1), (R, 2150, 2))
+    assert cut.replay_from == 1 and cut.start == memory_from_sm2(rs.DEFAULT_PARAMETERS, 2500, 11)
+    # An Again that sent the card to relearning sets no interval of a day: skipped.
+    lapse = plan((R, 2300, 0.007), (RL, 2300, 1), (R, 2150, 2))
+    assert lapse.replay_from == 2 and lapse.start == memory_from_sm2(rs.DEFAULT_PARAMETERS, 2300, 1)
+    assert plan((R, 2500, 11)) is None  # nothing after it: the card's own ease and interval
+    assert plan((R, 2300, 0.007)) is None
+
+
+def test_memory_from_sm2_is_the_cores():
+    from quizapp.optimizing import memory_from_sm2
+
+    state = rs.FSRS(list(rs.DEFAULT_PARAMETERS)).memory_state_from_sm2(2.5, 30.0, 0.9)
+    assert memory_from_sm2(rs.DEFAULT_PARAMETERS, 2500, 30) == pytest.approx((state.stability, state.difficulty))
+    assert memory_from_sm2(rs.DEFAULT_PARAMETERS, 0, 30) == memory_from_sm2(rs.DEFAULT_PARAMETERS, 2500, 30)
+    # A factor of 1.1 or less is a difficulty FSRS wrote into the revlog.
+    assert memory_from_sm2(rs.DEFAULT_PARAMETERS, 600, 30)[1] == pytest.approx((0.6 - 0.1) * 9 + 1)
