@@ -50,8 +50,10 @@ def read_reviews(
     reviews: list[ParsedReview] = []
     bad_times = bad_intervals = bad_durations = 0
     latest = datetime.now(UTC) + timedelta(days=1)
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(revlog)")}
+    factor_column = "factor" if "factor" in columns else "0"  # a revlog without it has no ease factors
     for rid, cid, ease, ivl, last_ivl, taken, kind, factor in conn.execute(
-        "SELECT id, cid, ease, ivl, lastIvl, time, type, factor FROM revlog ORDER BY id"
+        f"SELECT id, cid, ease, ivl, lastIvl, time, type, {factor_column} FROM revlog ORDER BY id"
     ):
         card_id = card_ids.get(cid)
         review_kind = ReviewKind.from_anki_type(kind)

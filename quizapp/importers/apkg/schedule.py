@@ -29,9 +29,11 @@ def read_schedules(conn: sqlite3.Connection, card_ids: dict[int, str]) -> dict[s
         row = None
     crt = row[0] if row and isinstance(row[0], int) else None
     out: dict[str, ParsedSchedule] = {}
-    for cid, ctype, queue, due, odue, odid, ivl, factor, reps, lapses in conn.execute(
-        "SELECT id, type, queue, due, odue, odid, ivl, factor, reps, lapses FROM cards"
-    ):
+    try:
+        rows = conn.execute("SELECT id, type, queue, due, odue, odid, ivl, factor, reps, lapses FROM cards").fetchall()
+    except sqlite3.OperationalError:  # a cards table without them: no schedules, the cards are new
+        return out
+    for cid, ctype, queue, due, odue, odid, ivl, factor, reps, lapses in rows:
         card_id = card_ids.get(cid)
         values = (ctype, queue, due, odue, odid, ivl, factor, reps, lapses)
         if card_id is None or not all(isinstance(v, int) for v in values):
