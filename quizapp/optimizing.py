@@ -54,6 +54,8 @@ from typing import Any
 
 import fsrs_rs_python as rs
 
+from quizapp.domain import ReviewKind
+
 #: quizapp fits nothing below this many items (reviews a study day or more
 #: after the card's previous one) in the first 80 % of the history: fewer
 #: leave too little to fit and to compare on.
@@ -159,8 +161,12 @@ def items(rows: Iterable[ReviewRow]) -> list[Item]:
 
 
 def trainable_reviews(rows: Iterable[ReviewRow]) -> int:
-    """The reviews the optimizer learns from: its items."""
-    return len(items(rows))
+    """The reviews the optimizer learns from: its items (counted, not built)."""
+    count = 0
+    for reviews in by_card(rows).values():
+        days = [review.day_number for review in reviews]
+        count += sum(1 for previous, day in zip(days, days[1:], strict=False) if day > previous)
+    return count
 
 
 def reviews_needed(rows: Sequence[ReviewRow]) -> int:
@@ -196,7 +202,10 @@ def evaluate(rows: Iterable[ReviewRow], parameters: Sequence[float], *, since: d
     """Score ``parameters`` on the items whose last review is at or after
     ``since`` (None: all), each predicted from the card's whole history
     before it. None when no item qualifies."""
-    scored = [item.to_rs() for item in items(rows) if since is None or item.time >= since]
+    return _evaluate_rs([item.to_rs() for item in items(rows) if since is None or item.time >= since], parameters)
+
+
+def _evaluate_rs(scored: list[rs.FSRSItem], parameters: Sequence[float]) -> Metrics | None:
     if not scored:
         return None
     result = rs.FSRS(list(parameters)).evaluate(scored)
@@ -206,12 +215,15 @@ def evaluate(rows: Iterable[ReviewRow], parameters: Sequence[float], *, since: d
 def evaluate_time_series(rows: Iterable[ReviewRow]) -> Metrics | None:
     """The whole history evaluated with time-series splits, as Anki's
     "Evaluate" does (None: no items)."""
-    all_items = items(rows)
+    return _evaluate_time_series_items(items(rows))
+
+
+def _evaluate_time_series_items(all_items: list[Item]) -> Metrics | None:
     if not all_items:
         return None
-    all_items.sort(key=lambda item: item.time)
-    result = rs.evaluate_with_time_series_splits([item.to_rs() for item in all_items])
-    return Metrics(log_loss=float(result.log_loss), rmse=float(result.rmse_bins), count=len(all_items))
+    ordered = sorted(all_items, key=lambda item: item.time)
+    result = rs.evaluate_with_time_series_splits([item.to_rs() for item in ordered])
+    return Metrics(log_loss=float(result.log_loss), rmse=float(result.rmse_bins), count=len(ordered))
 
 
 def is_better(before: Metrics | None, after: Metrics | None) -> bool:
@@ -281,18 +293,21 @@ def fit_parameters(
         if progress is not None:
             progress(name, done, total)
 
-    train = [r for r in rows if cutoff is None or r.time < cutoff]
-    train_items = sorted(items(train), key=lambda item: item.time)
+    # The items of the whole history, built once: an item is a prefix of its
+    # card's history, so those before the cutoff are the training history's.
+    all_items = items(rows)
+    train_items = sorted((i for i in all_items if cutoff is None or i.time < cutoff), key=lambda item: item.time)
+    held_out = [item.to_rs() for item in all_items if cutoff is None or item.time >= cutoff]
     stage("fit", 0, 1)
     try:
         fitted = rs.FSRS(list(current)).compute_parameters([item.to_rs() for item in train_items])
         parameters = tuple(float(p) for p in rs.check_and_fill_parameters(fitted))
         stage("evaluate", 0, 3)
-        before = evaluate(rows, current, since=cutoff)
+        before = _evaluate_rs(held_out, current)
         stage("evaluate", 1, 3)
-        after = evaluate(rows, parameters, since=cutoff)
+        after = _evaluate_rs(held_out, parameters)
         stage("evaluate", 2, 3)
-        evaluation = evaluate_time_series(rows) if time_series else None
+        evaluation = _evaluate_time_series_items(all_items) if time_series else None
         stage("evaluate", 3, 3)
     except (ValueError, RuntimeError) as exc:
         if isinstance(exc, OptimizerUnavailable):
@@ -310,12 +325,93 @@ def fit_parameters(
     )
 
 
+# -- imported Anki history ---------------------------------------------------------
+
+#: Anki's "historical retention" default: the retention SM-2 is assumed to
+#: have kept, from which a memory state is inferred from ease and interval.
+SM2_RETENTION = 0.9
+
+
+@dataclass(frozen=True)
+class AnkiMemoryPlan:
+    """How a card arriving from Anki gets its memory state, as Anki's
+    rslib (scheduler/fsrs/memory_state.rs) computes it."""
+
+    #: Replay the card's reviews from this one (index, oldest first) on...
+    replay_from: int
+    #: ...starting from this (stability, difficulty) after the review before
+    #: it; None: from a new card.
+    start: tuple[float, float] | None = None
+
+
+def memory_from_sm2(
+    parameters: Sequence[float], ease_factor: int, interval_days: float, retention: float = SM2_RETENTION
+) -> tuple[float, float]:
+    """(stability, difficulty) that Anki infers from an SM-2 ease factor
+    (permille; 0 counts as 2500) and interval, as the Rust core does."""
+    ease = (ease_factor or 2500) / 1000
+    state = rs.FSRS(list(parameters)).memory_state_from_sm2(ease, max(float(interval_days), 1.0), retention)
+    difficulty = float(state.difficulty)
+    if ease <= 1.1:  # a factor this low is a difficulty FSRS wrote in the revlog
+        difficulty = (ease - 0.1) * 9 + 1
+    return float(state.stability), difficulty
+
+
+def anki_memory_plan(
+    parameters: Sequence[float], reviews: Sequence[tuple[ReviewKind, int, float]]
+) -> AnkiMemoryPlan | None:
+    """The plan for one card's imported reviews ((kind, ease factor after,
+    interval after in days), oldest first), by Anki's rules:
+
+    - a history with learning reviews is complete: it is replayed from the
+      start of its last run of learning reviews (earlier ones belong to a
+      card that was reset);
+    - otherwise it was cut (the card had been reviewed before its first
+      review here): reviews before the first one that set an interval of a
+      day or more are dropped, the state after that one is inferred from
+      its ease factor and interval (:func:`memory_from_sm2`), and the
+      reviews after it are replayed from there.
+
+    None: nothing to replay (the card's state is then inferred from its own
+    ease and interval, as Anki does)."""
+    last_learning = None
+    for index in range(len(reviews) - 1, -1, -1):
+        if reviews[index][0] == ReviewKind.LEARNING:
+            last_learning = index
+        elif last_learning is not None:
+            break
+    if last_learning is not None:
+        return AnkiMemoryPlan(replay_from=last_learning)
+    first_interday = next((i for i, (_k, _e, interval) in enumerate(reviews) if interval >= 1), None)
+    if first_interday is None or first_interday + 1 >= len(reviews):
+        return None
+    _kind, ease_factor, interval = reviews[first_interday]
+    start = memory_from_sm2(parameters, ease_factor, float(round(interval)))
+    return AnkiMemoryPlan(replay_from=first_interday + 1, start=start)
+
+
 # -- optimal retention and the workload simulator -----------------------------------------
 
 #: Days the simulator looks ahead by default (Anki's default too).
 SIMULATION_DAYS = 365
 #: Anki's bounds for the optimal retention.
 OPTIMAL_RETENTION_RANGE = (0.70, 0.95)
+
+
+@dataclass(frozen=True)
+class StudiedCard:
+    """A card the learner has studied, as Anki's simulator starts it: its
+    memory state and where it stands relative to today (study days)."""
+
+    stability: float
+    difficulty: float
+    #: Days from today to the due date (negative: overdue).
+    due_day: int
+    #: Study days from the last review to the due date.
+    interval_days: int
+    lapses: int = 0
+    #: In (re)learning or buried: Anki starts such cards today.
+    learning: bool = False
 
 
 @dataclass(frozen=True)
@@ -328,6 +424,13 @@ class Collection:
     reviews_per_day: int
     learning_steps: int = 2
     relearning_steps: int = 1
+    #: The studied cards, not suspended (the optimal retention starts from them).
+    studied: tuple[StudiedCard, ...] = ()
+    #: New cards, not suspended.
+    new_cards: int = 0
+    #: The desired retention the learner's cards are scheduled with.
+    desired_retention: float = 0.9
+    maximum_interval_days: int = 36500
 
 
 def simulator_config(collection: Collection, days: int = SIMULATION_DAYS) -> rs.SimulatorConfig:
@@ -345,11 +448,65 @@ def simulator_config(collection: Collection, days: int = SIMULATION_DAYS) -> rs.
     return config
 
 
-def optimal_retention(parameters: Sequence[float], collection: Collection) -> float:
-    """The desired retention that costs least time per card remembered over
-    a year for these parameters (Anki's "compute minimum recommended
-    retention"), within OPTIMAL_RETENTION_RANGE."""
-    value = float(rs.optimal_retention(simulator_config(collection), list(parameters)))
+#: Anki gives the simulator no daily time budget (f32::MAX seconds).
+_NO_TIME_LIMIT = 3.4028234663852886e38
+
+
+def anki_simulation_cards(parameters: Sequence[float], collection: Collection) -> list[rs.Card]:
+    """The collection's cards as Anki hands them to the simulator for its
+    "compute minimum recommended retention" (rslib, simulate_request_to_config):
+    every studied card with its memory state, every new card queued at the
+    new-card limit a day, each card carrying the learner's desired retention."""
+    filled = [float(p) for p in rs.check_and_fill_parameters(list(parameters))]
+    cards = []
+    for i, studied in enumerate(collection.studied, start=1):
+        card = rs.Card()
+        card.id = i
+        card.stability = studied.stability
+        card.difficulty = studied.difficulty
+        if studied.learning:
+            card.last_date, card.due = 0.0, 0.0
+        else:
+            card.last_date = float(min(studied.due_day - studied.interval_days, 0))
+            card.due = float(studied.due_day)
+        card.interval = float(studied.interval_days)
+        card.lapses = studied.lapses
+        card.desired_retention = collection.desired_retention
+        card.parameters = filled
+        cards.append(card)
+    if collection.new_per_day > 0:
+        for i in range(collection.new_cards):
+            card = rs.Card()
+            card.id = -i
+            card.difficulty = -math.inf
+            card.stability = 1e-8  # above the simulator's filter: Anki's marker of a new card
+            card.last_date = -math.inf
+            card.due = float(i // collection.new_per_day)
+            card.interval = -math.inf
+            card.desired_retention = collection.desired_retention
+            card.parameters = filled
+            cards.append(card)
+    return cards
+
+
+def optimal_retention(parameters: Sequence[float], collection: Collection, *, days: int = SIMULATION_DAYS) -> float:
+    """Anki's "compute minimum recommended retention" for these parameters
+    and this collection, computed as Anki 26.9 does (rslib's
+    compute_optimal_retention): the core's Brent search over 0.70-0.95 of
+    the cost per remembered card over ``days`` days, simulated from the
+    collection's cards as Anki builds them (:func:`anki_simulation_cards`),
+    with no daily time budget; clamped to OPTIMAL_RETENTION_RANGE.
+
+    Note: each card Anki hands over carries the learner's desired retention,
+    and the simulator schedules a card with its own, so the retention the
+    search tries changes nothing and the search ends where it ends on a
+    flat curve (0.937): docs/settings-and-optimizer.md."""
+    cards = anki_simulation_cards(parameters, collection)
+    config = simulator_config(collection, days)
+    config.deck_size = max(len(cards), 1)
+    config.max_cost_perday = _NO_TIME_LIMIT
+    config.max_ivl = float(collection.maximum_interval_days)
+    value = float(rs.optimal_retention(config, list(parameters), cards=cards or None))
     low, high = OPTIMAL_RETENTION_RANGE
     return min(max(value, low), high)
 

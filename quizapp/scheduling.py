@@ -137,10 +137,13 @@ class Scheduler:
             becomes_leech=lapse and lapses >= self.config.leech_threshold and lapses % 4 == 0,
         )
 
-    def replay(self, reviews: Iterable[tuple[datetime, int]], *, fuzz_key: str = "") -> Memory:
-        """The schedule a new card reaches after ``reviews`` ((time, rating),
-        oldest first): how imported histories and new parameters are applied."""
-        memory = Memory()
+    def replay(
+        self, reviews: Iterable[tuple[datetime, int]], *, fuzz_key: str = "", start: Memory | None = None
+    ) -> Memory:
+        """The schedule a new card (or one at ``start``) reaches after
+        ``reviews`` ((time, rating), oldest first): how imported histories
+        and new parameters are applied."""
+        memory = start or Memory()
         for at, rating in reviews:
             memory = self.outcome(memory, Rating(rating), at, fuzz_key=fuzz_key).memory
         return memory

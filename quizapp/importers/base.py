@@ -115,6 +115,25 @@ class ParsedReview:
     interval_after_days: float = 0.0
     #: Time taken, in milliseconds.
     duration_ms: int = 0
+    #: The SM-2 ease factor after the review, permille (Anki's revlog ``factor``; 0: none).
+    ease_factor: int = 0
+
+
+@dataclass(frozen=True)
+class ParsedSchedule:
+    """Where an Anki card stood in the SM-2 scheduler when it was exported:
+    what its memory state is inferred from when its history is incomplete."""
+
+    #: Anki's card type: 0 new, 1 learning, 2 review, 3 relearning.
+    card_type: int
+    #: Days between the last review and the due date.
+    interval_days: int
+    #: Ease factor, permille (2500: 250 %).
+    ease_factor: int
+    reps: int
+    lapses: int
+    #: The due date (aware UTC); None when it can't be told.
+    due: datetime | None = None
 
 
 #: In ParsedDeck.kept: a typed card's back is its answer in this format.
@@ -134,6 +153,8 @@ class ParsedDeck:
     decks: dict[str, str] = field(default_factory=dict)
     #: Review history carried by the source, oldest first.
     reviews: list[ParsedReview] = field(default_factory=list)
+    #: ParsedCard.id -> the card's SM-2 schedule, for sources that carry one (Anki packages).
+    schedules: dict[str, ParsedSchedule] = field(default_factory=dict)
     #: Problems that did not stop the import (skipped cards), reported to the learner.
     warnings: list[Problem] = field(default_factory=list)
     #: What the format cannot hold, so a card read from it keeps the stored

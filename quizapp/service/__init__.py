@@ -25,6 +25,7 @@ Processes (the torch kernel) and a replacement fitter are passed in from the top
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -34,28 +35,57 @@ from sqlalchemy.engine import Engine
 
 from quizapp.domain import DEFAULT_PRESET, Rating
 from quizapp.scheduling import Memory, Outcome, Scheduler, SchedulingConfig
-from quizapp.service import (
-    backup,
-    browse,
-    decks,
-    exporting,
-    importing,
-    optimize,
-    presets,
-    questions,
-    review,
-    settings,
-    statistics,
-)
+from quizapp.service import backup, decks, optimize, presets, settings
 from quizapp.service.backup import BackupError, BackupInfo
-from quizapp.service.browse import CardInfo, CardLocked
 from quizapp.service.context import Context, KernelLike, utcnow
 from quizapp.service.decks import SyncReport
-from quizapp.service.exporting import ExportError, ExportReport
-from quizapp.service.importing import ImportCancelled, ImportReport
-from quizapp.service.review import Answer, AnswerResult
 from quizapp.service.views import CardView, DeckCounts
 from quizapp.store import queries
+
+
+class _LazyModule:
+    """A use-case module imported when one of its names is first used."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
+
+
+#: Names this package re-exports from the modules imported on first use.
+_LAZY_NAMES = {
+    "Answer": "review",
+    "AnswerResult": "review",
+    "CardInfo": "browse",
+    "CardLocked": "browse",
+    "ExportError": "exporting",
+    "ExportReport": "exporting",
+    "ImportCancelled": "importing",
+    "ImportReport": "importing",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY_NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"quizapp.service.{module}"), name)
+
+
+if TYPE_CHECKING:
+    from quizapp.service import browse, exporting, importing, questions, review, statistics
+    from quizapp.service.browse import CardInfo, CardLocked
+    from quizapp.service.exporting import ExportError, ExportReport
+    from quizapp.service.importing import ImportCancelled, ImportReport
+    from quizapp.service.review import Answer, AnswerResult
+else:
+    # Imported on first use: a command that neither reviews, browses, imports,
+    # exports nor shows statistics (`quizapp optimize`) starts faster.
+    browse, exporting, importing, questions, review, statistics = (
+        _LazyModule(f"quizapp.service.{name}")
+        for name in ("browse", "exporting", "importing", "questions", "review", "statistics")
+    )
 
 if TYPE_CHECKING:
     from quizapp.importers.base import ParsedDeck
@@ -216,8 +246,8 @@ class Service:
     ) -> list[SyncReport]:
         return decks.sync_decks(self.ctx, parsed, dry_run=dry_run, progress=progress)
 
-    def sync_builtin_decks(self, directory: Path | None = None) -> list[SyncReport]:
-        return decks.sync_builtin_decks(self.ctx, directory)
+    def sync_builtin_decks(self, directory: Path | None = None, *, if_changed: bool = False) -> list[SyncReport]:
+        return decks.sync_builtin_decks(self.ctx, directory, if_changed=if_changed)
 
     def deck_counts(self) -> list[DeckCounts]:
         return decks.deck_counts(self.ctx)
@@ -241,11 +271,14 @@ class Service:
         dry_run: bool = False,
         skip_invalid: bool = False,
         progress: Callable[[float, str], None] | None = None,
-        kernel_budget_s: float = importing.KERNEL_BUDGET_S,
+        kernel_budget_s: float | None = None,
         cancelled: Callable[[], bool] | None = None,
         fmt: str | None = None,
     ) -> ImportReport:
-        """See service/importing.py; raises ImportCancelled once ``cancelled()`` is True."""
+        """See service/importing.py (``kernel_budget_s`` None: its KERNEL_BUDGET_S);
+        raises ImportCancelled once ``cancelled()`` is True."""
+        if kernel_budget_s is None:
+            kernel_budget_s = importing.KERNEL_BUDGET_S
         return importing.import_paths(
             self.ctx,
             paths,
@@ -301,8 +334,9 @@ class Service:
 
     # -- the card browser (service/browse.py) -------------------------------
 
-    def search_cards(self, query: str, limit: int = browse.DEFAULT_LIMIT, *, offset: int = 0) -> list[BrowseRow]:
-        return browse.search_cards(self.ctx, query, limit, offset=offset)
+    def search_cards(self, query: str, limit: int | None = None, *, offset: int = 0) -> list[BrowseRow]:
+        """At most ``limit`` rows (None: service/browse.py's DEFAULT_LIMIT)."""
+        return browse.search_cards(self.ctx, query, browse.DEFAULT_LIMIT if limit is None else limit, offset=offset)
 
     def count_cards(self, query: str) -> int:
         return browse.count_cards(self.ctx, query)
@@ -416,7 +450,7 @@ def open_service(app_settings: Settings, *, kernel: KernelLike | None = None, fi
             backup_keep=app_settings.backup_keep,
         )
         if app_settings.sync_builtin_decks:
-            service.sync_builtin_decks()
+            service.sync_builtin_decks(if_changed=True)
     except (DatabaseError, DeckError) as exc:
         raise OpenError(str(exc).splitlines()[0]) from exc
     except Exception as exc:  # sqlalchemy's errors name the URL

@@ -10,24 +10,26 @@ from it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
-from quizapp.domain import BUILTIN_SOURCE, CardKind, MemoryState, ReviewKind
-from quizapp.importers.base import TYPE_BACK, ParsedCard, ParsedDeck, ParsedReview
-from quizapp.scheduling import Scheduler
+from quizapp.domain import BUILTIN_SOURCE, BUILTIN_SOURCE_PREFIX, CardKind, MemoryState, ReviewKind
+from quizapp.importers.base import TYPE_BACK, ParsedCard, ParsedDeck, ParsedReview, ParsedSchedule
+from quizapp.optimizing import anki_memory_plan, memory_from_sm2
+from quizapp.scheduling import Memory, Scheduler
 from quizapp.service.context import Context, Progress
 from quizapp.service.presets import configs_by_deck, deck_limits
 from quizapp.service.views import CardView, DeckCounts, card_view
 from quizapp.store import queries
-from quizapp.store.models import Card, CardState, Deck, ReviewLog
+from quizapp.store.models import BuiltinDeckSync, Card, CardState, Deck, ReviewLog
 
 
 @dataclass
@@ -45,6 +47,9 @@ class SyncReport:
     def to_json(self) -> dict[str, Any]:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged, "removed": self.removed}
 
+
+#: Anki's card types that have a memory state to infer (review, relearning).
+ANKI_REVIEW, ANKI_RELEARNING = 2, 3
 
 #: Rows per bulk INSERT: ORM objects cost ~0.3 ms each, a bulk row far less.
 INSERT_CHUNK = 1000
@@ -72,14 +77,55 @@ def sync_decks(
     return reports
 
 
-def sync_builtin_decks(ctx: Context, directory: Path | None = None) -> list[SyncReport]:
-    """Install or re-sync every built-in deck (decks/*.toml)."""
-    from quizapp.importers.toml_deck import read_toml_deck
+def sync_builtin_decks(ctx: Context, directory: Path | None = None, *, if_changed: bool = False) -> list[SyncReport]:
+    """Install or re-sync every built-in deck (decks/*.toml). With
+    ``if_changed`` (how the CLI and the TUI open a database), nothing is
+    read when the deck files, the code that reads them and the count of
+    active built-in cards are what the last sync recorded (the fingerprint
+    in ``builtindecksync``): an empty list."""
     from quizapp.locations import builtin_decks_dir
 
     directory = directory or builtin_decks_dir()
     paths = sorted(directory.glob("*.toml"))
-    return sync_decks(ctx, [read_toml_deck(path, source_prefix=BUILTIN_SOURCE) for path in paths])
+    fingerprint = builtin_fingerprint(paths)
+    if if_changed:
+        with ctx.read() as session:
+            last = session.get(BuiltinDeckSync, 1)
+            if last is not None and last.fingerprint == fingerprint and last.cards == _builtin_cards(session):
+                return []
+    from quizapp.importers.toml_deck import read_toml_deck
+
+    reports = sync_decks(ctx, [read_toml_deck(path, source_prefix=BUILTIN_SOURCE) for path in paths])
+    with ctx.write() as session:
+        row = session.get(BuiltinDeckSync, 1) or BuiltinDeckSync(fingerprint=fingerprint)
+        row.fingerprint, row.cards, row.synced_at = fingerprint, _builtin_cards(session), ctx.clock()
+        session.add(row)
+    return reports
+
+
+#: The code whose output the sync stores: a change to it re-syncs the decks.
+_SYNC_CODE = ("importers/toml_deck.py", "importers/base.py", "service/decks.py", "store/models.py")
+
+
+def builtin_fingerprint(paths: list[Path]) -> str:
+    """A hash of the built-in deck files (names and bytes) and of the code
+    that turns them into cards."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent.parent
+    for path in [*paths, *(package / name for name in _SYNC_CODE)]:
+        digest.update(path.name.encode() + b"\0")
+        digest.update(path.read_bytes() if path.exists() else b"")
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _builtin_cards(session: Session) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(Card)
+        .where(col(Card.active), col(Card.source).startswith(BUILTIN_SOURCE_PREFIX))
+    )
+    return int(session.exec(stmt).one())
 
 
 def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime, counter: Progress) -> SyncReport:
@@ -134,7 +180,7 @@ def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime,
             card.active = False
             card.updated_at = now
             report.removed += 1
-    if parsed.reviews:
+    if parsed.reviews or parsed.schedules:
         session.flush()
         report.reviews = _import_reviews(ctx, session, parsed)
     return report
@@ -152,7 +198,11 @@ def _keep_stored(pc: ParsedCard, card: Card, kept: frozenset[str]) -> ParsedCard
 
 def _import_reviews(ctx: Context, session: Session, parsed: ParsedDeck) -> int:
     """Add the source's review history as this learner's, skipping reviews
-    already there, then derive each card's schedule from its whole log."""
+    already there, then derive each card's schedule from its whole log.
+    A card that arrives with history and none of the learner's own gets its
+    memory state as Anki computes it (:func:`_import_memory`); one that
+    arrives with an SM-2 schedule and no history at all, from its ease
+    factor and interval."""
     by_card: dict[str, list[ParsedReview]] = {}
     for review in parsed.reviews:
         by_card.setdefault(review.card_id, []).append(review)
@@ -168,12 +218,10 @@ def _import_reviews(ctx: Context, session: Session, parsed: ParsedDeck) -> int:
             )
         )
         first = not known
-        before = added
-        for review in sorted(reviews, key=lambda r: r.reviewed_at):
-            if review.reviewed_at in known:
-                continue
-            state_before = MemoryState.NEW if first else ReviewKind(review.kind).memory_state
-            first = False
+        ordered = sorted(reviews, key=lambda r: r.reviewed_at)
+        new_reviews = [r for r in ordered if r.reviewed_at not in known]
+        for i, review in enumerate(new_reviews):
+            state_before = MemoryState.NEW if first and i == 0 else ReviewKind(review.kind).memory_state
             session.add(
                 ReviewLog(
                     user_id=ctx.user_id,
@@ -188,11 +236,102 @@ def _import_reviews(ctx: Context, session: Session, parsed: ParsedDeck) -> int:
                 )
             )
             added += 1
-        if added == before:  # every review known (a re-import): the schedule stays as it is
-            continue
+        if not new_reviews:
+            continue  # nothing new: the card's schedule stands
         session.flush()
-        _replay(ctx, session, card_id, ctx.scheduler_for(configs.get(card.deck_id, ctx.config)))
+        scheduler = ctx.scheduler_for(configs.get(card.deck_id, ctx.config))  # the deck preset's steps
+        if first:
+            _import_memory(ctx, session, card_id, new_reviews, parsed.schedules.get(card_id), scheduler)
+        else:
+            _replay(ctx, session, card_id, scheduler)
+    _import_schedules(ctx, session, parsed, skip=set(by_card))
     return added
+
+
+def _import_memory(
+    ctx: Context,
+    session: Session,
+    card_id: str,
+    reviews: list[ParsedReview],
+    schedule: ParsedSchedule | None,
+    scheduler: Scheduler,
+) -> None:
+    """The schedule of a card whose whole log is ``reviews`` (oldest first),
+    its memory state as Anki computes it (quizapp.optimizing.anki_memory_plan):
+    replayed from its last learning steps, or, for a history that starts
+    mid-way, from the state its first review's ease and interval give."""
+    parameters = ctx.config.parameters
+    plan = anki_memory_plan(parameters, [(ReviewKind(r.kind), r.ease_factor, r.interval_after_days) for r in reviews])
+    if plan is None:
+        memory = _sm2_memory(parameters, schedule)
+        if memory is None:  # Anki would leave it without a memory state: replay what there is
+            _replay(ctx, session, card_id, scheduler)
+            return
+    else:
+        start = None
+        if plan.start is not None:
+            before = reviews[plan.replay_from - 1]
+            stability, difficulty = plan.start
+            start = Memory(
+                state=MemoryState.REVIEW,
+                stability=stability,
+                difficulty=difficulty,
+                due=before.reviewed_at + timedelta(days=max(before.interval_after_days, 1)),
+                last_review=before.reviewed_at,
+                reps=plan.replay_from,
+                lapses=sum(1 for r in reviews[: plan.replay_from] if r.kind == ReviewKind.REVIEW and r.rating == 1),
+            )
+        memory = scheduler.replay(
+            [(r.reviewed_at, r.rating) for r in reviews[plan.replay_from :]], fuzz_key=card_id, start=start
+        )
+    _store_state(ctx, session, card_id, memory)
+
+
+def _sm2_memory(parameters: tuple[float, ...], schedule: ParsedSchedule | None) -> Memory | None:
+    """A card's memory from its SM-2 ease factor and interval, due when Anki
+    had it due (None for a card Anki gives no memory state: new, learning,
+    or without an interval, reviews or due date)."""
+    if (
+        schedule is None
+        or schedule.card_type not in (ANKI_REVIEW, ANKI_RELEARNING)
+        or schedule.interval_days <= 0
+        or schedule.reps <= 0
+        or schedule.due is None
+    ):
+        return None
+    stability, difficulty = memory_from_sm2(parameters, schedule.ease_factor, schedule.interval_days)
+    relearning = schedule.card_type == ANKI_RELEARNING
+    return Memory(
+        state=MemoryState.RELEARNING if relearning else MemoryState.REVIEW,
+        step=0 if relearning else None,
+        stability=stability,
+        difficulty=difficulty,
+        due=schedule.due,
+        last_review=None if relearning else schedule.due - timedelta(days=schedule.interval_days),
+        reps=schedule.reps,
+        lapses=schedule.lapses,
+    )
+
+
+def _import_schedules(ctx: Context, session: Session, parsed: ParsedDeck, *, skip: set[str]) -> None:
+    """Cards that arrive with an SM-2 schedule but no history, new to this
+    learner (no state, no log): their memory from ease factor and interval."""
+    candidates = {card_id: s for card_id, s in parsed.schedules.items() if card_id not in skip}
+    if not candidates:
+        return
+    parameters = ctx.config.parameters
+    memories = {card_id: m for card_id, s in candidates.items() if (m := _sm2_memory(parameters, s)) is not None}
+    if not memories:
+        return
+    studied = set(
+        session.exec(
+            select(CardState.card_id).where(CardState.user_id == ctx.user_id, CardState.state != MemoryState.NEW)
+        )
+    )
+    logged = set(session.exec(select(ReviewLog.card_id).where(ReviewLog.user_id == ctx.user_id).distinct()))
+    for card_id, memory in memories.items():
+        if card_id not in studied and card_id not in logged and session.get(Card, card_id) is not None:
+            _store_state(ctx, session, card_id, memory)
 
 
 def _replay(ctx: Context, session: Session, card_id: str, scheduler: Scheduler) -> None:
@@ -204,6 +343,10 @@ def _replay(ctx: Context, session: Session, card_id: str, scheduler: Scheduler) 
         .order_by(col(ReviewLog.reviewed_at), col(ReviewLog.id))
     ).all()
     memory = scheduler.replay([(log.reviewed_at, log.rating) for log in logs], fuzz_key=card_id)
+    _store_state(ctx, session, card_id, memory)
+
+
+def _store_state(ctx: Context, session: Session, card_id: str, memory: Memory) -> None:
     state = session.get(CardState, (ctx.user_id, card_id))
     if state is None:
         state = CardState(user_id=ctx.user_id, card_id=card_id)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlmodel import col, func, select
 
+from quizapp.domain import MemoryState
 from quizapp.optimizing import (
     Collection,
     Fitter,
@@ -20,6 +21,7 @@ from quizapp.optimizing import (
     OptimizeReport,
     Progress,
     ReviewRow,
+    StudiedCard,
     Workload,
     fit_parameters,
     is_better,
@@ -161,16 +163,51 @@ def reschedule_all(ctx: Context, progress: Callable[[int, int], None] | None = N
 
 def collection(ctx: Context) -> Collection:
     """The learner's collection as the simulator sees it: active cards,
-    daily limits and steps."""
+    the studied ones with their memory states, daily limits and steps."""
     settings = study_settings(ctx)
+    stmt = (
+        select(CardState)
+        .join(Card, col(Card.id) == CardState.card_id)
+        .where(col(Card.active), CardState.user_id == ctx.user_id)
+    )
+    days = ctx.days
+    now = ctx.clock()
+    today = days.day_of(now).toordinal()
+    studied: list[StudiedCard] = []
+    started = suspended_new = 0
     with ctx.read() as session:
-        cards = session.exec(select(func.count()).select_from(Card).where(col(Card.active))).one()
+        cards = int(session.exec(select(func.count()).select_from(Card).where(col(Card.active))).one())
+        for state in session.exec(stmt):
+            if state.state == MemoryState.NEW:
+                suspended_new += int(state.suspended)
+                continue
+            started += 1
+            if state.suspended or state.stability is None or state.difficulty is None:
+                continue
+            due = state.due or now
+            due_day = days.day_of(due).toordinal()
+            last_day = days.day_of(state.last_review).toordinal() if state.last_review else due_day
+            buried = state.buried_until is not None and state.buried_until > now
+            studied.append(
+                StudiedCard(
+                    stability=state.stability,
+                    difficulty=state.difficulty,
+                    due_day=due_day - today,
+                    interval_days=max(due_day - last_day, 0),
+                    lapses=state.lapses,
+                    learning=state.state != MemoryState.REVIEW or buried,
+                )
+            )
     return Collection(
-        cards=int(cards),
+        cards=cards,
         new_per_day=settings.new_per_day,
         reviews_per_day=settings.reviews_per_day,
         learning_steps=len(settings.learning_steps),
         relearning_steps=len(settings.relearning_steps),
+        studied=tuple(studied),
+        new_cards=max(cards - started - suspended_new, 0),
+        desired_retention=settings.desired_retention,
+        maximum_interval_days=ctx.config.maximum_interval_days,
     )
 
 

@@ -62,6 +62,18 @@ class SchemaInfo(SQLModel, table=True):
     version: int
 
 
+class BuiltinDeckSync(SQLModel, table=True):
+    """One row: what the built-in decks were last synced from (a fingerprint
+    of their files and of the code that reads them), so a start skips the
+    sync when nothing changed (service/decks.py)."""
+
+    id: int = Field(default=1, primary_key=True)
+    fingerprint: str
+    #: Active built-in cards after that sync: a different count re-syncs.
+    cards: int = 0
+    synced_at: datetime = Field(default_factory=utcnow, sa_column=_dt(nullable=False))
+
+
 class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, index=True)

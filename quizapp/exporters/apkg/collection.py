@@ -284,7 +284,7 @@ def _write_reviews(db: sqlite3.Connection, reviews: list, card_ids: dict[str, in
                 review.rating,
                 revlog_interval(review.interval_after_days),
                 revlog_interval(review.interval_before_days),
-                2500 if kind else 0,
+                getattr(review, "ease_factor", 0) or (2500 if kind else 0),  # an imported review keeps its own
                 max(int(review.duration_ms or 0), 0),
                 kind,
             ),

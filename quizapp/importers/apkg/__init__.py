@@ -14,6 +14,7 @@ when ``read_apkg`` returns.
     collection.py  the collection's SQLite: note types, decks, scheduler version (schema 11 or 18)
     cards.py       notes and cards -> ParsedCards: ids, kinds, field text
     reviews.py     revlog -> ParsedReviews
+    schedule.py    each card's SM-2 schedule (type, interval, ease, due) -> ParsedSchedules
     decks.py       the decks the cards go to, ``--deck``, and the source
     problems.py    the warnings of one read
 """
@@ -36,6 +37,7 @@ from quizapp.importers.apkg.collection import open_collection, read_schema, refu
 from quizapp.importers.apkg.decks import to_parsed_deck
 from quizapp.importers.apkg.problems import Warnings
 from quizapp.importers.apkg.reviews import read_reviews
+from quizapp.importers.apkg.schedule import read_schedules
 from quizapp.importers.base import DeckError, ParsedDeck, Problem
 
 __all__ = ["MAX_FIELD_BYTES", "read_apkg"]
@@ -119,4 +121,6 @@ def _read(conn: sqlite3.Connection, path: Path, member: str, deck: str | None, w
     refuse_placeholder(conn, member)
     cards, card_ids = read_cards(conn, note_types, decks, warnings)
     reviews = read_reviews(conn, card_ids, sched_ver, warnings) if "revlog" in tables else []
-    return to_parsed_deck(path, cards, reviews, decks, warnings, deck)
+    parsed = to_parsed_deck(path, cards, reviews, decks, warnings, deck)
+    parsed.schedules.update(read_schedules(conn, card_ids))
+    return parsed

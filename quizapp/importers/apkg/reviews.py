@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from quizapp.anki.collection import MAX_INTERVAL_DAYS, interval_days, interval_in_range
 from quizapp.domain import ReviewKind
 from quizapp.importers.apkg.problems import Warnings
+from quizapp.importers.apkg.schedule import MAX_EASE_FACTOR
 from quizapp.importers.base import ParsedReview
 
 #: Anki's first release: no review is older.
@@ -37,6 +38,11 @@ def _duration_ms(taken: object) -> int | None:
     return value if 0 <= value <= MAX_DURATION_MS else None
 
 
+def _ease_factor(factor: object) -> int:
+    """An ease factor in permille, 0 when it is no number or out of range."""
+    return factor if isinstance(factor, int) and 0 <= factor <= MAX_EASE_FACTOR else 0
+
+
 def read_reviews(
     conn: sqlite3.Connection, card_ids: dict[int, str], sched_ver: int, warnings: Warnings
 ) -> list[ParsedReview]:
@@ -44,8 +50,10 @@ def read_reviews(
     reviews: list[ParsedReview] = []
     bad_times = bad_intervals = bad_durations = 0
     latest = datetime.now(UTC) + timedelta(days=1)
-    for rid, cid, ease, ivl, last_ivl, taken, kind in conn.execute(
-        "SELECT id, cid, ease, ivl, lastIvl, time, type FROM revlog ORDER BY id"
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(revlog)")}
+    factor_column = "factor" if "factor" in columns else "0"  # a revlog without it has no ease factors
+    for rid, cid, ease, ivl, last_ivl, taken, kind, factor in conn.execute(
+        f"SELECT id, cid, ease, ivl, lastIvl, time, type, {factor_column} FROM revlog ORDER BY id"
     ):
         card_id = card_ids.get(cid)
         review_kind = ReviewKind.from_anki_type(kind)
@@ -75,6 +83,7 @@ def read_reviews(
                 interval_before_days=interval_days(last_ivl),
                 interval_after_days=interval_days(ivl),
                 duration_ms=duration,
+                ease_factor=_ease_factor(factor),
             )
         )
     if bad_times:

@@ -256,7 +256,7 @@ class SettingsScreen(QuizScreen[None]):
     def show_optimal(self, message: OptimalRetentionFound) -> None:
         self.query_one("#settings-optimal", Static).update(
             f"Optimal retention for your parameters: {message.retention:.2f} "
-            "(the least study time per card remembered, by the FSRS simulator)"
+            "(Anki's minimum recommended retention, computed as Anki does)"
         )
 
     @on(WorkloadSimulated)
