@@ -59,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--learning-steps", metavar="STEPS", help='learning steps, e.g. "1m 10m"')
     p.add_argument("--relearning-steps", metavar="STEPS", help='relearning steps, e.g. "10m"')
     p.add_argument("--day-start-hour", metavar="H", help="local hour a study day starts (0-23)")
+    for name, what in (("new", "new"), ("review", "review"), ("interday-learning", "interday learning")):
+        p.add_argument(
+            f"--bury-{name}-siblings",
+            metavar="on|off",
+            help=f"after an answer, hide the card's {what} siblings until tomorrow",
+        )
 
     p = sub.add_parser("optimize", parents=[common], help="fit your own FSRS parameters to your review history")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -422,7 +428,7 @@ def _due(settings) -> int:
 
 def _settings(args, settings) -> int:
     """`quizapp settings`: show the learner's settings, or validate and set some."""
-    from quizapp.study_settings import EDITABLE, LABELS, SettingsError, format_steps
+    from quizapp.study_settings import EDITABLE, LABELS, SWITCHES, SettingsError, format_steps, switch_text
 
     changes = {name: getattr(args, name) for name in EDITABLE if getattr(args, name, None) is not None}
     service = _open_service(settings, writes=bool(changes))
@@ -438,7 +444,7 @@ def _settings(args, settings) -> int:
         return 0
     for name in EDITABLE:
         value = getattr(current, name)
-        shown = format_steps(value) if name.endswith("steps") else value
+        shown = format_steps(value) if name.endswith("steps") else switch_text(value) if name in SWITCHES else value
         print(f"{LABELS[name]}: {shown if shown != '' else '(none)'}")
     kind = "personal (fitted by quizapp optimize)" if current.personal else "FSRS defaults"
     print(f"FSRS parameters: {kind}")

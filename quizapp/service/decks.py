@@ -17,9 +17,10 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from quizapp.domain import BUILTIN_SOURCE, MemoryState, ReviewKind
+from quizapp.domain import BUILTIN_SOURCE, MemoryState, ReviewKind, note_key
 from quizapp.importers.base import ParsedDeck, ParsedReview
 from quizapp.service.context import Context, Progress
+from quizapp.service.queue import current_queue, limits_left
 from quizapp.service.views import CardView, DeckCounts, card_view
 from quizapp.store import queries
 from quizapp.store.models import Card, CardState, Deck, ReviewLog
@@ -103,6 +104,7 @@ def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime,
             tags=" ".join(pc.tags),
             position=position,
             active=True,
+            note_id=note_key(pc.id),
         )
         card = existing.get(pc.id)
         if card is None:
@@ -194,7 +196,20 @@ def deck_counts(ctx: Context) -> list[DeckCounts]:
 
 
 def today_counts(ctx: Context, deck: str | None = None) -> DeckCounts:
-    """What is left today in ``deck`` (None: all decks)."""
+    """What is left today in ``deck`` (None: all decks): from the review
+    queue when it is up to date (the review header, at each card), else
+    counted as the deck list counts."""
+    now = ctx.clock()
+    current = current_queue(ctx, deck, now)
+    if current is not None:
+        with current.lock:
+            return DeckCounts(
+                name=deck or "All decks",
+                new=len(current.new),
+                learning=current.learning_today,
+                due=len(current.reviews),
+                total=current.total,
+            )
     raw, new_left, reviews_left = _raw_counts(ctx)
     subtree = [c for n, c in raw.items() if deck is None or n == deck or n.startswith(deck + "::")]
     return _aggregate(deck or "All decks", subtree, new_left, reviews_left)
@@ -205,10 +220,8 @@ def _raw_counts(ctx: Context) -> tuple[dict[str, queries.RawCounts], int, int]:
     start, end = ctx.day_bounds(now)
     with ctx.read() as session:
         raw = queries.counts_by_deck(session=session, user_id=ctx.user_id, now=now, day_end=end)
-        _, new_done, reviews_done = queries.studied_since(session=session, user_id=ctx.user_id, since=start)
-    new_left = max(ctx.config.new_per_day - new_done, 0)
-    reviews_left = max(ctx.config.reviews_per_day - reviews_done, 0)
-    return raw, new_left, reviews_left
+        limits = limits_left(ctx, session, start)
+    return raw, limits.new, limits.reviews
 
 
 def _aggregate(name: str, rows: list[queries.RawCounts], new_left: int, reviews_left: int) -> DeckCounts:

@@ -8,11 +8,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_
+from sqlalchemy import ColumnElement, and_, case, func, literal, not_, or_
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import Select
 
-from quizapp.domain import MemoryState
+from quizapp.domain import MemoryState, note_key
 from quizapp.scheduling import Memory
 from quizapp.store.models import Card, CardState, Deck, ReviewLog, User
 
@@ -80,116 +79,170 @@ def _state_join(user_id: int) -> ColumnElement[bool]:
 
 @dataclass(frozen=True)
 class RawCounts:
+    """One deck's own cards (subdecks not included), no daily limits applied."""
+
     deck: str
+    #: New cards that can be shown now (not suspended, not buried).
     new: int
+    #: Learning and relearning cards due before the day ends.
     learning: int
+    #: Review cards due before the day ends.
     due: int
+    #: Active cards.
     total: int
 
 
 def counts_by_deck(*, session: Session, user_id: int, now: datetime, day_end: datetime) -> dict[str, RawCounts]:
     """Per deck (not aggregated over subdecks): cards new, in learning due
-    today, in review due today (no daily limits applied), and the total."""
-    state = func.coalesce(CardState.state, MemoryState.NEW)
-    visible = _visible(now)
-    new = func.sum(case((and_(state == MemoryState.NEW, visible), 1), else_=0))
-    learning = func.sum(
-        case(
-            (and_(state.in_([MemoryState.LEARNING, MemoryState.RELEARNING]), col(CardState.due) < day_end, visible), 1),
-            else_=0,
+    today, in review due today (no daily limits applied), and the total.
+
+    Three indexed aggregates, none of which makes a card out of nothing: the
+    active cards per deck (ix_card_deck_active, covering), the learner's
+    cards due today (ix_cardstate_user_state_due, a range), and the learner's
+    studied or hidden cards per deck; new = total - studied or hidden, so it
+    never exceeds the total."""
+    totals: dict[int, int] = {
+        deck_id: int(n)
+        for deck_id, n in session.exec(
+            select(Card.deck_id, func.count())
+            .where(col(Card.active) == True)  # noqa: E712
+            .group_by(col(Card.deck_id))
         )
-    )
-    due = func.sum(case((and_(state == MemoryState.REVIEW, col(CardState.due) < day_end, visible), 1), else_=0))
-    # sqlmodel's select() is typed for up to four columns; for more it builds this same Select.
-    columns: Select[str, int | None, int | None, int | None, int] = Select(
-        col(Deck.name), new, learning, due, func.count(col(Card.id))
-    )
-    stmt = (
-        columns.join(Card, and_(col(Card.deck_id) == Deck.id, col(Card.active) == True), isouter=True)  # noqa: E712
-        .join(CardState, _state_join(user_id), isouter=True)
-        .group_by(col(Deck.id))
-    )
-    return {
-        name: RawCounts(name, int(n or 0), int(lr or 0), int(d or 0), int(t or 0))
-        for name, n, lr, d, t in session.exec(stmt)
     }
-
-
-def next_learning(
-    *,
-    session: Session,
-    user_id: int,
-    deck: str | None,
-    due_by: datetime,
-    now: datetime,
-    kinds: Collection[str] | None = None,
-) -> str | None:
-    """The learning or relearning card due first, if due by ``due_by``."""
-    stmt = (
-        select(Card.id)
-        .join(Deck, col(Deck.id) == Card.deck_id)
-        .join(CardState, _state_join(user_id))
+    visible = _visible(now)
+    learning_states = [MemoryState.LEARNING, MemoryState.RELEARNING]
+    due_stmt = (
+        select(
+            Card.deck_id,
+            func.sum(case((col(CardState.state).in_(learning_states), 1), else_=0)),
+            func.sum(case((col(CardState.state) == MemoryState.REVIEW, 1), else_=0)),
+        )
+        .select_from(CardState)
+        .join(Card, col(Card.id) == CardState.card_id)
         .where(
-            Card.active == True,  # noqa: E712
-            deck_filter(deck),
-            kind_filter(kinds),
+            col(CardState.user_id) == user_id,
+            col(CardState.state).in_([*learning_states, MemoryState.REVIEW]),
+            col(CardState.due) < day_end,
+            visible,
+            col(Card.active) == True,  # noqa: E712
+        )
+        .group_by(col(Card.deck_id))
+    )
+    due = {deck_id: (int(lr or 0), int(d or 0)) for deck_id, lr, d in session.exec(due_stmt)}
+    not_new_stmt = (
+        select(Card.deck_id, func.count())
+        .select_from(CardState)
+        .join(Card, col(Card.id) == CardState.card_id)
+        .where(
+            col(CardState.user_id) == user_id,
+            col(Card.active) == True,  # noqa: E712
+            or_(col(CardState.state) != MemoryState.NEW, not_(visible)),
+        )
+        .group_by(col(Card.deck_id))
+    )
+    not_new = {deck_id: int(n) for deck_id, n in session.exec(not_new_stmt)}
+    result = {}
+    for deck_id, name in session.exec(select(Deck.id, Deck.name)):
+        assert deck_id is not None
+        total = totals.get(deck_id, 0)
+        learning, review = due.get(deck_id, (0, 0))
+        result[name] = RawCounts(name, max(total - not_new.get(deck_id, 0), 0), learning, review, total)
+    return result
+
+
+def deck_ids(*, session: Session, deck: str | None) -> list[int] | None:
+    """The ids of ``deck`` and its subdecks (None: every deck)."""
+    if deck is None:
+        return None
+    return [i for i in session.exec(select(Deck.id).where(deck_filter(deck))) if i is not None]
+
+
+def _in_decks(ids: list[int] | None) -> ColumnElement[bool]:
+    return literal(True) if ids is None else col(Card.deck_id).in_(ids)
+
+
+def queue_learning(
+    *, session: Session, user_id: int, decks: list[int] | None, before: datetime, now: datetime
+) -> list[tuple[datetime, str, str]]:
+    """(due, card id, kind) of the learning and relearning cards due before
+    ``before``, soonest first (an index range: few rows)."""
+    stmt = (
+        select(CardState.due, Card.id, Card.kind)
+        .join(Card, col(Card.id) == CardState.card_id)
+        .where(
+            col(CardState.user_id) == user_id,
             col(CardState.state).in_([MemoryState.LEARNING, MemoryState.RELEARNING]),
-            col(CardState.due) <= due_by,
+            col(CardState.due) < before,
             _visible(now),
+            col(Card.active) == True,  # noqa: E712
+            _in_decks(decks),
         )
         .order_by(col(CardState.due))
-        .limit(1)
     )
-    return session.exec(stmt).first()
+    return [(due, card_id, kind) for due, card_id, kind in session.exec(stmt) if due is not None]
 
 
-def next_review(
-    *,
-    session: Session,
-    user_id: int,
-    deck: str | None,
-    day_end: datetime,
-    now: datetime,
-    kinds: Collection[str] | None = None,
-) -> str | None:
-    """The review card due first, among those due before the day ends."""
+def queue_reviews(
+    *, session: Session, user_id: int, decks: list[int] | None, day_end: datetime, now: datetime, limit: int
+) -> list[tuple[str, str]]:
+    """(card id, kind) of the first ``limit`` review cards due before the
+    day ends, most overdue first (walks ix_cardstate_user_state_due)."""
+    if limit <= 0:
+        return []
     stmt = (
-        select(Card.id)
-        .join(Deck, col(Deck.id) == Card.deck_id)
-        .join(CardState, _state_join(user_id))
+        select(Card.id, Card.kind)
+        .select_from(CardState)
+        .join(Card, col(Card.id) == CardState.card_id)
         .where(
-            Card.active == True,  # noqa: E712
-            deck_filter(deck),
-            kind_filter(kinds),
-            CardState.state == MemoryState.REVIEW,
+            col(CardState.user_id) == user_id,
+            col(CardState.state) == MemoryState.REVIEW,
             col(CardState.due) < day_end,
             _visible(now),
+            col(Card.active) == True,  # noqa: E712
+            _in_decks(decks),
         )
-        .order_by(col(CardState.due))
-        .limit(1)
+        .order_by(col(CardState.due), col(Card.id))
+        .limit(limit)
     )
-    return session.exec(stmt).first()
+    return [(card_id, kind) for card_id, kind in session.exec(stmt)]
 
 
-def next_new(
-    *, session: Session, user_id: int, deck: str | None, now: datetime, kinds: Collection[str] | None = None
-) -> str | None:
-    """The first new card, in deck and source order."""
+def queue_new(
+    *, session: Session, user_id: int, decks: list[int] | None, now: datetime, limit: int
+) -> list[tuple[str, str]]:
+    """(card id, kind) of the first ``limit`` new cards in the author's order
+    (walks ix_card_source_position and stops at the limit)."""
+    if limit <= 0:
+        return []
     stmt = (
-        select(Card.id)
-        .join(Deck, col(Deck.id) == Card.deck_id)
+        select(Card.id, Card.kind)
         .join(CardState, _state_join(user_id), isouter=True)
         .where(
-            Card.active == True,  # noqa: E712
-            deck_filter(deck),
-            kind_filter(kinds),
-            or_(col(CardState.state).is_(None), col(CardState.state) == MemoryState.NEW),
-            _visible(now),
+            col(Card.active) == True,  # noqa: E712
+            _in_decks(decks),
+            or_(col(CardState.state).is_(None), and_(col(CardState.state) == MemoryState.NEW, _visible(now))),
         )
-        .order_by(col(Card.source), col(Card.position))
-        .limit(1)
+        .order_by(col(Card.source), col(Card.position), col(Card.id))
+        .limit(limit)
     )
-    return session.exec(stmt).first()
+    return [(card_id, kind) for card_id, kind in session.exec(stmt)]
+
+
+def active_total(*, session: Session, decks: list[int] | None) -> int:
+    """Active cards in these decks (ix_card_deck_active, covering)."""
+    stmt = select(func.count()).select_from(Card).where(col(Card.active) == True, _in_decks(decks))  # noqa: E712
+    return int(session.exec(stmt).one())
+
+
+def siblings(*, session: Session, card: Card) -> list[str]:
+    """Ids of the other active cards of the card's note (ix_card_note_id)."""
+    note = card.note_id or note_key(card.id)
+    stmt = select(Card.id).where(
+        col(Card.note_id) == note,
+        col(Card.id) != card.id,
+        col(Card.active) == True,  # noqa: E712
+    )
+    return list(session.exec(stmt))
 
 
 def studied_since(*, session: Session, user_id: int, since: datetime) -> tuple[int, int, int]:

@@ -15,7 +15,7 @@ from quizapp.store.models import Card, CardState, Deck, ReviewLog, SchemaInfo, U
 V1_TABLES = ("schemainfo", "user", "deck", "card", "cardstate", "reviewlog")
 
 
-def make_v1_database(path, *, drop_columns=()) -> None:
+def make_v1_database(path, *, drop_columns=(), drop_indexes=(), cards=("old:1",)) -> None:
     """The version-1 schema: today's tables but usersettings, version 1, a
     learner with one answered card. ``drop_columns``: (table, column) pairs a
     still older layout lacked, to exercise ALTER TABLE."""
@@ -28,7 +28,7 @@ def make_v1_database(path, *, drop_columns=()) -> None:
         deck = Deck(name="Old")
         session.add_all([user, deck])
         session.flush()
-        session.add(Card(id="old:1", deck_id=deck.id, front="q", back="a"))
+        session.add_all(Card(id=card_id, deck_id=deck.id, front="q", back="a") for card_id in cards)
         session.flush()
         session.add(
             CardState(
@@ -46,6 +46,8 @@ def make_v1_database(path, *, drop_columns=()) -> None:
         session.commit()
     engine.dispose()
     with sqlite3.connect(path) as db:
+        for index in drop_indexes:
+            db.execute(f'DROP INDEX "{index}"')
         for table, column in drop_columns:
             db.execute(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
 
@@ -61,7 +63,7 @@ def test_v1_database_is_migrated_and_keeps_its_data(tmp_path):
     assert "mistake" in {c["name"] for c in inspector.get_columns("reviewlog")}
     assert "leech" in {c["name"] for c in inspector.get_columns("cardstate")}
     with Session(engine) as session:
-        assert session.exec(select(SchemaInfo)).one().version == models.SCHEMA_VERSION == 2
+        assert session.exec(select(SchemaInfo)).one().version == models.SCHEMA_VERSION == 3
         state = session.exec(select(CardState)).one()
         assert (state.stability, state.reps, state.leech) == (3.0, 3, False)  # the added column's default
         log = session.exec(select(ReviewLog)).one()
@@ -77,6 +79,36 @@ def test_v1_database_is_migrated_and_keeps_its_data(tmp_path):
     again = Service(make_engine(f"sqlite:///{path}"), "ana")
     assert again.study_settings().new_per_day == 7
     assert again.memory("old:1").reps == 3
+
+
+def test_v2_database_gets_note_ids_and_the_queue_indexes(tmp_path):
+    path = tmp_path / "v2.sqlite3"
+    cards = ("old:1", "old:1::rev", "deck:cloze::c1", "deck:cloze::c2", "apkg:g::3", "old:2")
+    make_v1_database(
+        path,
+        cards=cards,
+        drop_indexes=["ix_card_note_id", "ix_cardstate_user_state_due", "ix_card_source_position"],
+        drop_columns=[("card", "note_id"), ("reviewlog", "buried")],
+    )
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE schemainfo SET version = 2")
+
+    engine = make_engine(f"sqlite:///{path}")
+    inspector = inspect(engine)
+    indexes = {i["name"] for t in ("card", "cardstate") for i in inspector.get_indexes(t)}
+    assert {"ix_card_note_id", "ix_cardstate_user_state_due", "ix_card_source_position"} <= indexes
+    with Session(engine) as session:
+        notes = {c.id: c.note_id for c in session.exec(select(Card))}
+        assert notes == {
+            "old:1": "old:1",
+            "old:1::rev": "old:1",
+            "deck:cloze::c1": "deck:cloze",
+            "deck:cloze::c2": "deck:cloze",
+            "apkg:g::3": "apkg:g",
+            "old:2": "old:2",
+        }
+        assert session.exec(select(ReviewLog)).one().buried == "{}"
+        assert session.exec(select(SchemaInfo)).one().version == models.SCHEMA_VERSION
 
 
 def test_due_reads_a_v1_database_without_migrating_it(tmp_path):

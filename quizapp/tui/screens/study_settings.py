@@ -22,7 +22,16 @@ from textual.widgets import Footer, Header, Input, Label, Static
 
 from quizapp.optimizing import Workload
 from quizapp.service import BackupError
-from quizapp.study_settings import EDITABLE, LABELS, SettingsError, StudySettings, format_steps, validate_changes
+from quizapp.study_settings import (
+    EDITABLE,
+    LABELS,
+    SWITCHES,
+    SettingsError,
+    StudySettings,
+    format_steps,
+    switch_text,
+    validate_changes,
+)
 from quizapp.tui.messages import OptimalRetentionFound, SettingsLoaded, SettingsSaved, WorkloadSimulated
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
 from quizapp.tui.widgets.card_text import plain
@@ -34,11 +43,16 @@ HINTS = {
     "learning_steps": "e.g. 1m 10m (s, m, h, d)",
     "relearning_steps": "e.g. 10m, after a lapse",
     "day_start_hour": "0-23, local time (Anki: 4)",
+    "bury_new_siblings": "on/off: a card's new siblings wait for tomorrow",
+    "bury_review_siblings": "on/off: its review siblings wait too",
+    "bury_interday_learning_siblings": "on/off: and those learning over days",
 }
 
 
 def field_text(settings: StudySettings, name: str) -> str:
     value = getattr(settings, name)
+    if name in SWITCHES:
+        return switch_text(value)
     return format_steps(value) if name.endswith("steps") else str(value)
 
 

@@ -1,0 +1,270 @@
+"""The review queue, built as Anki builds it: once per deck and study day,
+from indexed queries that stop at the daily limits, then kept up to date as
+the learner answers, buries and suspends, so that taking the next card costs
+the same at 1,000 cards as at 200,000.
+
+Three lists, in Anki's order of service: learning cards (by due time),
+reviews due today (most overdue first, at most the reviews left today), new
+cards (the author's order, at most the new cards left today). The card at the
+head is checked against the database when it is taken (one primary-key
+read): another terminal may have answered it, and then it is put where its
+new state belongs, or left out.
+
+The queue is rebuilt when anything else writes through the same Context
+(an import, a settings change, the browser's actions: ``Context.writes``
+counts the write transactions), when the study day changes, when the deck
+changes, after an undo, and once more before it says that nothing is left
+(so cards another process added or made due are not missed).
+
+:func:`limits_left` is the one place where the daily limits are applied: the
+queue and the deck counts both ask it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session
+
+from quizapp.domain import LIVE_KINDS, MemoryState
+from quizapp.scheduling import SchedulingConfig
+from quizapp.service.context import Context
+from quizapp.service.views import CardView, card_view
+from quizapp.store import queries
+from quizapp.store.models import Card, CardState, Deck
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What is left today of the daily limits."""
+
+    new: int
+    reviews: int
+
+
+def limits_left(ctx: Context, session: Session, start: datetime, deck: str | None = None) -> Limits:
+    """New cards and reviews left today (the learner's limits, less what was
+    studied since ``start``). ``deck``: the deck being counted or reviewed
+    (the limits are the learner's, one for every deck, for now)."""
+    _, new_done, reviews_done = queries.studied_since(session=session, user_id=ctx.user_id, since=start)
+    return Limits(
+        new=max(ctx.config.new_per_day - new_done, 0),
+        reviews=max(ctx.config.reviews_per_day - reviews_done, 0),
+    )
+
+
+@dataclass
+class ReviewQueue:
+    """One deck's cards left today, in the order they are served."""
+
+    deck: str | None
+    #: Start of the study day it was built for.
+    day_start: datetime
+    day_end: datetime
+    #: Learning cards due before ``day_end`` plus the learn-ahead margin:
+    #: (due, card id, kind), soonest first.
+    learning: list[tuple[datetime, str, str]]
+    #: Reviews due today: card id -> kind, in order.
+    reviews: dict[str, str]
+    #: New cards: card id -> kind, in order.
+    new: dict[str, str]
+    #: Active cards in the deck.
+    total: int
+    #: The lists were cut at the daily limits (a card taken out other than by
+    #: an answer then leaves room that only a rebuild fills).
+    reviews_cut: bool
+    new_cut: bool
+    #: ``Context.writes`` the queue is in step with.
+    writes: int
+    #: The settings the queue was built with (a change rebuilds it).
+    config: SchedulingConfig
+    #: Built since the last time it said nothing was left.
+    fresh: bool = True
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def learning_today(self) -> int:
+        return sum(1 for due, _, _ in self.learning if due < self.day_end)
+
+    def remove(self, card_id: str) -> str | None:
+        """Take a card out; returns the list it was in ("learning", "review",
+        "new") or None."""
+        if self.reviews.pop(card_id, None) is not None:
+            return "review"
+        if self.new.pop(card_id, None) is not None:
+            return "new"
+        for i, (_, cid, _) in enumerate(self.learning):
+            if cid == card_id:
+                del self.learning[i]
+                return "learning"
+        return None
+
+    def add_learning(self, due: datetime, card_id: str, kind: str) -> None:
+        bisect.insort(self.learning, (due, card_id, kind))
+
+
+def current_queue(ctx: Context, deck: str | None, now: datetime) -> ReviewQueue | None:
+    """The queue of ``deck`` if it is up to date at ``now`` (else None)."""
+    queue = ctx.queue
+    if (
+        not isinstance(queue, ReviewQueue)
+        or queue.deck != deck
+        or queue.writes != ctx.writes
+        or queue.config is not ctx.config
+    ):
+        return None
+    if not queue.day_start <= now < queue.day_end:
+        return None
+    return queue
+
+
+def build(ctx: Context, deck: str | None, now: datetime) -> ReviewQueue:
+    """Build the queue of ``deck`` for the study day of ``now``."""
+    start, end = ctx.day_bounds(now)
+    writes = ctx.writes
+    with ctx.read() as session:
+        decks = queries.deck_ids(session=session, deck=deck)
+        limits = limits_left(ctx, session, start, deck)
+        learning = queries.queue_learning(
+            session=session, user_id=ctx.user_id, decks=decks, before=end + ctx.config.learn_ahead, now=now
+        )
+        reviews = queries.queue_reviews(
+            session=session, user_id=ctx.user_id, decks=decks, day_end=end, now=now, limit=limits.reviews
+        )
+        new = queries.queue_new(session=session, user_id=ctx.user_id, decks=decks, now=now, limit=limits.new)
+        total = queries.active_total(session=session, decks=decks)
+    queue = ReviewQueue(
+        deck=deck,
+        day_start=start,
+        day_end=end,
+        learning=learning,
+        reviews=dict(reviews),
+        new=dict(new),
+        total=total,
+        reviews_cut=len(reviews) >= limits.reviews,
+        new_cut=len(new) >= limits.new,
+        writes=writes,
+        config=ctx.config,
+    )
+    ctx.queue = queue
+    return queue
+
+
+def get_queue(ctx: Context, deck: str | None, now: datetime) -> ReviewQueue:
+    """The up-to-date queue of ``deck`` (built if needed)."""
+    return current_queue(ctx, deck, now) or build(ctx, deck, now)
+
+
+def forget_queue(ctx: Context) -> None:
+    """Drop the queue: the next card rebuilds it (after an undo)."""
+    ctx.queue = None
+
+
+def take(ctx: Context, deck: str | None, *, generated: bool = True) -> CardView | None:
+    """The card to show next (not removed: it stays at the head until it is
+    answered, buried or suspended), as its state is now; None when nothing
+    is left today. ``generated=False`` passes over live cards."""
+    now = ctx.clock()
+    queue = get_queue(ctx, deck, now)
+    while True:
+        with queue.lock:
+            head = _head(queue, now, ctx, generated)
+        if head is None:
+            if queue.fresh:
+                return None
+            queue = build(ctx, deck, now)  # once more: another process may have added or moved cards
+            continue
+        source, card_id = head
+        with ctx.read() as session:
+            card = session.get(Card, card_id)
+            state = session.get(CardState, (ctx.user_id, card_id))
+            if card is not None and card.active and _still(source, state, queue, now):
+                deck_row = session.get(Deck, card.deck_id)
+                queue.fresh = False
+                return card_view(card, deck_row.name if deck_row else "", state)
+        # Changed since the queue was built (another terminal): put it where it belongs now.
+        with queue.lock:
+            queue.remove(card_id)
+            if card is not None and card.active and state is not None:
+                hidden = state.suspended or (state.buried_until is not None and state.buried_until > now)
+                place(queue, card_id, card.kind, MemoryState(state.state), state.due, hidden=hidden)
+
+
+def update_queue(
+    ctx: Context,
+    seen: int,
+    *,
+    answered: str | None = None,
+    removed: tuple[str, ...] = (),
+    placed: tuple[str, MemoryState, datetime | None, bool] | None = None,
+) -> None:
+    """Keep the queue in step after a write of the review's own (an answer,
+    a bury, a suspend) that began when ``ctx.writes`` was ``seen``: the
+    ``answered`` card and the ``removed`` ones leave it, and the answered
+    card comes back where its new state (``placed``: kind, state, due,
+    hidden) belongs. The queue is rebuilt instead when another write came in
+    between, or when a card left a list cut at a daily limit other than by
+    an answer (the room it leaves is filled by a rebuild)."""
+    queue = ctx.queue
+    if not isinstance(queue, ReviewQueue):
+        return
+    with queue.lock:
+        in_step = queue.writes == seen and ctx.writes == seen + 1
+        queue.fresh = False
+        if answered is not None:
+            queue.remove(answered)
+            if placed is not None:
+                kind, state, due, hidden = placed
+                place(queue, answered, kind, state, due, hidden=hidden)
+        for card_id in removed:
+            source = queue.remove(card_id)
+            if (source == "new" and queue.new_cut) or (source == "review" and queue.reviews_cut):
+                in_step = False
+        if in_step:
+            queue.writes = ctx.writes
+
+
+def _head(queue: ReviewQueue, now: datetime, ctx: Context, generated: bool) -> tuple[str, str] | None:
+    """(list, card id) of the card Anki's order serves next."""
+
+    def allowed(kind: str) -> bool:
+        return generated or kind not in LIVE_KINDS
+
+    learning = next(((due, cid) for due, cid, kind in queue.learning if allowed(kind)), None)
+    if learning is not None and learning[0] <= now:
+        return "learning", learning[1]
+    for source, cards in (("review", queue.reviews), ("new", queue.new)):
+        for cid, kind in cards.items():
+            if allowed(kind):
+                return source, cid
+    if learning is not None and learning[0] <= now + ctx.config.learn_ahead:
+        return "learning", learning[1]
+    return None
+
+
+def _still(source: str, state: CardState | None, queue: ReviewQueue, now: datetime) -> bool:
+    """The card is still what the queue took it for."""
+    if state is not None and (state.suspended or (state.buried_until is not None and state.buried_until > now)):
+        return False
+    if source == "new":
+        return state is None or state.state == MemoryState.NEW
+    assert state is not None
+    if source == "review":
+        return state.state == MemoryState.REVIEW and state.due is not None and state.due < queue.day_end
+    for due, cid, _ in queue.learning:
+        if cid == state.card_id:
+            return state.state in (MemoryState.LEARNING, MemoryState.RELEARNING) and state.due == due
+    return False
+
+
+def place(
+    queue: ReviewQueue, card_id: str, kind: str, state: MemoryState, due: datetime | None, *, hidden: bool
+) -> None:
+    """Put a card whose state changed where it belongs today (learning cards
+    due today go back in; the rest wait for another day)."""
+    learning = state in (MemoryState.LEARNING, MemoryState.RELEARNING)
+    if learning and not hidden and due is not None and due < queue.day_end + queue.config.learn_ahead:
+        queue.add_learning(due, card_id, kind)
