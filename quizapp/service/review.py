@@ -194,16 +194,16 @@ def _unbury(session: Session, user_id: int, card_id: str, snapshot: str) -> None
     if state is None:
         return
     before = json.loads(snapshot)
-    current = state.model_dump(mode="json")
-    untouched = before is None or {k: v for k, v in current.items() if k != "buried_until"} == {
-        k: v for k, v in before.items() if k != "buried_until"
-    }
-    if untouched and before is None and state.reps == 0 and not state.suspended:
-        session.delete(state)  # made by the bury: a new card has no row
-    elif untouched:
-        queries.restore_snapshot(session=session, user_id=user_id, card_id=card_id, snapshot=snapshot)
+    if before is None:  # the bury made the row: compare with a new card's
+        before = CardState(user_id=user_id, card_id=card_id).model_dump(mode="json")
+
+    def rest(fields: dict[str, object]) -> dict[str, object]:
+        return {k: v for k, v in fields.items() if k != "buried_until"}
+
+    if rest(state.model_dump(mode="json")) != rest(before):
+        state.buried_until = None  # changed since: only the bury goes
     else:
-        state.buried_until = None
+        queries.restore_snapshot(session=session, user_id=user_id, card_id=card_id, snapshot=snapshot)
 
 
 def bury(ctx: Context, card_id: str, buried: bool = True) -> None:
