@@ -219,8 +219,8 @@ def _raw_counts(ctx: Context) -> tuple[dict[str, queries.RawCounts], int, int]:
     now = ctx.clock()
     start, end = ctx.day_bounds(now)
     with ctx.read() as session:
-        raw = queries.counts_by_deck(session=session, user_id=ctx.user_id, now=now, day_end=end)
         limits = limits_left(ctx, session, start)
+        raw = queries.counts_by_deck(session=session, user_id=ctx.user_id, now=now, day_end=end, new_cap=limits.new)
     return raw, limits.new, limits.reviews
 
 

@@ -34,7 +34,7 @@ from quizapp.scheduling import SchedulingConfig
 from quizapp.service.context import Context
 from quizapp.service.views import CardView, card_view
 from quizapp.store import queries
-from quizapp.store.models import Card, CardState, Deck
+from quizapp.store.models import CardState
 
 
 @dataclass(frozen=True)
@@ -179,12 +179,10 @@ def take(ctx: Context, deck: str | None, *, generated: bool = True) -> CardView 
             continue
         source, card_id = head
         with ctx.read() as session:
-            card = session.get(Card, card_id)
-            state = session.get(CardState, (ctx.user_id, card_id))
+            card, deck_name, state = queries.card_with_state(session=session, user_id=ctx.user_id, card_id=card_id)
             if card is not None and card.active and _still(source, state, queue, now):
-                deck_row = session.get(Deck, card.deck_id)
                 queue.fresh = False
-                return card_view(card, deck_row.name if deck_row else "", state)
+                return card_view(card, deck_name, state)
         # Changed since the queue was built (another terminal): put it where it belongs now.
         with queue.lock:
             queue.remove(card_id)

@@ -7,13 +7,15 @@ import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, not_, or_
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, literal, or_
 from sqlmodel import Session, col, select
 
 from quizapp.domain import MemoryState, note_key
 from quizapp.scheduling import Memory
-from quizapp.store.models import Card, CardState, Deck, ReviewLog, User
+from quizapp.store.models import Card, CardState, Deck, ReviewLog, User, UTCDateTime
 
 
 def get_or_create_user(*, session: Session, name: str) -> User:
@@ -65,7 +67,7 @@ def kind_filter(kinds: Collection[str] | None) -> ColumnElement[bool]:
     return col(Card.kind).in_(list(kinds))
 
 
-def _visible(now: datetime) -> ColumnElement[bool]:
+def _visible(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     """Not suspended and not buried at ``now`` (for cards that have a state)."""
     return and_(
         or_(col(CardState.suspended).is_(None), col(CardState.suspended) == False),  # noqa: E712
@@ -92,15 +94,17 @@ class RawCounts:
     total: int
 
 
-def counts_by_deck(*, session: Session, user_id: int, now: datetime, day_end: datetime) -> dict[str, RawCounts]:
-    """Per deck (not aggregated over subdecks): cards new, in learning due
-    today, in review due today (no daily limits applied), and the total.
+def counts_by_deck(
+    *, session: Session, user_id: int, now: datetime, day_end: datetime, new_cap: int
+) -> dict[str, RawCounts]:
+    """Per deck (not aggregated over subdecks): cards new (counted up to
+    ``new_cap``: more can't be shown today), in learning due today, in review
+    due today (no daily limits applied), and the total.
 
-    Three indexed aggregates, none of which makes a card out of nothing: the
-    active cards per deck (ix_card_deck_active, covering), the learner's
-    cards due today (ix_cardstate_user_state_due, a range), and the learner's
-    studied or hidden cards per deck; new = total - studied or hidden, so it
-    never exceeds the total."""
+    Indexed aggregates, none of which makes a card out of nothing: the active
+    cards per deck (ix_card_deck_active, covering), the learner's cards due
+    today (ix_cardstate_user_state_due, a range), and for each deck its first
+    ``new_cap`` new cards (ix_card_deck_active, stopping there)."""
     totals: dict[int, int] = {
         deck_id: int(n)
         for deck_id, n in session.exec(
@@ -109,7 +113,6 @@ def counts_by_deck(*, session: Session, user_id: int, now: datetime, day_end: da
             .group_by(col(Card.deck_id))
         )
     }
-    visible = _visible(now)
     learning_states = [MemoryState.LEARNING, MemoryState.RELEARNING]
     due_stmt = (
         select(
@@ -123,31 +126,67 @@ def counts_by_deck(*, session: Session, user_id: int, now: datetime, day_end: da
             col(CardState.user_id) == user_id,
             col(CardState.state).in_([*learning_states, MemoryState.REVIEW]),
             col(CardState.due) < day_end,
-            visible,
+            _visible(now),
             col(Card.active) == True,  # noqa: E712
         )
         .group_by(col(Card.deck_id))
     )
     due = {deck_id: (int(lr or 0), int(d or 0)) for deck_id, lr, d in session.exec(due_stmt)}
-    not_new_stmt = (
-        select(Card.deck_id, func.count())
-        .select_from(CardState)
-        .join(Card, col(Card.id) == CardState.card_id)
-        .where(
-            col(CardState.user_id) == user_id,
-            col(Card.active) == True,  # noqa: E712
-            or_(col(CardState.state) != MemoryState.NEW, not_(visible)),
-        )
-        .group_by(col(Card.deck_id))
-    )
-    not_new = {deck_id: int(n) for deck_id, n in session.exec(not_new_stmt)}
+    new = new_by_deck(session=session, user_id=user_id, decks=sorted(totals), now=now, cap=new_cap)
     result = {}
     for deck_id, name in session.exec(select(Deck.id, Deck.name)):
         assert deck_id is not None
-        total = totals.get(deck_id, 0)
         learning, review = due.get(deck_id, (0, 0))
-        result[name] = RawCounts(name, max(total - not_new.get(deck_id, 0), 0), learning, review, total)
+        result[name] = RawCounts(name, new.get(deck_id, 0), learning, review, totals.get(deck_id, 0))
     return result
+
+
+def new_by_deck(*, session: Session, user_id: int, decks: list[int], now: datetime, cap: int) -> dict[int, int]:
+    """For each deck, its new cards that can be shown now, counted up to
+    ``cap``: per deck, a walk of its cards by index (ix_card_deck_active)
+    that stops at ``cap`` new ones; one statement for up to 64 decks."""
+    if cap <= 0 or not decks:
+        return {}
+    connection = session.connection()  # Core: the ORM's per-statement cost would be most of it
+    counts: dict[int, int] = {}
+    for i in range(0, len(decks), NEW_COUNT_CHUNK):
+        chunk = decks[i : i + NEW_COUNT_CHUNK]
+        params: dict[str, object] = {"user": user_id, "now": now, "cap": cap}
+        params.update({f"deck{j}": deck_id for j, deck_id in enumerate(chunk)})
+        row = connection.execute(_new_in_decks(len(chunk)), params).one()
+        counts.update({deck_id: int(n) for deck_id, n in zip(chunk, row)})
+    return counts
+
+
+#: Decks counted by one statement of new_by_deck.
+NEW_COUNT_CHUNK = 64
+
+
+@cache
+def _new_in_decks(n: int) -> Select[Any]:
+    """SELECT (count of deck0's first :cap new cards), ... for n decks, bound
+    by :deck0..., :user, :now and :cap (built once per n: building a statement
+    costs more than running this one)."""
+    now = bindparam("now", type_=UTCDateTime())
+    columns = []
+    for j in range(n):
+        first_new = (
+            select(Card.id)
+            .join(
+                CardState,
+                and_(col(CardState.card_id) == Card.id, col(CardState.user_id) == bindparam("user")),
+                isouter=True,
+            )
+            .where(
+                col(Card.deck_id) == bindparam(f"deck{j}"),
+                col(Card.active) == True,  # noqa: E712
+                or_(col(CardState.state).is_(None), and_(col(CardState.state) == MemoryState.NEW, _visible(now))),
+            )
+            .limit(bindparam("cap"))
+            .subquery()
+        )
+        columns.append(select(func.count()).select_from(first_new).scalar_subquery())
+    return Select(*columns)
 
 
 def deck_ids(*, session: Session, deck: str | None) -> list[int] | None:
@@ -234,6 +273,22 @@ def active_total(*, session: Session, decks: list[int] | None) -> int:
     return int(session.exec(stmt).one())
 
 
+def card_with_state(*, session: Session, user_id: int, card_id: str) -> tuple[Card | None, str, CardState | None]:
+    """A card, its deck's name and the learner's state of it, in one query
+    ((None, "", None) if there is no such card)."""
+    stmt = (
+        select(Card, Deck.name, CardState)
+        .join(Deck, col(Deck.id) == Card.deck_id)
+        .join(CardState, _state_join(user_id), isouter=True)
+        .where(col(Card.id) == card_id)
+    )
+    row = session.exec(stmt).first()
+    if row is None:
+        return None, "", None
+    card, deck_name, state = row
+    return card, deck_name, state
+
+
 def siblings(*, session: Session, card: Card) -> list[str]:
     """Ids of the other active cards of the card's note (ix_card_note_id)."""
     note = card.note_id or note_key(card.id)
@@ -242,7 +297,8 @@ def siblings(*, session: Session, card: Card) -> list[str]:
         col(Card.id) != card.id,
         col(Card.active) == True,  # noqa: E712
     )
-    return list(session.exec(stmt))
+    with session.no_autoflush:  # the answer's changes are flushed once, with its log row
+        return list(session.exec(stmt))
 
 
 def studied_since(*, session: Session, user_id: int, since: datetime) -> tuple[int, int, int]:
