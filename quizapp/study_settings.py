@@ -182,7 +182,7 @@ LABELS = {
     "day_start_hour": "Next day starts at (hour)",
     "bury_new_siblings": "Bury new siblings",
     "bury_review_siblings": "Bury review siblings",
-    "bury_interday_learning_siblings": "Bury interday learning siblings",
+    "bury_interday_learning_siblings": "Bury interday siblings",
 }
 
 

@@ -29,9 +29,7 @@ async def test_no_sibling_follows_another_in_review(db_url, tmp_path):
     deck_file.write_text(SIBLINGS_DECK, encoding="utf-8")
     service = Service(make_engine(db_url), "tester")
     service.sync_deck(read_toml_deck(deck_file))
-    settings = Settings(
-        database_url=db_url, user="tester", start_kernel=False, start_in_review=True, review_deck="Sib"
-    )
+    settings = Settings(database_url=db_url, user="tester", start_kernel=False, start_in_review=True, review_deck="Sib")
     app = make_app(settings)
     shown: list[str] = []
     async with app.run_test(size=SIZE) as pilot:

@@ -43,9 +43,9 @@ HINTS = {
     "learning_steps": "e.g. 1m 10m (s, m, h, d)",
     "relearning_steps": "e.g. 10m, after a lapse",
     "day_start_hour": "0-23, local time (Anki: 4)",
-    "bury_new_siblings": "on/off: a card's new siblings wait for tomorrow",
-    "bury_review_siblings": "on/off: its review siblings wait too",
-    "bury_interday_learning_siblings": "on/off: and those learning over days",
+    "bury_new_siblings": "on/off: other new cards of the note wait a day",
+    "bury_review_siblings": "on/off: its reviews due today wait too",
+    "bury_interday_learning_siblings": "on/off: its cards in day-long steps",
 }
 
 
