@@ -144,8 +144,9 @@ class CardState(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_cardstate_user_due", "user_id", "due"),
-        # The review queue: learning and review cards by due date.
-        Index("ix_cardstate_user_state_due", "user_id", "state", "due"),
+        # The review queue and the deck counts: learning and review cards by
+        # due date; covering (the flags and the card id ride along).
+        Index("ix_cardstate_user_state_due", "user_id", "state", "due", "suspended", "buried_until", "card_id"),
     )
 
     user_id: int = Field(foreign_key="user.id", primary_key=True)
