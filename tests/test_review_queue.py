@@ -107,6 +107,24 @@ def test_a_folder_import_counts_each_card_once(make_service, vault, db_url):
     assert_new_within_total(service)
 
 
+def test_the_commands_agree_after_a_folder_import(vault, tmp_path, capsys, monkeypatch):
+    from quizapp.cli import main
+
+    monkeypatch.setenv("QUIZAPP_DB", str(tmp_path / "cli.sqlite3"))
+    assert main(["import", str(vault)]) == 0
+    assert main(["settings", "--new-per-day", "500"]) == 0
+    capsys.readouterr()
+    assert main(["decks", "--json"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert (rows["vault"]["new"], rows["vault"]["total"]) == (10, 10)
+    assert all(r["new"] <= r["total"] for r in rows.values())
+    assert main(["decks"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("vault"))
+    assert line.split()[1:] == ["10", "0", "0", "10"]
+    assert main(["due"]) == 0
+    assert "vault 0 due, 10 new" in capsys.readouterr().out
+
+
 def test_an_empty_deck_and_an_emptied_deck_count_nothing(make_service, tmp_path):
     service = make_service()
     service.update_settings(new_per_day=500)

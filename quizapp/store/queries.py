@@ -4,7 +4,6 @@ the caller (the service package) owns the unit of work."""
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -58,13 +57,6 @@ def deck_filter(name: str | None) -> ColumnElement[bool]:
     if name is None:
         return literal(True)
     return or_(col(Deck.name) == name, col(Deck.name).startswith(name + "::", autoescape=True))
-
-
-def kind_filter(kinds: Collection[str] | None) -> ColumnElement[bool]:
-    """SQL condition: the card is of one of ``kinds`` (None: any kind)."""
-    if kinds is None:
-        return literal(True)
-    return col(Card.kind).in_(list(kinds))
 
 
 def _visible(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
