@@ -213,6 +213,14 @@ def main() -> None:
             ours = timed(q_step, args.answers)
             theirs = timed(a_step, args.answers)
             our_cpu, their_cpu = cpu(q_step, 100), cpu(a_step, 100)
+            # New cards only: no reviews left today on either side.
+            service.update_settings(reviews_per_day=0)
+            conf = col.decks.config_dict_for_deck_id(col.decks.id("Bench::Part 0"))
+            conf["rev"]["perDay"] = 0
+            col.decks.save(conf)
+            timed(q_step, 5)
+            timed(a_step, 5)
+            our_new, their_new = timed(q_step, 100), timed(a_step, 100)
             # The deck list at the default daily limits (20 new, 200 reviews), as a learner sees it.
             service.update_settings(new_per_day=20, reviews_per_day=200)
             conf = col.decks.config_dict_for_deck_id(col.decks.id("Bench::Part 0"))
@@ -222,17 +230,21 @@ def main() -> None:
             their_counts = timed(col.sched.deck_due_tree, 15)
             col.close()
             service.engine.dispose()
-            rows.append((n, first, ours, theirs, our_counts, their_counts, our_cpu, their_cpu))
+            rows.append((n, first, ours, theirs, our_counts, their_counts, our_cpu, their_cpu, our_new, their_new))
             print(f"{n:,} cards built in {built:.1f} s", file=sys.stderr)
-    print(f"next card + answer Good: wall p50, p99 of {args.answers}, CPU mean of 100; deck counts: median of 15; ms")
+    print(
+        f"next card + answer Good: wall p50, p99 of {args.answers}, CPU mean of 100; new cards only: wall p50 of 100;"
+        " deck counts: median of 15; ms"
+    )
     print(
         f"{'cards':>8} | {'quizapp p50':>11} {'p99':>6} {'CPU':>5} | {'Anki p50':>8} {'p99':>6} {'CPU':>5} | "
-        f"{'1st card':>8} | {'counts':>7} {'Anki tree':>9}"
+        f"{'new: ours':>9} {'Anki':>5} | {'1st card':>8} | {'counts':>7} {'Anki tree':>9}"
     )
-    for n, first, ours, theirs, oc, tc, our_cpu, their_cpu in rows:
+    for n, first, ours, theirs, oc, tc, our_cpu, their_cpu, our_new, their_new in rows:
         print(
             f"{n:>8,} | {p(ours, 0.5):>11.2f} {p(ours, 0.99):>6.2f} {our_cpu:>5.2f} | "
             f"{p(theirs, 0.5):>8.2f} {p(theirs, 0.99):>6.2f} {their_cpu:>5.2f} | "
+            f"{p(our_new, 0.5):>9.2f} {p(their_new, 0.5):>5.2f} | "
             f"{first:>8.1f} | {statistics.median(oc):>7.2f} {statistics.median(tc):>9.2f}"
         )
     print("1st card: quizapp's first next card, which builds its review queue (limits 9,999 here).")
