@@ -269,6 +269,17 @@ def test_review_siblings_are_buried_and_the_settings_turn_it_off(sib, clock):
     assert state(sib, "sib:cloze::c2") is None
 
 
+def test_siblings_buried_out_of_a_cut_new_list_leave_room_for_others(sib):
+    sib.update_settings(new_per_day=3)
+    first = sib.next_card("Sib")
+    assert first.id == "sib:cloze::c1"  # the queue holds c1, c2, c3: the limit cut it there
+    sib.answer(first.id, Rating.GOOD)  # buries c2 and c3
+    assert sib.next_card("Sib").id == "sib:pair"
+    deck_row = next(r for r in sib.deck_counts() if r.name == "Sib")
+    assert sib.today_counts("Sib") == deck_row
+    assert deck_row.new == 2
+
+
 def test_undo_unburies_the_siblings_it_buried(sib):
     result = sib.answer("sib:cloze::c2", Rating.GOOD)
     with Session(sib.engine) as session:

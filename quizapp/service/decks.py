@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from quizapp.domain import BUILTIN_SOURCE, MemoryState, ReviewKind, note_key
 from quizapp.importers.base import ParsedDeck, ParsedReview
 from quizapp.service.context import Context, Progress
-from quizapp.service.queue import current_queue, limits_left
+from quizapp.service.queue import limits_left, queue_counts
 from quizapp.service.views import CardView, DeckCounts, card_view
 from quizapp.store import queries
 from quizapp.store.models import Card, CardState, Deck, ReviewLog
@@ -199,17 +199,9 @@ def today_counts(ctx: Context, deck: str | None = None) -> DeckCounts:
     """What is left today in ``deck`` (None: all decks): from the review
     queue when it is up to date (the review header, at each card), else
     counted as the deck list counts."""
-    now = ctx.clock()
-    current = current_queue(ctx, deck, now)
-    if current is not None:
-        with current.lock:
-            return DeckCounts(
-                name=deck or "All decks",
-                new=len(current.new),
-                learning=current.learning_today,
-                due=len(current.reviews),
-                total=current.total,
-            )
+    from_queue = queue_counts(ctx, deck, ctx.clock())
+    if from_queue is not None:
+        return from_queue
     raw, new_left, reviews_left = _raw_counts(ctx)
     subtree = [c for n, c in raw.items() if deck is None or n == deck or n.startswith(deck + "::")]
     return _aggregate(deck or "All decks", subtree, new_left, reviews_left)

@@ -14,7 +14,9 @@ The queue is rebuilt when anything else writes through the same Context
 (an import, a settings change, the browser's actions: ``Context.writes``
 counts the write transactions), when the study day changes, when the deck
 changes, after an undo, and once more before it says that nothing is left
-(so cards another process added or made due are not missed).
+(so cards another process added or made due are not missed). When siblings
+are buried (or a card suspended) out of a list cut at a daily limit, only
+the new and review lists are read again, up to the limits.
 
 :func:`limits_left` is the one place where the daily limits are applied: the
 queue and the deck counts both ask it.
@@ -32,7 +34,7 @@ from sqlmodel import Session
 from quizapp.domain import LIVE_KINDS, MemoryState
 from quizapp.scheduling import SchedulingConfig
 from quizapp.service.context import Context
-from quizapp.service.views import CardView, card_view
+from quizapp.service.views import CardView, DeckCounts, card_view
 from quizapp.store import queries
 from quizapp.store.models import CardState
 
@@ -83,6 +85,9 @@ class ReviewQueue:
     config: SchedulingConfig
     #: Built since the last time it said nothing was left.
     fresh: bool = True
+    #: A card left a list cut at a daily limit other than by an answer: the
+    #: new and review lists are read again (up to the limits) before the next card.
+    refill: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -153,6 +158,40 @@ def build(ctx: Context, deck: str | None, now: datetime) -> ReviewQueue:
     return queue
 
 
+def refill(ctx: Context, queue: ReviewQueue, now: datetime) -> None:
+    """Read the new and review lists again, up to what the limits leave
+    (cards were buried or suspended out of lists cut at a limit)."""
+    with ctx.read() as session:
+        decks = queries.deck_ids(session=session, deck=queue.deck)
+        limits = limits_left(ctx, session, queue.day_start, queue.deck)
+        reviews = queries.queue_reviews(
+            session=session, user_id=ctx.user_id, decks=decks, day_end=queue.day_end, now=now, limit=limits.reviews
+        )
+        new = queries.queue_new(session=session, user_id=ctx.user_id, decks=decks, now=now, limit=limits.new)
+    with queue.lock:
+        queue.reviews, queue.new = dict(reviews), dict(new)
+        queue.reviews_cut, queue.new_cut = len(reviews) >= limits.reviews, len(new) >= limits.new
+        queue.refill = False
+
+
+def queue_counts(ctx: Context, deck: str | None, now: datetime) -> DeckCounts | None:
+    """What is left today in ``deck``, from its queue if it is up to date
+    (None: it is not; count as the deck list does)."""
+    queue = current_queue(ctx, deck, now)
+    if queue is None:
+        return None
+    if queue.refill:
+        refill(ctx, queue, now)
+    with queue.lock:
+        return DeckCounts(
+            name=deck or "All decks",
+            new=len(queue.new),
+            learning=queue.learning_today,
+            due=len(queue.reviews),
+            total=queue.total,
+        )
+
+
 def get_queue(ctx: Context, deck: str | None, now: datetime) -> ReviewQueue:
     """The up-to-date queue of ``deck`` (built if needed)."""
     return current_queue(ctx, deck, now) or build(ctx, deck, now)
@@ -169,6 +208,8 @@ def take(ctx: Context, deck: str | None, *, generated: bool = True) -> CardView 
     is left today. ``generated=False`` passes over live cards."""
     now = ctx.clock()
     queue = get_queue(ctx, deck, now)
+    if queue.refill:
+        refill(ctx, queue, now)
     while True:
         with queue.lock:
             head = _head(queue, now, ctx, generated)
@@ -204,8 +245,8 @@ def update_queue(
     ``answered`` card and the ``removed`` ones leave it, and the answered
     card comes back where its new state (``placed``: kind, state, due,
     hidden) belongs. The queue is rebuilt instead when another write came in
-    between, or when a card left a list cut at a daily limit other than by
-    an answer (the room it leaves is filled by a rebuild)."""
+    between; when a card left a list cut at a daily limit other than by an
+    answer, the lists are read again before the next card (``refill``)."""
     queue = ctx.queue
     if not isinstance(queue, ReviewQueue):
         return
@@ -220,7 +261,7 @@ def update_queue(
         for card_id in removed:
             source = queue.remove(card_id)
             if (source == "new" and queue.new_cut) or (source == "review" and queue.reviews_cut):
-                in_step = False
+                queue.refill = True
         if in_step:
             queue.writes = ctx.writes
 
