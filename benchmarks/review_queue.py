@@ -217,6 +217,7 @@ def main() -> None:
             service.update_settings(reviews_per_day=0)
             conf = col.decks.config_dict_for_deck_id(col.decks.id("Bench::Part 0"))
             conf["rev"]["perDay"] = 0
+            conf["newCardsIgnoreReviewLimit"] = True  # else Anki's review limit caps new cards too
             col.decks.save(conf)
             timed(q_step, 5)
             timed(a_step, 5)
@@ -225,6 +226,7 @@ def main() -> None:
             service.update_settings(new_per_day=20, reviews_per_day=200)
             conf = col.decks.config_dict_for_deck_id(col.decks.id("Bench::Part 0"))
             conf["new"]["perDay"], conf["rev"]["perDay"] = 20, 200
+            conf["newCardsIgnoreReviewLimit"] = False
             col.decks.save(conf)
             our_counts = timed(service.deck_counts, 15)
             their_counts = timed(col.sched.deck_due_tree, 15)
