@@ -154,6 +154,24 @@ def build_quizapp(directory: Path, due_days: list[int | None], now: datetime):
     return service
 
 
+def bury_due_reviews(service, col) -> None:
+    """Bury the reviews due today, in quizapp (one UPDATE, then a settings
+    write so that the queue is rebuilt) and in Anki."""
+    from sqlalchemy import update
+
+    from quizapp.store.models import CardState
+
+    _, end = service.day_bounds()
+    with service.engine.begin() as conn:
+        conn.execute(
+            update(CardState)
+            .where(CardState.state == 2, CardState.due < end)  # type: ignore[arg-type]
+            .values(buried_until=end)
+        )
+    service.update_settings(reviews_per_day=9999)
+    col.sched.bury_cards(list(col.find_cards("is:due is:review")))
+
+
 def quizapp_step(service) -> Callable[[], None]:
     from quizapp.domain import Rating
 
@@ -213,12 +231,8 @@ def main() -> None:
             ours = timed(q_step, args.answers)
             theirs = timed(a_step, args.answers)
             our_cpu, their_cpu = cpu(q_step, 100), cpu(a_step, 100)
-            # New cards only: no reviews left today on either side.
-            service.update_settings(reviews_per_day=0)
-            conf = col.decks.config_dict_for_deck_id(col.decks.id("Bench::Part 0"))
-            conf["rev"]["perDay"] = 0
-            conf["newCardsIgnoreReviewLimit"] = True  # else Anki's review limit caps new cards too
-            col.decks.save(conf)
+            # New cards only: the reviews due today buried on both sides.
+            bury_due_reviews(service, col)
             timed(q_step, 5)
             timed(a_step, 5)
             our_new, their_new = timed(q_step, 100), timed(a_step, 100)
@@ -226,7 +240,6 @@ def main() -> None:
             service.update_settings(new_per_day=20, reviews_per_day=200)
             conf = col.decks.config_dict_for_deck_id(col.decks.id("Bench::Part 0"))
             conf["new"]["perDay"], conf["rev"]["perDay"] = 20, 200
-            conf["newCardsIgnoreReviewLimit"] = False
             col.decks.save(conf)
             our_counts = timed(service.deck_counts, 15)
             their_counts = timed(col.sched.deck_due_tree, 15)
