@@ -88,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("es", "en", "auto"),
         help="interface language (auto: from the locale, LANG or QUIZAPP_LANGUAGE)",
     )
+    for name, what in (("new", "new"), ("review", "review"), ("interday-learning", "interday learning")):
+        p.add_argument(
+            f"--bury-{name}-siblings",
+            metavar="on|off",
+            help=f"after an answer, hide the card's {what} siblings until tomorrow",
+        )
 
     p = sub.add_parser("optimize", parents=[common], help="fit your own FSRS parameters to your review history")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -550,7 +556,7 @@ def _settings(args, settings) -> int:
 
 
 def _print_settings(current, preset, created: bool) -> None:
-    from quizapp.study_settings import EDITABLE, LABELS, PRESET_FIELDS, format_steps
+    from quizapp.study_settings import EDITABLE, LABELS, PRESET_FIELDS, SWITCHES, format_steps, switch_text
 
     if preset.is_default:
         used = "every deck not assigned another"
@@ -559,7 +565,7 @@ def _print_settings(current, preset, created: bool) -> None:
     print(f"Preset: {visible(preset.name)}{' (created)' if created else ''} ({used})")
     for name in EDITABLE:
         value = getattr(preset if name in PRESET_FIELDS else current, name)
-        shown = format_steps(value) if name.endswith("steps") else value
+        shown = format_steps(value) if name.endswith("steps") else switch_text(value) if name in SWITCHES else value
         scope = "" if name in PRESET_FIELDS else " (every deck)"
         print(f"{LABELS[name]}: {shown if shown != '' else '(none)'}{scope}")
     kind = "personal (fitted by quizapp optimize)" if current.personal else "FSRS defaults"

@@ -8,6 +8,7 @@ a parser or the scheduler does not load the store or the UI.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from enum import IntEnum, StrEnum
 
@@ -129,6 +130,17 @@ _KIND_OF_ANKI_TYPE = {v: k for k, v in _ANKI_TYPE_OF_KIND.items()}
 #: their cards' ids start with it, and they can't be edited or moved.
 BUILTIN_SOURCE = "builtin"
 BUILTIN_SOURCE_PREFIX = BUILTIN_SOURCE + ":"
+
+#: How a card's id names the note it shares with its siblings: every importer
+#: gives the reverse of a card ``<id>::rev``, cloze N ``<id>::cN`` and an Anki
+#: note's other card N ``<id>::N``.
+_SIBLING_SUFFIX = re.compile(r"::(?:rev|c?[0-9]+)$")
+
+
+def note_key(card_id: str) -> str:
+    """The note a card belongs to: its id without the sibling suffix
+    (``deck:q::rev`` and ``deck:q::c2`` are siblings of ``deck:q``)."""
+    return _SIBLING_SUFFIX.sub("", card_id)
 
 
 # -- Anki's default settings: a learner with no stored settings gets these ----

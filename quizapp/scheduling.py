@@ -47,6 +47,11 @@ class SchedulingConfig:
     maximum_interval_days: int = MAXIMUM_INTERVAL_DAYS
     parameters: tuple[float, ...] = tuple(DEFAULT_PARAMETERS)
     fuzz: bool = True
+    #: After an answer, siblings (cards of the same note) are buried until the
+    #: next study day: new ones, review ones due today, interday learning ones.
+    bury_new_siblings: bool = True
+    bury_review_siblings: bool = True
+    bury_interday_learning_siblings: bool = False
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,13 @@ class StudySettings:
     relearning_steps: tuple[timedelta, ...] = DEFAULT_RELEARNING_STEPS
     #: Local hour (0-23) at which a new study day begins.
     day_start_hour: int = DEFAULT_DAY_START_HOUR
+    #: After an answer, hide the card's new siblings (same note) until tomorrow.
+    bury_new_siblings: bool = True
+    #: After an answer, hide the card's review siblings due today until tomorrow.
+    bury_review_siblings: bool = True
+    #: After an answer, hide the card's siblings in a learning step of a day or
+    #: more until tomorrow (Anki's "interday learning siblings"; off, as there).
+    bury_interday_learning_siblings: bool = False
     #: FSRS parameters in use (the defaults until the optimizer adopts others).
     parameters: tuple[float, ...] = tuple(DEFAULT_PARAMETERS)
     #: The parameters in use before the optimizer last adopted new ones
@@ -132,6 +139,9 @@ class StudySettings:
             relearning_steps=self.relearning_steps,
             day_start_hour=self.day_start_hour,
             parameters=self.parameters,
+            bury_new_siblings=self.bury_new_siblings,
+            bury_review_siblings=self.bury_review_siblings,
+            bury_interday_learning_siblings=self.bury_interday_learning_siblings,
         )
 
     def to_json(self) -> dict:
@@ -143,6 +153,9 @@ class StudySettings:
             "learning_steps": format_steps(self.learning_steps),
             "relearning_steps": format_steps(self.relearning_steps),
             "day_start_hour": self.day_start_hour,
+            "bury_new_siblings": self.bury_new_siblings,
+            "bury_review_siblings": self.bury_review_siblings,
+            "bury_interday_learning_siblings": self.bury_interday_learning_siblings,
             "parameters": list(self.parameters),
             "personal_parameters": self.personal,
             "previous_parameters": list(self.previous_parameters) if self.previous_parameters else None,
@@ -157,7 +170,14 @@ EDITABLE = (
     "learning_steps",
     "relearning_steps",
     "day_start_hour",
+    "bury_new_siblings",
+    "bury_review_siblings",
+    "bury_interday_learning_siblings",
 )
+
+#: The on/off settings among EDITABLE (given as on/off, yes/no, true/false, 1/0).
+SWITCHES = ("bury_new_siblings", "bury_review_siblings", "bury_interday_learning_siblings")
+_ON = {"on": True, "yes": True, "true": True, "1": True, "off": False, "no": False, "false": False, "0": False}
 
 LABELS = {
     "desired_retention": "Desired retention",
@@ -166,7 +186,15 @@ LABELS = {
     "learning_steps": "Learning steps",
     "relearning_steps": "Relearning steps",
     "day_start_hour": "Next day starts at (hour)",
+    "bury_new_siblings": "Bury new siblings",
+    "bury_review_siblings": "Bury review siblings",
+    "bury_interday_learning_siblings": "Bury interday siblings",
 }
+
+
+def switch_text(value: bool) -> str:
+    """How an on/off setting is shown and typed."""
+    return "on" if value else "off"
 
 
 def validate_changes(current: StudySettings, changes: Mapping[str, object]) -> StudySettings:
@@ -204,6 +232,19 @@ def validate_changes(current: StudySettings, changes: Mapping[str, object]) -> S
             if not 0 <= hour <= 23:
                 raise SettingsError(f"{label}: {text} is outside 0-23")
             result = replace(result, day_start_hour=hour)
+        elif name in SWITCHES:
+            if isinstance(raw, bool):
+                value = raw
+            elif text.lower() in _ON:
+                value = _ON[text.lower()]
+            else:
+                raise SettingsError(f"{label}: {text!r} is not on or off")
+            if name == "bury_new_siblings":
+                result = replace(result, bury_new_siblings=value)
+            elif name == "bury_review_siblings":
+                result = replace(result, bury_review_siblings=value)
+            else:
+                result = replace(result, bury_interday_learning_siblings=value)
         elif name == "learning_steps":
             result = replace(result, learning_steps=parse_steps(text, name=label))
         else:
@@ -308,6 +349,7 @@ __all__ = [
     "EDITABLE",
     "LABELS",
     "PRESET_FIELDS",
+    "SWITCHES",
     "Preset",
     "SettingsError",
     "StudySettings",

@@ -66,6 +66,11 @@ class Context:
     scheduler: Scheduler = field(init=False)
     #: Schedulers by config: one per deck preset in use (see scheduler_for).
     _schedulers: dict[SchedulingConfig, Scheduler] = field(init=False, default_factory=dict, repr=False)
+    #: Write transactions opened through :meth:`write` so far (the review
+    #: queue rebuilds when a write it did not make happened).
+    writes: int = field(default=0, init=False)
+    #: The review queue (a service.queue.ReviewQueue), built by the first next card.
+    queue: object | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.scheduler = Scheduler(self.config)
@@ -108,6 +113,7 @@ class Context:
         The transaction takes the write lock as it begins (BEGIN IMMEDIATE
         on SQLite; see store/engine.py), so what the block reads is what
         it writes over: another process's write waits, never interleaves."""
+        self.writes += 1
         with Session(self.engine) as session:
             session.connection(execution_options=WRITE_OPTIONS)
             yield session

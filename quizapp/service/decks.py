@@ -21,12 +21,13 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, col, func, select
 
-from quizapp.domain import BUILTIN_SOURCE, BUILTIN_SOURCE_PREFIX, CardKind, MemoryState, ReviewKind
+from quizapp.domain import BUILTIN_SOURCE, BUILTIN_SOURCE_PREFIX, CardKind, MemoryState, ReviewKind, note_key
 from quizapp.importers.base import TYPE_BACK, ParsedCard, ParsedDeck, ParsedReview, ParsedSchedule
 from quizapp.optimizing import anki_memory_plan, memory_from_sm2
 from quizapp.scheduling import Memory, Scheduler
 from quizapp.service.context import Context, Progress
 from quizapp.service.presets import configs_by_deck, deck_limits
+from quizapp.service.queue import queue_counts
 from quizapp.service.views import CardView, DeckCounts, card_view
 from quizapp.store import queries
 from quizapp.store.models import BuiltinDeckSync, Card, CardState, Deck, ReviewLog
@@ -156,6 +157,7 @@ def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime,
             tags=" ".join(pc.tags),
             position=position,
             active=True,
+            note_id=note_key(pc.id),
         )
         card = existing.get(pc.id)
         if card is None:
@@ -364,7 +366,12 @@ def deck_counts(ctx: Context) -> list[DeckCounts]:
 
 
 def today_counts(ctx: Context, deck: str | None = None) -> DeckCounts:
-    """What is left today in ``deck`` (None: all decks)."""
+    """What is left today in ``deck`` (None: all decks): from the review
+    queue when it is up to date and can say (the review header, at each
+    card), else counted as the deck list counts."""
+    from_queue = queue_counts(ctx, deck, ctx.clock())
+    if from_queue is not None:
+        return from_queue
     raw, capped = _raw_counts(ctx)
     subtree = [c for n, c in raw.items() if deck is None or n == deck or n.startswith(deck + "::")]
     return _aggregate(deck or "All decks", subtree, capped.get(deck or "", (0, 0)))
@@ -376,8 +383,10 @@ def _raw_counts(ctx: Context) -> tuple[dict[str, queries.RawCounts], dict[str, t
     now = ctx.clock()
     start, end = ctx.day_bounds(now)
     with ctx.read() as session:
-        raw = queries.counts_by_deck(session=session, user_id=ctx.user_id, now=now, day_end=end)
         limits = deck_limits(ctx, session=session, since=start)
+        # New cards counted per deck up to the most any deck may show today.
+        cap = max((left.new for left in limits.left.values()), default=0)
+        raw = queries.counts_by_deck(session=session, user_id=ctx.user_id, now=now, day_end=end, new_cap=cap)
     return raw, limits.capped({name: (c.new, c.due) for name, c in raw.items()})
 
 

@@ -1,20 +1,21 @@
-"""Use cases: a review. What to show next, in Anki's order; the intervals on
-the grade buttons; answering (the new schedule and its log row commit
-together); undo; bury; suspend."""
+"""Use cases: a review. What to show next, in Anki's order (from the review
+queue, service/queue.py); the intervals on the grade buttons; answering (the
+new schedule, its log row and the siblings it buries commit together); undo;
+bury; suspend."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypedDict
 
 from sqlmodel import Session, col, select
 
-from quizapp.domain import FLASHCARD_KINDS, Rating
+from quizapp.domain import MemoryState, Rating
 from quizapp.scheduling import Memory, Outcome
 from quizapp.service.context import Context
-from quizapp.service.presets import deck_limits, scheduler_for_card
+from quizapp.service.presets import scheduler_for_card
+from quizapp.service.queue import forget_queue, take, update_queue
 from quizapp.service.views import CardView, load_card_view
 from quizapp.store import queries
 from quizapp.store.models import Card, CardState, ReviewLog
@@ -42,41 +43,16 @@ class AnswerResult:
     leech: bool
 
 
-class _QueueQuery(TypedDict):
-    """The arguments the queue's queries (queries.next_*) share."""
-
-    session: Session
-    user_id: int
-    deck: str | None
-    now: datetime
-    kinds: Collection[str] | None
-
-
 def next_card(ctx: Context, deck: str | None = None, *, generated: bool = True) -> CardView | None:
     """What to show next, in Anki's order: learning cards that are due,
     reviews due today, new cards (within the daily limits of each deck's
     preset and its ancestors'), then learning cards due within the
-    learn-ahead limit. None: done for today.
+    learn-ahead limit. None: done for today. Served from the review queue
+    (service/queue.py).
 
     ``generated=False`` leaves out live cards (while torch loads).
     """
-    now = ctx.clock()
-    start, end = ctx.day_bounds(now)
-    kinds = None if generated else FLASHCARD_KINDS
-    with ctx.read() as session:
-        kw = _QueueQuery(session=session, user_id=ctx.user_id, deck=deck, now=now, kinds=kinds)
-        # Per-deck limits (deck presets): only decks with some left, along their ancestors too.
-        new_decks, review_decks = deck_limits(ctx, session=session, since=start).open_deck_ids(deck)
-        card_id = queries.next_learning(due_by=now, **kw)
-        if card_id is None and review_decks != []:
-            card_id = queries.next_review(day_end=end, deck_ids=review_decks, **kw)
-        if card_id is None and new_decks != []:
-            card_id = queries.next_new(deck_ids=new_decks, **kw)
-        if card_id is None:
-            card_id = queries.next_learning(due_by=now + ctx.config.learn_ahead, **kw)
-        if card_id is None:
-            return None
-        return load_card_view(session, ctx.user_id, card_id)
+    return take(ctx, deck, generated=generated)
 
 
 def card(ctx: Context, card_id: str) -> CardView:
@@ -105,12 +81,15 @@ def answer(
     """Grade a card: its new schedule and the review log row commit together."""
     given = given or Answer()
     now = ctx.clock()
+    seen = ctx.writes
     with ctx.write() as session:
         # The card's row locked (FOR UPDATE on PostgreSQL; SQLite's write
         # transaction already holds the lock), then its state read: another
         # process's answer to the same card comes wholly before or after.
-        if session.get(Card, card_id, with_for_update=True) is None:
+        card = session.get(Card, card_id, with_for_update=True)
+        if card is None:
             raise KeyError(card_id)
+        kind = card.kind
         state = session.get(CardState, (ctx.user_id, card_id))
         snapshot = queries.state_snapshot(state)
         before = queries.memory_of(state)
@@ -125,6 +104,7 @@ def answer(
         if outcome.becomes_leech:
             state.leech = True
             state.suspended = True
+        buried = bury_siblings(ctx, session, card, now)
         log = ReviewLog(
             user_id=ctx.user_id,
             card_id=card_id,
@@ -142,11 +122,48 @@ def answer(
             seed=given.seed,
             torch_version=given.torch_version,
             mistake=given.mistake,
+            buried=json.dumps(buried),
         )
         session.add(log)
         session.flush()
         assert log.id is not None
-        return AnswerResult(log_id=log.id, outcome=outcome, leech=outcome.becomes_leech)
+        result = AnswerResult(log_id=log.id, outcome=outcome, leech=outcome.becomes_leech)
+    placed = (kind, after.state, after.due, outcome.becomes_leech)
+    update_queue(ctx, seen, answered=card_id, removed=tuple(buried), placed=placed)
+    return result
+
+
+def bury_siblings(ctx: Context, session: Session, card: Card, now: datetime) -> dict[str, str]:
+    """Bury the siblings of an answered card until the next study day, as
+    the learner's settings say (new ones, reviews due today, interday
+    learning ones; never suspended or already hidden ones). Returns each
+    buried sibling's CardState snapshot from before, for undo."""
+    config = ctx.config
+    if not (config.bury_new_siblings or config.bury_review_siblings or config.bury_interday_learning_siblings):
+        return {}
+    start, end = ctx.day_bounds(now)
+    buried: dict[str, str] = {}
+    for sibling in queries.siblings(session=session, card=card):
+        state = session.get(CardState, (ctx.user_id, sibling))
+        if state is not None and (state.suspended or (state.buried_until is not None and state.buried_until > now)):
+            continue
+        memory = queries.memory_of(state)
+        due_today = memory.due is not None and memory.due < end
+        if memory.state == MemoryState.NEW:
+            wanted = config.bury_new_siblings
+        elif memory.state == MemoryState.REVIEW:
+            wanted = config.bury_review_siblings and due_today
+        else:  # learning: only a step that crossed a day (Anki's interday learning)
+            interday = memory.last_review is not None and memory.last_review < start
+            wanted = config.bury_interday_learning_siblings and due_today and interday
+        if not wanted:
+            continue
+        buried[sibling] = queries.state_snapshot(state)
+        if state is None:
+            state = CardState(user_id=ctx.user_id, card_id=sibling)
+            session.add(state)
+        state.buried_until = end
+    return buried
 
 
 def undo(ctx: Context, log_id: int | None = None) -> str | None:
@@ -168,19 +185,48 @@ def undo(ctx: Context, log_id: int | None = None) -> str | None:
         if later is not None:
             raise ValueError("only a card's most recent answer can be undone")
         queries.restore_snapshot(session=session, user_id=ctx.user_id, card_id=log.card_id, snapshot=log.previous)
+        for sibling, snapshot in json.loads(log.buried or "{}").items():
+            _unbury(session, ctx.user_id, sibling, snapshot)
         session.delete(log)
-        return log.card_id
+        card_id = log.card_id
+    forget_queue(ctx)
+    return card_id
+
+
+def _unbury(session: Session, user_id: int, card_id: str, snapshot: str) -> None:
+    """Undo an answer's burying of a sibling: its state as it was, unless
+    something else changed the sibling since (then only the bury goes)."""
+    state = session.get(CardState, (user_id, card_id))
+    if state is None:
+        return
+    before = json.loads(snapshot)
+    if before is None:  # the bury made the row: compare with a new card's
+        before = CardState(user_id=user_id, card_id=card_id).model_dump(mode="json")
+
+    def rest(fields: dict[str, object]) -> dict[str, object]:
+        return {k: v for k, v in fields.items() if k != "buried_until"}
+
+    if rest(state.model_dump(mode="json")) != rest(before):
+        state.buried_until = None  # changed since: only the bury goes
+    else:
+        queries.restore_snapshot(session=session, user_id=user_id, card_id=card_id, snapshot=snapshot)
 
 
 def bury(ctx: Context, card_id: str, buried: bool = True) -> None:
     """Hide the card until the next study day (``buried=False``: show it again)."""
     _, end = ctx.day_bounds()
+    seen = ctx.writes
     set_flags(ctx, card_id, buried_until=end if buried else None)
+    if buried:
+        update_queue(ctx, seen, removed=(card_id,))
 
 
 def suspend(ctx: Context, card_id: str, suspended: bool = True) -> None:
     """Hide the card from review until unsuspended."""
+    seen = ctx.writes
     set_flags(ctx, card_id, suspended=suspended)
+    if suspended:
+        update_queue(ctx, seen, removed=(card_id,))
 
 
 def card_snapshot(ctx: Context, card_id: str) -> str:

@@ -84,6 +84,9 @@ def study_settings_from_row(row: UserSettings | None) -> StudySettings:
         learning_steps=learning,
         relearning_steps=relearning,
         day_start_hour=row.day_start_hour,
+        bury_new_siblings=row.bury_new_siblings,
+        bury_review_siblings=row.bury_review_siblings,
+        bury_interday_learning_siblings=row.bury_interday_learning_siblings,
         parameters=parameters or defaults.parameters,
         previous_parameters=previous,
     )
@@ -105,6 +108,9 @@ def store_study_settings(
     row.learning_steps = format_steps(settings.learning_steps)
     row.relearning_steps = format_steps(settings.relearning_steps)
     row.day_start_hour = settings.day_start_hour
+    row.bury_new_siblings = settings.bury_new_siblings
+    row.bury_review_siblings = settings.bury_review_siblings
+    row.bury_interday_learning_siblings = settings.bury_interday_learning_siblings
     row.parameters = parameters_to_json(settings.parameters) if settings.personal else None
     row.previous_parameters = parameters_to_json(settings.previous_parameters)
     if optimized_at is not None:

@@ -17,18 +17,21 @@ History:
   learner a "Default" preset holding their current desired retention, daily
   limits and steps (Anki's defaults for a learner with no settings), so
   nothing changes for them.
+- 4 -> 5: ``card.note_id`` filled from each card's id (``domain.note_key``),
+  ``reviewlog.buried``, and the review queue's indexes (every index of the
+  models that an existing table lacks is created, at any version).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Column, func, insert, inspect, literal, select, text
+from sqlalchemy import Column, bindparam, func, insert, inspect, literal, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 from sqlmodel import SQLModel
 
-from quizapp.domain import DEFAULT_PRESET
+from quizapp.domain import DEFAULT_PRESET, note_key
 from quizapp.store import models
 
 
@@ -50,9 +53,17 @@ def default_presets(connection: Connection) -> None:
     connection.execute(insert(preset).from_select(["user_id", "name", *columns], rows))
 
 
+def _fill_note_ids(connection: Connection) -> None:
+    """5: each card's note, from its id (as the importers now store it)."""
+    ids = [row[0] for row in connection.execute(text("SELECT id FROM card WHERE note_id = ''"))]
+    update = text("UPDATE card SET note_id = :note WHERE id = :id").bindparams(bindparam("note"), bindparam("id"))
+    for i in range(0, len(ids), 1000):
+        connection.execute(update, [{"id": card_id, "note": note_key(card_id)} for card_id in ids[i : i + 1000]])
+
+
 #: Data steps by the version they lead to: ``STEPS[4](connection)`` runs
 #: when a database moves from version 3 to 4. Column additions need none.
-STEPS: dict[int, Callable[[Connection], None]] = {4: default_presets}
+STEPS: dict[int, Callable[[Connection], None]] = {4: default_presets, 5: _fill_note_ids}
 
 
 def migrate(engine: Engine, from_version: int) -> list[str]:
@@ -61,6 +72,7 @@ def migrate(engine: Engine, from_version: int) -> list[str]:
     done: list[str] = []
     with engine.begin() as connection:
         done += add_missing_columns(connection)
+        done += add_missing_indexes(connection)
         for version in range(from_version + 1, models.SCHEMA_VERSION + 1):
             step = STEPS.get(version)
             if step is not None:
@@ -83,6 +95,22 @@ def add_missing_columns(connection: Connection) -> list[str]:
             if column.name not in present:
                 connection.execute(text(_add_column_sql(connection, table.name, column)))
                 done.append(f"added column {table.name}.{column.name}")
+    return done
+
+
+def add_missing_indexes(connection: Connection) -> list[str]:
+    """CREATE INDEX for every model index an existing table lacks."""
+    inspector = inspect(connection)
+    existing_tables = set(inspector.get_table_names())
+    done = []
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name not in existing_tables:
+            continue
+        present = {i["name"] for i in inspector.get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name not in present:
+                index.create(connection)
+                done.append(f"added index {index.name}")
     return done
 
 

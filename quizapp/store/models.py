@@ -23,9 +23,10 @@ from quizapp.domain import (
 
 #: 1: the first schema. 2: ``usersettings`` (per-learner settings and FSRS
 #: parameters). 3: ``usersettings.language``. 4: ``preset`` and
-#: ``deckpreset`` (deck option presets).
+#: ``deckpreset`` (deck option presets). 5: ``card.note_id`` (siblings),
+#: ``reviewlog.buried``, and the review queue's indexes.
 #: store/migrations.py brings older databases up to date.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class UTCDateTime(types.TypeDecorator):
@@ -98,6 +99,10 @@ class UserSettings(SQLModel, table=True):
     relearning_steps: str = "10m"
     #: Local hour (0-23) at which a study day begins.
     day_start_hour: int = DEFAULT_DAY_START_HOUR
+    #: Siblings of a card answered today are buried until tomorrow (Anki's options).
+    bury_new_siblings: bool = True
+    bury_review_siblings: bool = True
+    bury_interday_learning_siblings: bool = False
     #: JSON list of the 21 FSRS parameters in use; None: the defaults.
     parameters: str | None = None
     #: JSON list of the parameters in use before the optimizer last adopted
@@ -151,6 +156,12 @@ class Card(SQLModel, table=True):
     ``id`` is stable across edits and re-imports: ``<source namespace>:<key>``.
     """
 
+    __table_args__ = (
+        # The review queue's new cards, in the author's order; deck counts (covering).
+        Index("ix_card_source_position", "source", "position"),
+        Index("ix_card_deck_active", "deck_id", "active"),
+    )
+
     id: str = Field(primary_key=True)
     deck_id: int = Field(foreign_key="deck.id", index=True)
     kind: str = CardKind.BASIC
@@ -167,6 +178,10 @@ class Card(SQLModel, table=True):
     position: int = 0
     #: False once the card is gone from its source: hidden, history kept.
     active: bool = True
+    #: The note the card was made from: cards of one note (a card and its
+    #: reverse, the clozes of one text, an Anki note's cards) are siblings,
+    #: kept apart in review. ``domain.note_key`` of the id.
+    note_id: str = Field(default="", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_dt(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_dt(nullable=False))
 
@@ -174,7 +189,12 @@ class Card(SQLModel, table=True):
 class CardState(SQLModel, table=True):
     """One user's schedule for one card. No row means the card is new."""
 
-    __table_args__ = (Index("ix_cardstate_user_due", "user_id", "due"),)
+    __table_args__ = (
+        Index("ix_cardstate_user_due", "user_id", "due"),
+        # The review queue and the deck counts: learning and review cards by
+        # due date; covering (the flags and the card id ride along).
+        Index("ix_cardstate_user_state_due", "user_id", "state", "due", "suspended", "buried_until", "card_id"),
+    )
 
     user_id: int = Field(foreign_key="user.id", primary_key=True)
     card_id: str = Field(foreign_key="card.id", primary_key=True)
@@ -225,3 +245,6 @@ class ReviewLog(SQLModel, table=True):
     torch_version: str | None = None
     #: Key of the misconception a wrong answer matched ("aligned_left").
     mistake: str | None = None
+    #: JSON object: the siblings this answer buried, each with its CardState
+    #: snapshot from before (undo puts them back).
+    buried: str = "{}"

@@ -4,17 +4,27 @@ the caller (the service package) owns the unit of work."""
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, literal, or_
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import Select
 
-from quizapp.domain import DEFAULT_PRESET, MemoryState
+from quizapp.domain import DEFAULT_PRESET, MemoryState, note_key
 from quizapp.scheduling import Memory
-from quizapp.store.models import Card, CardState, Deck, DeckPreset, Preset, ReviewLog, User, UserSettings
+from quizapp.store.models import (
+    Card,
+    CardState,
+    Deck,
+    DeckPreset,
+    Preset,
+    ReviewLog,
+    User,
+    UserSettings,
+    UTCDateTime,
+)
 
 
 def get_or_create_user(*, session: Session, name: str) -> User:
@@ -59,21 +69,7 @@ def deck_filter(name: str | None) -> ColumnElement[bool]:
     return or_(col(Deck.name) == name, col(Deck.name).startswith(name + "::", autoescape=True))
 
 
-def kind_filter(kinds: Collection[str] | None) -> ColumnElement[bool]:
-    """SQL condition: the card is of one of ``kinds`` (None: any kind)."""
-    if kinds is None:
-        return literal(True)
-    return col(Card.kind).in_(list(kinds))
-
-
-def deck_id_filter(ids: Collection[int] | None) -> ColumnElement[bool]:
-    """SQL condition: the card is in one of the decks ``ids`` (None: any)."""
-    if ids is None:
-        return literal(True)
-    return col(Card.deck_id).in_(list(ids))
-
-
-def _visible(now: datetime) -> ColumnElement[bool]:
+def _visible(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     """Not suspended and not buried at ``now`` (for cards that have a state)."""
     return and_(
         or_(col(CardState.suspended).is_(None), col(CardState.suspended) == False),  # noqa: E712
@@ -87,127 +83,224 @@ def _state_join(user_id: int) -> ColumnElement[bool]:
 
 @dataclass(frozen=True)
 class RawCounts:
+    """One deck's own cards (subdecks not included), no daily limits applied."""
+
     deck: str
+    #: New cards that can be shown now (not suspended, not buried).
     new: int
+    #: Learning and relearning cards due before the day ends.
     learning: int
+    #: Review cards due before the day ends.
     due: int
+    #: Active cards.
     total: int
 
 
-def counts_by_deck(*, session: Session, user_id: int, now: datetime, day_end: datetime) -> dict[str, RawCounts]:
-    """Per deck (not aggregated over subdecks): cards new, in learning due
-    today, in review due today (no daily limits applied), and the total."""
-    state = func.coalesce(CardState.state, MemoryState.NEW)
-    visible = _visible(now)
-    new = func.sum(case((and_(state == MemoryState.NEW, visible), 1), else_=0))
-    learning = func.sum(
-        case(
-            (and_(state.in_([MemoryState.LEARNING, MemoryState.RELEARNING]), col(CardState.due) < day_end, visible), 1),
-            else_=0,
+def counts_by_deck(
+    *, session: Session, user_id: int, now: datetime, day_end: datetime, new_cap: int
+) -> dict[str, RawCounts]:
+    """Per deck (not aggregated over subdecks): cards new (counted up to
+    ``new_cap``: more can't be shown today), in learning due today, in review
+    due today (no daily limits applied), and the total.
+
+    Indexed aggregates, none of which makes a card out of nothing: the active
+    cards per deck (ix_card_deck_active, covering), the learner's cards due
+    today (ix_cardstate_user_state_due, a range), and for each deck its first
+    ``new_cap`` new cards (ix_card_deck_active, stopping there)."""
+    totals: dict[int, int] = {
+        deck_id: int(n)
+        for deck_id, n in session.exec(
+            select(Card.deck_id, func.count())
+            .where(col(Card.active) == True)  # noqa: E712
+            .group_by(col(Card.deck_id))
         )
-    )
-    due = func.sum(case((and_(state == MemoryState.REVIEW, col(CardState.due) < day_end, visible), 1), else_=0))
-    # sqlmodel's select() is typed for up to four columns; for more it builds this same Select.
-    columns: Select[str, int | None, int | None, int | None, int] = Select(
-        col(Deck.name), new, learning, due, func.count(col(Card.id))
-    )
-    stmt = (
-        columns.join(Card, and_(col(Card.deck_id) == Deck.id, col(Card.active) == True), isouter=True)  # noqa: E712
-        .join(CardState, _state_join(user_id), isouter=True)
-        .group_by(col(Deck.id))
-    )
-    return {
-        name: RawCounts(name, int(n or 0), int(lr or 0), int(d or 0), int(t or 0))
-        for name, n, lr, d, t in session.exec(stmt)
     }
-
-
-def next_learning(
-    *,
-    session: Session,
-    user_id: int,
-    deck: str | None,
-    due_by: datetime,
-    now: datetime,
-    kinds: Collection[str] | None = None,
-) -> str | None:
-    """The learning or relearning card due first, if due by ``due_by``."""
-    stmt = (
-        select(Card.id)
-        .join(Deck, col(Deck.id) == Card.deck_id)
-        .join(CardState, _state_join(user_id))
-        .where(
-            Card.active == True,  # noqa: E712
-            deck_filter(deck),
-            kind_filter(kinds),
-            col(CardState.state).in_([MemoryState.LEARNING, MemoryState.RELEARNING]),
-            col(CardState.due) <= due_by,
-            _visible(now),
+    learning_states = [MemoryState.LEARNING, MemoryState.RELEARNING]
+    due_stmt = (
+        select(
+            Card.deck_id,
+            func.sum(case((col(CardState.state).in_(learning_states), 1), else_=0)),
+            func.sum(case((col(CardState.state) == MemoryState.REVIEW, 1), else_=0)),
         )
-        .order_by(col(CardState.due))
-        .limit(1)
-    )
-    return session.exec(stmt).first()
-
-
-def next_review(
-    *,
-    session: Session,
-    user_id: int,
-    deck: str | None,
-    day_end: datetime,
-    now: datetime,
-    kinds: Collection[str] | None = None,
-    deck_ids: Collection[int] | None = None,
-) -> str | None:
-    """The review card due first, among those due before the day ends
-    (``deck_ids``: only in these decks, the ones with reviews left today)."""
-    stmt = (
-        select(Card.id)
-        .join(Deck, col(Deck.id) == Card.deck_id)
-        .join(CardState, _state_join(user_id))
+        .select_from(CardState)
+        .join(Card, col(Card.id) == CardState.card_id)
         .where(
-            Card.active == True,  # noqa: E712
-            deck_filter(deck),
-            kind_filter(kinds),
-            CardState.state == MemoryState.REVIEW,
+            col(CardState.user_id) == user_id,
+            col(CardState.state).in_([*learning_states, MemoryState.REVIEW]),
             col(CardState.due) < day_end,
             _visible(now),
-            deck_id_filter(deck_ids),
+            col(Card.active) == True,  # noqa: E712
+        )
+        .group_by(col(Card.deck_id))
+    )
+    due = {deck_id: (int(lr or 0), int(d or 0)) for deck_id, lr, d in session.exec(due_stmt)}
+    new = new_by_deck(session=session, user_id=user_id, decks=sorted(totals), now=now, cap=new_cap)
+    result = {}
+    for deck_id, name in session.exec(select(Deck.id, Deck.name)):
+        assert deck_id is not None
+        learning, review = due.get(deck_id, (0, 0))
+        result[name] = RawCounts(name, new.get(deck_id, 0), learning, review, totals.get(deck_id, 0))
+    return result
+
+
+def new_by_deck(*, session: Session, user_id: int, decks: list[int], now: datetime, cap: int) -> dict[int, int]:
+    """For each deck, its new cards that can be shown now, counted up to
+    ``cap``: per deck, a walk of its cards by index (ix_card_deck_active)
+    that stops at ``cap`` new ones; one statement for up to 64 decks."""
+    if cap <= 0 or not decks:
+        return {}
+    connection = session.connection()  # Core: the ORM's per-statement cost would be most of it
+    counts: dict[int, int] = {}
+    for i in range(0, len(decks), NEW_COUNT_CHUNK):
+        chunk = decks[i : i + NEW_COUNT_CHUNK]
+        params: dict[str, object] = {"user": user_id, "now": now, "cap": cap}
+        params.update({f"deck{j}": deck_id for j, deck_id in enumerate(chunk)})
+        row = connection.execute(_new_in_decks(len(chunk)), params).one()
+        counts.update({deck_id: int(n) for deck_id, n in zip(chunk, row)})
+    return counts
+
+
+#: Decks counted by one statement of new_by_deck.
+NEW_COUNT_CHUNK = 64
+
+
+@cache
+def _new_in_decks(n: int) -> Select[Any]:
+    """SELECT (count of deck0's first :cap new cards), ... for n decks, bound
+    by :deck0..., :user, :now and :cap (built once per n: building a statement
+    costs more than running this one)."""
+    now = bindparam("now", type_=UTCDateTime())
+    columns = []
+    for j in range(n):
+        first_new = (
+            select(Card.id)
+            .join(
+                CardState,
+                and_(col(CardState.card_id) == Card.id, col(CardState.user_id) == bindparam("user")),
+                isouter=True,
+            )
+            .where(
+                col(Card.deck_id) == bindparam(f"deck{j}"),
+                col(Card.active) == True,  # noqa: E712
+                or_(col(CardState.state).is_(None), and_(col(CardState.state) == MemoryState.NEW, _visible(now))),
+            )
+            .limit(bindparam("cap"))
+            .subquery()
+        )
+        columns.append(select(func.count()).select_from(first_new).scalar_subquery())
+    return Select(*columns)
+
+
+def deck_ids(*, session: Session, deck: str | None) -> list[int] | None:
+    """The ids of ``deck`` and its subdecks (None: every deck)."""
+    if deck is None:
+        return None
+    return [i for i in session.exec(select(Deck.id).where(deck_filter(deck))) if i is not None]
+
+
+def _in_decks(ids: list[int] | None) -> ColumnElement[bool]:
+    return literal(True) if ids is None else col(Card.deck_id).in_(ids)
+
+
+def queue_learning(
+    *, session: Session, user_id: int, decks: list[int] | None, before: datetime, now: datetime
+) -> list[tuple[datetime, str, str]]:
+    """(due, card id, kind) of the learning and relearning cards due before
+    ``before``, soonest first (an index range: few rows)."""
+    stmt = (
+        select(CardState.due, Card.id, Card.kind)
+        .join(Card, col(Card.id) == CardState.card_id)
+        .where(
+            col(CardState.user_id) == user_id,
+            col(CardState.state).in_([MemoryState.LEARNING, MemoryState.RELEARNING]),
+            col(CardState.due) < before,
+            _visible(now),
+            col(Card.active) == True,  # noqa: E712
+            _in_decks(decks),
         )
         .order_by(col(CardState.due))
-        .limit(1)
     )
-    return session.exec(stmt).first()
+    return [(due, card_id, kind) for due, card_id, kind in session.exec(stmt) if due is not None]
 
 
-def next_new(
-    *,
-    session: Session,
-    user_id: int,
-    deck: str | None,
-    now: datetime,
-    kinds: Collection[str] | None = None,
-    deck_ids: Collection[int] | None = None,
-) -> str | None:
-    """The first new card, in deck and source order (``deck_ids``: only in
-    these decks, the ones with new cards left today)."""
+def queue_reviews(
+    *, session: Session, user_id: int, decks: list[int] | None, day_end: datetime, now: datetime, limit: int
+) -> list[tuple[str, str]]:
+    """(card id, kind) of the first ``limit`` review cards due before the
+    day ends, most overdue first (walks ix_cardstate_user_state_due)."""
+    if limit <= 0:
+        return []
     stmt = (
-        select(Card.id)
-        .join(Deck, col(Deck.id) == Card.deck_id)
+        select(Card.id, Card.kind)
+        .select_from(CardState)
+        .join(Card, col(Card.id) == CardState.card_id)
+        .where(
+            col(CardState.user_id) == user_id,
+            col(CardState.state) == MemoryState.REVIEW,
+            col(CardState.due) < day_end,
+            _visible(now),
+            col(Card.active) == True,  # noqa: E712
+            _in_decks(decks),
+        )
+        .order_by(col(CardState.due), col(Card.id))
+        .limit(limit)
+    )
+    return [(card_id, kind) for card_id, kind in session.exec(stmt)]
+
+
+def queue_new(
+    *, session: Session, user_id: int, decks: list[int] | None, now: datetime, limit: int
+) -> list[tuple[str, str]]:
+    """(card id, kind) of the first ``limit`` new cards in the author's order
+    (walks ix_card_source_position and stops at the limit)."""
+    if limit <= 0:
+        return []
+    stmt = (
+        select(Card.id, Card.kind)
         .join(CardState, _state_join(user_id), isouter=True)
         .where(
-            Card.active == True,  # noqa: E712
-            deck_filter(deck),
-            kind_filter(kinds),
-            or_(col(CardState.state).is_(None), col(CardState.state) == MemoryState.NEW),
-            _visible(now),
-            deck_id_filter(deck_ids),
+            col(Card.active) == True,  # noqa: E712
+            _in_decks(decks),
+            or_(col(CardState.state).is_(None), and_(col(CardState.state) == MemoryState.NEW, _visible(now))),
         )
-        .order_by(col(Card.source), col(Card.position))
-        .limit(1)
+        .order_by(col(Card.source), col(Card.position), col(Card.id))
+        .limit(limit)
     )
-    return session.exec(stmt).first()
+    return [(card_id, kind) for card_id, kind in session.exec(stmt)]
+
+
+def active_total(*, session: Session, decks: list[int] | None) -> int:
+    """Active cards in these decks (ix_card_deck_active, covering)."""
+    stmt = select(func.count()).select_from(Card).where(col(Card.active) == True, _in_decks(decks))  # noqa: E712
+    return int(session.exec(stmt).one())
+
+
+def card_with_state(*, session: Session, user_id: int, card_id: str) -> tuple[Card | None, str, CardState | None]:
+    """A card, its deck's name and the learner's state of it, in one query
+    ((None, "", None) if there is no such card)."""
+    stmt = (
+        select(Card, Deck.name, CardState)
+        .join(Deck, col(Deck.id) == Card.deck_id)
+        .join(CardState, _state_join(user_id), isouter=True)
+        .where(col(Card.id) == card_id)
+    )
+    row = session.exec(stmt).first()
+    if row is None:
+        return None, "", None
+    card, deck_name, state = row
+    return card, deck_name, state
+
+
+def siblings(*, session: Session, card: Card) -> list[str]:
+    """Ids of the other active cards of the card's note (ix_card_note_id)."""
+    note = card.note_id or note_key(card.id)
+    stmt = select(Card.id).where(
+        col(Card.note_id) == note,
+        col(Card.id) != card.id,
+        col(Card.active) == True,  # noqa: E712
+    )
+    with session.no_autoflush:  # the answer's changes are flushed once, with its log row
+        return list(session.exec(stmt))
 
 
 def studied_since(*, session: Session, user_id: int, since: datetime) -> tuple[int, int, int]:

@@ -17,7 +17,7 @@ from quizapp.store.models import Card, CardState, Deck, DeckPreset, Preset, Revi
 V1_TABLES = ("schemainfo", "user", "deck", "card", "cardstate", "reviewlog")
 
 
-def make_v1_database(path, *, drop_columns=(), version=1, tables=V1_TABLES) -> None:
+def make_v1_database(path, *, drop_columns=(), drop_indexes=(), cards=("old:1",), version=1, tables=V1_TABLES) -> None:
     """The version-1 schema: today's tables but usersettings, version 1, a
     learner with one answered card. ``drop_columns``: (table, column) pairs a
     still older layout lacked, to exercise ALTER TABLE."""
@@ -30,7 +30,7 @@ def make_v1_database(path, *, drop_columns=(), version=1, tables=V1_TABLES) -> N
         deck = Deck(name="Old")
         session.add_all([user, deck])
         session.flush()
-        session.add(Card(id="old:1", deck_id=deck.id, front="q", back="a"))
+        session.add_all(Card(id=card_id, deck_id=deck.id, front="q", back="a") for card_id in cards)
         session.flush()
         session.add(
             CardState(
@@ -48,6 +48,8 @@ def make_v1_database(path, *, drop_columns=(), version=1, tables=V1_TABLES) -> N
         session.commit()
     engine.dispose()
     with sqlite3.connect(path) as db:
+        for index in drop_indexes:
+            db.execute(f'DROP INDEX "{index}"')
         for table, column in drop_columns:
             db.execute(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
 
@@ -90,7 +92,13 @@ def test_v2_settings_become_each_learners_default_preset(tmp_path):
     migration each learner's Default preset holds them, and reviews and
     limits are what they were."""
     path = tmp_path / "v2.sqlite3"
-    make_v1_database(path, version=2, tables=(*V1_TABLES, "usersettings"))
+    later = ("language", "bury_new_siblings", "bury_review_siblings", "bury_interday_learning_siblings")
+    make_v1_database(
+        path,
+        version=2,
+        tables=(*V1_TABLES, "usersettings"),
+        drop_columns=[("usersettings", column) for column in later],
+    )
     with sqlite3.connect(path) as db:
         db.execute("INSERT INTO user (name, created_at) VALUES ('bea', '2026-03-01 09:00:00.000000')")
         db.execute(
@@ -99,7 +107,7 @@ def test_v2_settings_become_each_learners_default_preset(tmp_path):
         )
     engine = make_engine(f"sqlite:///{path}")
     with Session(engine) as session:
-        assert session.exec(select(SchemaInfo)).one().version == 4
+        assert session.exec(select(SchemaInfo)).one().version == models.SCHEMA_VERSION
         presets = {(p.user_id, p.name): p for p in session.exec(select(Preset))}
         assert session.exec(select(DeckPreset)).all() == []
     assert set(presets) == {(1, "Default"), (2, "Default")}
@@ -116,6 +124,36 @@ def test_v2_settings_become_each_learners_default_preset(tmp_path):
     assert service.config.learning_steps == settings.learning_steps
     assert [p.name for p in service.presets()] == ["Default"]
     assert service.deck_preset("Old").new_per_day == 7
+
+
+def test_v2_database_gets_note_ids_and_the_queue_indexes(tmp_path):
+    path = tmp_path / "v2.sqlite3"
+    cards = ("old:1", "old:1::rev", "deck:cloze::c1", "deck:cloze::c2", "apkg:g::3", "old:2")
+    make_v1_database(
+        path,
+        cards=cards,
+        drop_indexes=["ix_card_note_id", "ix_cardstate_user_state_due", "ix_card_source_position"],
+        drop_columns=[("card", "note_id"), ("reviewlog", "buried")],
+    )
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE schemainfo SET version = 2")
+
+    engine = make_engine(f"sqlite:///{path}")
+    inspector = inspect(engine)
+    indexes = {i["name"] for t in ("card", "cardstate") for i in inspector.get_indexes(t)}
+    assert {"ix_card_note_id", "ix_cardstate_user_state_due", "ix_card_source_position"} <= indexes
+    with Session(engine) as session:
+        notes = {c.id: c.note_id for c in session.exec(select(Card))}
+        assert notes == {
+            "old:1": "old:1",
+            "old:1::rev": "old:1",
+            "deck:cloze::c1": "deck:cloze",
+            "deck:cloze::c2": "deck:cloze",
+            "apkg:g::3": "apkg:g",
+            "old:2": "old:2",
+        }
+        assert session.exec(select(ReviewLog)).one().buried == "{}"
+        assert session.exec(select(SchemaInfo)).one().version == models.SCHEMA_VERSION
 
 
 def test_due_reads_a_v1_database_without_migrating_it(tmp_path):
@@ -147,15 +185,18 @@ def test_new_database_starts_at_the_current_version(tmp_path):
 def test_v2_database_gains_the_interface_language(tmp_path):
     """2 -> 3: usersettings.language is added, empty (the locale decides)."""
     path = tmp_path / "v2.sqlite3"
-    engine = make_engine(f"sqlite:///{path}")
-    with engine.begin() as connection:
-        connection.exec_driver_sql("ALTER TABLE usersettings DROP COLUMN language")
-        connection.exec_driver_sql("INSERT INTO user (name, created_at) VALUES ('ana', '2026-01-01 00:00:00')")
-        connection.exec_driver_sql("INSERT INTO usersettings (user_id, desired_retention, new_per_day, reviews_per_day,"
-                                   " learning_steps, relearning_steps, day_start_hour) VALUES (1, 0.9, 20, 200, '1m 10m',"
-                                   " '10m', 4)")  # fmt: skip
-        connection.exec_driver_sql("UPDATE schemainfo SET version = 2")
-    engine.dispose()
+    later = ("language", "bury_new_siblings", "bury_review_siblings", "bury_interday_learning_siblings")
+    make_v1_database(
+        path,
+        version=2,
+        tables=(*V1_TABLES, "usersettings"),
+        drop_columns=[("usersettings", column) for column in later],
+    )
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "INSERT INTO usersettings (user_id, desired_retention, new_per_day, reviews_per_day, learning_steps,"
+            " relearning_steps, day_start_hour) VALUES (1, 0.9, 20, 200, '1m 10m', '10m', 4)"
+        )
     engine = make_engine(f"sqlite:///{path}")
     with Session(engine) as session:
         assert session.exec(select(SchemaInfo)).one().version == models.SCHEMA_VERSION

@@ -34,11 +34,13 @@ from quizapp.study_settings import (
     EDITABLE,
     LABELS,
     PRESET_FIELDS,
+    SWITCHES,
     Preset,
     SettingsError,
     StudySettings,
     check_preset_name,
     format_steps,
+    switch_text,
     validate_changes,
     validate_preset,
 )
@@ -59,6 +61,9 @@ HINTS = {
     "learning_steps": "e.g. 1m 10m (s, m, h, d)",
     "relearning_steps": "e.g. 10m, after a lapse",
     "day_start_hour": "0-23, local time (Anki: 4); every deck",
+    "bury_new_siblings": "on/off: other new cards of the note wait a day; every deck",
+    "bury_review_siblings": "on/off: its reviews due today wait too; every deck",
+    "bury_interday_learning_siblings": "on/off: its cards in day-long steps; every deck",
 }
 
 #: The deck choice that assigns nothing: the preset chosen is only edited.
@@ -67,6 +72,8 @@ NO_DECK = ""
 
 def field_text(settings: StudySettings | Preset, name: str) -> str:
     value = getattr(settings, name)
+    if name in SWITCHES:
+        return switch_text(value)
     return format_steps(value) if name.endswith("steps") else str(value)
 
 
