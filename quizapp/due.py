@@ -12,6 +12,7 @@ kind of database URL goes through the Service (slower, same answer).
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -19,7 +20,14 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from urllib.parse import unquote
 
-from quizapp.domain import DEFAULT_DAY_START_HOUR, DEFAULT_NEW_PER_DAY, DEFAULT_REVIEWS_PER_DAY
+from quizapp.domain import (
+    BUILTIN_SOURCE_PREFIX,
+    DEFAULT_DAY_START_HOUR,
+    DEFAULT_NEW_PER_DAY,
+    DEFAULT_REVIEWS_PER_DAY,
+    other_language_decks,
+)
+from quizapp.i18n import LANGUAGES, language_from_locale
 from quizapp.study_days import StudyDays
 
 #: How SQLAlchemy stores a naive UTC datetime in SQLite (sorts as text).
@@ -109,8 +117,11 @@ def _counts(connection: sqlite3.Connection, user: str, now: datetime, tz: tzinfo
            GROUP BY d.id""",
         {"end": end_s, "now": now_s, "user": user_id},
     ).fetchall()
+    hidden = _hidden_decks(connection, user_id)
     tops: dict[str, list[int]] = {}
     for name, new, learning, review in rows:
+        if name in hidden:
+            continue
         top = tops.setdefault(name.split("::")[0], [0, 0, 0])
         top[0] += new
         top[1] += learning
@@ -119,6 +130,52 @@ def _counts(connection: sqlite3.Connection, user: str, now: datetime, tz: tzinfo
         DueCount(deck=name, due=learning + min(review, reviews_left), new=min(new, new_left))
         for name, (new, learning, review) in sorted(tops.items())
     ]
+
+
+def _hidden_decks(connection: sqlite3.Connection, user_id: int) -> frozenset[str]:
+    """The built-in deck in the other language, as service/languages.py finds it."""
+    try:
+        stored = connection.execute(
+            "SELECT language, other_language_deck FROM usersettings WHERE user_id = ?", (user_id,)
+        ).fetchone()
+    except sqlite3.OperationalError:  # an older database: neither setting yet
+        stored = None
+    language, other_deck = stored if stored else (None, False)
+    if other_deck:
+        return frozenset()
+    if language not in LANGUAGES:
+        language = language_from_locale()
+    decks = dict(connection.execute("SELECT id, name FROM deck").fetchall())
+    builtin = {
+        deck_id
+        for (deck_id,) in connection.execute(
+            "SELECT DISTINCT deck_id FROM card WHERE substr(source, 1, ?) = ?",
+            (len(BUILTIN_SOURCE_PREFIX), BUILTIN_SOURCE_PREFIX),
+        )
+    }
+    names = {decks[i] for i in builtin if i in decks}
+    if not names:
+        return frozenset()
+    parents = {"::".join(n.split("::")[:k]) for n in names for k in range(1, n.count("::") + 1)}
+    wanted = [i for i, name in decks.items() if name in names or name in parents]
+    marks = ", ".join("?" * len(wanted))
+    contents: dict[str, list[tuple[str, str | None]]] = {}
+    for deck_id, source, data in connection.execute(
+        f"SELECT deck_id, source, MIN(data) FROM card WHERE active = 1 AND deck_id IN ({marks}) GROUP BY deck_id, source",
+        wanted,
+    ):
+        contents.setdefault(decks[deck_id], []).append((source, _builtin_language(source, data)))
+    return other_language_decks(language, names | parents, contents)
+
+
+def _builtin_language(source: str, data: str | None) -> str | None:
+    if not source.startswith(BUILTIN_SOURCE_PREFIX) or not data:
+        return None
+    try:
+        lang = json.loads(data).get("lang")
+    except (ValueError, AttributeError):
+        return None
+    return lang if isinstance(lang, str) else None
 
 
 def _stored(t: datetime) -> str:

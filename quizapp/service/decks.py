@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from quizapp.domain import BUILTIN_SOURCE, MemoryState, ReviewKind
 from quizapp.importers.base import ParsedDeck, ParsedReview
 from quizapp.service.context import Context, Progress
+from quizapp.service.languages import shown_filter
 from quizapp.service.views import CardView, DeckCounts, card_view
 from quizapp.store import queries
 from quizapp.store.models import Card, CardState, Deck, ReviewLog
@@ -185,8 +186,9 @@ def _replay(ctx: Context, session: Session, card_id: str) -> None:
 
 
 def deck_counts(ctx: Context) -> list[DeckCounts]:
-    """Every deck with today's counts (subdecks included, daily limits applied)."""
-    raw, new_left, reviews_left = _raw_counts(ctx)
+    """Every deck with today's counts (subdecks included, daily limits applied),
+    except the built-in deck in the other language (service/languages.py)."""
+    raw, new_left, reviews_left = _raw_counts(ctx, shown_filter(ctx, None))
     return [
         _aggregate(name, [c for n, c in raw.items() if n == name or n.startswith(name + "::")], new_left, reviews_left)
         for name in sorted(raw, key=lambda n: n.split("::"))
@@ -195,16 +197,17 @@ def deck_counts(ctx: Context) -> list[DeckCounts]:
 
 def today_counts(ctx: Context, deck: str | None = None) -> DeckCounts:
     """What is left today in ``deck`` (None: all decks)."""
-    raw, new_left, reviews_left = _raw_counts(ctx)
+    raw, new_left, reviews_left = _raw_counts(ctx, shown_filter(ctx, deck))
     subtree = [c for n, c in raw.items() if deck is None or n == deck or n.startswith(deck + "::")]
     return _aggregate(deck or "All decks", subtree, new_left, reviews_left)
 
 
-def _raw_counts(ctx: Context) -> tuple[dict[str, queries.RawCounts], int, int]:
+def _raw_counts(ctx: Context, hidden: frozenset[str]) -> tuple[dict[str, queries.RawCounts], int, int]:
     now = ctx.clock()
     start, end = ctx.day_bounds(now)
     with ctx.read() as session:
         raw = queries.counts_by_deck(session=session, user_id=ctx.user_id, now=now, day_end=end)
+        raw = {name: counts for name, counts in raw.items() if name not in hidden}
         _, new_done, reviews_done = queries.studied_since(session=session, user_id=ctx.user_id, since=start)
     new_left = max(ctx.config.new_per_day - new_done, 0)
     reviews_left = max(ctx.config.reviews_per_day - reviews_done, 0)

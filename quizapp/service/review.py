@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from quizapp.domain import FLASHCARD_KINDS, Rating
 from quizapp.scheduling import Memory, Outcome
 from quizapp.service.context import Context
+from quizapp.service.languages import shown_filter
 from quizapp.service.views import CardView, load_card_view
 from quizapp.store import queries
 from quizapp.store.models import Card, CardState, ReviewLog
@@ -49,6 +50,7 @@ class _QueueQuery(TypedDict):
     deck: str | None
     now: datetime
     kinds: Collection[str] | None
+    hidden: Collection[str]
 
 
 def next_card(ctx: Context, deck: str | None = None, *, generated: bool = True) -> CardView | None:
@@ -61,8 +63,9 @@ def next_card(ctx: Context, deck: str | None = None, *, generated: bool = True) 
     now = ctx.clock()
     start, end = ctx.day_bounds(now)
     kinds = None if generated else FLASHCARD_KINDS
+    hidden = shown_filter(ctx, deck)
     with ctx.read() as session:
-        kw = _QueueQuery(session=session, user_id=ctx.user_id, deck=deck, now=now, kinds=kinds)
+        kw = _QueueQuery(session=session, user_id=ctx.user_id, deck=deck, now=now, kinds=kinds, hidden=hidden)
         _, new_done, reviews_done = queries.studied_since(session=session, user_id=ctx.user_id, since=start)
         card_id = queries.next_learning(due_by=now, **kw)
         if card_id is None and reviews_done < ctx.config.reviews_per_day:

@@ -13,6 +13,8 @@ History:
 
 - 1 -> 2: the ``usersettings`` table (created by create_all; no data step).
 - 2 -> 3: ``usersettings.language``, the interface language (no data step).
+- 3 -> 4: ``usersettings.other_language_deck``, the built-in deck in the other
+  language shown too (no data step).
 """
 
 from __future__ import annotations

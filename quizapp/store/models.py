@@ -23,7 +23,7 @@ from quizapp.domain import (
 
 #: 1: the first schema. 2: ``usersettings`` (per-learner settings and FSRS
 #: parameters). store/migrations.py brings older databases up to date.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class UTCDateTime(types.TypeDecorator):
@@ -90,6 +90,8 @@ class UserSettings(SQLModel, table=True):
     optimized_at: datetime | None = Field(default=None, sa_column=_dt())
     #: Interface language ("es", "en"); None: from the locale (quizapp/i18n.py).
     language: str | None = None
+    #: Also show and study the built-in deck in the other interface language.
+    other_language_deck: bool = False
 
 
 class Deck(SQLModel, table=True):

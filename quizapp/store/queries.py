@@ -59,6 +59,14 @@ def deck_filter(name: str | None) -> ColumnElement[bool]:
     return or_(col(Deck.name) == name, col(Deck.name).startswith(name + "::", autoescape=True))
 
 
+def hidden_filter(hidden: Collection[str]) -> ColumnElement[bool]:
+    """SQL condition: the card's deck is none of ``hidden`` (the built-in
+    deck in the other language, service/languages.py)."""
+    if not hidden:
+        return literal(True)
+    return col(Deck.name).not_in(list(hidden))
+
+
 def kind_filter(kinds: Collection[str] | None) -> ColumnElement[bool]:
     """SQL condition: the card is of one of ``kinds`` (None: any kind)."""
     if kinds is None:
@@ -123,6 +131,7 @@ def next_learning(
     due_by: datetime,
     now: datetime,
     kinds: Collection[str] | None = None,
+    hidden: Collection[str] = (),
 ) -> str | None:
     """The learning or relearning card due first, if due by ``due_by``."""
     stmt = (
@@ -133,6 +142,7 @@ def next_learning(
             Card.active == True,  # noqa: E712
             deck_filter(deck),
             kind_filter(kinds),
+            hidden_filter(hidden),
             col(CardState.state).in_([MemoryState.LEARNING, MemoryState.RELEARNING]),
             col(CardState.due) <= due_by,
             _visible(now),
@@ -151,6 +161,7 @@ def next_review(
     day_end: datetime,
     now: datetime,
     kinds: Collection[str] | None = None,
+    hidden: Collection[str] = (),
 ) -> str | None:
     """The review card due first, among those due before the day ends."""
     stmt = (
@@ -161,6 +172,7 @@ def next_review(
             Card.active == True,  # noqa: E712
             deck_filter(deck),
             kind_filter(kinds),
+            hidden_filter(hidden),
             CardState.state == MemoryState.REVIEW,
             col(CardState.due) < day_end,
             _visible(now),
@@ -172,7 +184,13 @@ def next_review(
 
 
 def next_new(
-    *, session: Session, user_id: int, deck: str | None, now: datetime, kinds: Collection[str] | None = None
+    *,
+    session: Session,
+    user_id: int,
+    deck: str | None,
+    now: datetime,
+    kinds: Collection[str] | None = None,
+    hidden: Collection[str] = (),
 ) -> str | None:
     """The first new card, in deck and source order."""
     stmt = (
@@ -183,6 +201,7 @@ def next_new(
             Card.active == True,  # noqa: E712
             deck_filter(deck),
             kind_filter(kinds),
+            hidden_filter(hidden),
             or_(col(CardState.state).is_(None), col(CardState.state) == MemoryState.NEW),
             _visible(now),
         )

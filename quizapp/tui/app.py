@@ -9,7 +9,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from quizapp.i18n import N_, set_language
+from quizapp.i18n import N_, _, set_language
 from quizapp.kernel import Kernel
 from quizapp.service import BackupError, CardView, Service
 from quizapp.settings import Settings
@@ -74,7 +74,7 @@ class QuizApp(App[None]):
         try:
             self.service.backup_if_due()
         except (BackupError, OSError) as exc:
-            self.backup_problem = f"no backup was made: {exc}"
+            self.backup_problem = _("no backup was made: {error}").format(error=exc)
 
     def _watch_kernel(self) -> None:
         """Show the kernel's state in the header: loading, ready or down."""
@@ -83,13 +83,13 @@ class QuizApp(App[None]):
             self._restarts += 1  # died (killed, out of memory): one more try
             kernel.restart()
         if kernel is None:
-            state = "torch off"
+            state = _("torch off")
         elif kernel.ready:
             state = f"torch {kernel.torch_version}"
         elif kernel.alive:
-            state = "torch loading…"
+            state = _("torch loading…")
         else:
-            state = "torch down: generated questions wait"
+            state = _("torch down: generated questions wait")
         if state != self._kernel_state:
             self._kernel_state = state
             self.sub_title = f"{visible(self.service.user_name)} · {state}"
@@ -111,18 +111,20 @@ class QuizApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Decks", "Go to the deck list (home)", self.action_home)
-        yield SystemCommand("Review all decks", "Review everything due now", lambda: self.start_review(None))
-        yield SystemCommand("Import decks", "Import TOML, Markdown, Anki text or .apkg files", self.action_import)
+        yield SystemCommand(_("Decks"), _("Go to the deck list (home)"), self.action_home)
+        yield SystemCommand(_("Review all decks"), _("Review everything due now"), lambda: self.start_review(None))
+        yield SystemCommand(_("Import decks"), _("Import TOML, Markdown, Anki text or .apkg files"), self.action_import)
         yield SystemCommand(
-            "Settings", "Desired retention, daily limits, learning steps, day start", self.action_study_settings
+            _("Settings"), _("Desired retention, daily limits, learning steps, day start"), self.action_study_settings
         )
         yield SystemCommand(
-            "Optimize FSRS parameters", "Fit your own parameters to your review history", self.action_optimize
+            _("Optimize FSRS parameters"), _("Fit your own parameters to your review history"), self.action_optimize
         )
-        yield SystemCommand("Browse cards", "Search cards; suspend, bury, reset, edit, move them", self.action_browse)
         yield SystemCommand(
-            "Statistics", "Today, streak, forecast, calendar, true retention, accuracy, memory", self.action_stats
+            _("Browse cards"), _("Search cards; suspend, bury, reset, edit, move them"), self.action_browse
+        )
+        yield SystemCommand(
+            _("Statistics"), _("Today, streak, forecast, calendar, true retention, accuracy, memory"), self.action_stats
         )
 
     def action_import(self) -> None:

@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from quizapp.domain import Rating
 from quizapp.scheduling import Outcome, format_interval
+from quizapp.tui.localized import rating_label
 
 
 class GradeBar(Static):
@@ -27,5 +28,7 @@ class GradeBar(Static):
                 text.append("   ")
             marker = "▶ " if rating == suggested else ""
             style = "bold reverse" if rating == suggested else ""
-            text.append(f"{marker}{int(rating)} {rating.label} {format_interval(outcome.interval)}", style=style)
+            text.append(
+                f"{marker}{int(rating)} {rating_label(rating)} {format_interval(outcome.interval)}", style=style
+            )
         self.update(text)
