@@ -40,7 +40,7 @@ BUILTIN_NOTICES = {
         "so the change would be lost. Import a deck of your own instead."
     ),
 }
-DECK_WIDTH, FRONT_WIDTH = 17, 14
+DECK_WIDTH, FRONT_WIDTH = 16, 14
 #: Results columns: (label, key, width); with their padding they fit an
 #: 80-column terminal (the front takes what is left beyond that).
 COLUMNS = (
@@ -189,14 +189,15 @@ class BrowseScreen(QuizScreen[None]):
             with Vertical(id="browse-history-pane"):
                 history: DataTable[str | Text] = DataTable(id="browse-history", cursor_type="row", zebra_stripes=True)
                 history.add_column(_("Date"), key="date", width=16)
-                history.add_column(_("Rating"), key="rating", width=8)
-                history.add_column(_("Interval (days)"), key="interval", width=15)
+                history.add_column(_("Rating"), key="rating", width=9)
+                history.add_column(_("Interval (days)"), key="interval", width=16)
                 history.add_column(_("Asked"), key="asked", width=28)
                 history.add_column(_("Answered"), key="answered", width=14)
                 history.add_column(_("Right answer"), key="right", width=14)
                 yield history
                 yield Static("", id="browse-review")
-        yield Footer()
+        # Every key fits 80 columns in both languages (Ctrl+P still opens the palette).
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#browse-query", Input).focus()

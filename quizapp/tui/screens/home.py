@@ -21,7 +21,7 @@ class HomeScreen(QuizScreen[None]):
         Binding("i", "app.import", N_("Import")),
         Binding("b", "app.browse", N_("Browse")),
         Binding("s", "app.stats", N_("Stats")),
-        Binding("r", "refresh", N_("Refresh")),
+        Binding("r", "refresh", N_("Refresh"), show=False),  # the list refreshes on return anyway
         Binding("o", "app.study_settings", N_("Settings")),
         Binding("q", "app.quit", N_("Quit")),
     ]
@@ -36,7 +36,8 @@ class HomeScreen(QuizScreen[None]):
         table.add_column(_("Due"), key="due", width=10)
         yield table
         yield Static(_("Loading decks…"), id="home-status")
-        yield Footer()
+        # Every key fits 80 columns in both languages (Ctrl+P still opens the palette).
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
