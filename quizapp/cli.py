@@ -20,6 +20,14 @@ class CliError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, add_help: bool = True, **kwargs) -> None:
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        if add_help:  # argparse's own -h, with its help in the interface language
+            self.add_argument(
+                "-h", "--help", action="help", default=argparse.SUPPRESS, help=_("show this help message and exit")
+            )
+
     def error(self, message: str) -> NoReturn:  # one line, not argparse's usage dump
         raise CliError(
             _("{prog}: {message} (see {command} --help)").format(
@@ -54,7 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="quizapp", parents=[common], description=_("Spaced-repetition review of PyTorch fundamentals.")
     )
-    parser.add_argument("--version", action="version", version=f"quizapp {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"quizapp {__version__}", help=_("show the version and exit")
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("review", parents=[common], help=_("open the TUI straight in a review"))
@@ -267,10 +277,13 @@ def _main(argv: list[str]) -> int:
         if args.json:
             _print_json([r.to_json() for r in rows])
         else:
-            print(f"{_('Deck'):<40} {_('New'):>5} {_('Learn'):>5} {_('Due'):>5} {_('Total'):>6}")
+            titles = [_("New"), _("Learn"), _("Due"), _("Total")]
+            widths = [max(len(t), 5) for t in titles]
+            print(f"{_('Deck'):<40} " + " ".join(f"{t:>{w}}" for t, w in zip(titles, widths)))
             for r in rows:
                 name = "  " * r.depth + visible(r.name.split("::")[-1])
-                print(f"{name:<40} {r.new:>5} {r.learning:>5} {r.due:>5} {r.total:>6}")
+                counts = (r.new, r.learning, r.due, r.total)
+                print(f"{name:<40} " + " ".join(f"{n:>{w}}" for n, w in zip(counts, widths)))
         return 0
     if args.command == "cards":
         _require_deck(service, args.deck)

@@ -75,7 +75,7 @@ class SettingsScreen(QuizScreen[None]):
                 )
                 yield Static(_("applied when saved"), classes="settings-hint")
             yield Checkbox(
-                _("Also show the built-in deck in the other language"), id="setting-other-deck", disabled=True
+                _("Also show the other language's built-in deck"), id="setting-other-deck", disabled=True
             )
             yield Static("", id="settings-optimal")
             yield Static("", id="settings-workload")
