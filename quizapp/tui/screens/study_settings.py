@@ -74,9 +74,7 @@ class SettingsScreen(QuizScreen[None]):
                     disabled=True,
                 )
                 yield Static(_("applied when saved"), classes="settings-hint")
-            yield Checkbox(
-                _("Also show the other language's built-in deck"), id="setting-other-deck", disabled=True
-            )
+            yield Checkbox(_("Also show the other language's built-in deck"), id="setting-other-deck", disabled=True)
             yield Static("", id="settings-optimal")
             yield Static("", id="settings-workload")
             yield _plot("workload-plot")
