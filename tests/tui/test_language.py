@@ -159,3 +159,25 @@ async def test_import_and_confirm_in_spanish(settings):
         await pilot.press("y")
         await settle(app, pilot)
         assert answers == [True]
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "two"),
+    [
+        ("en", "1 card matches id:pytorch-en:ml-what", "2 cards match id:pytorch-en:ml-wh*"),
+        ("es", "1 tarjeta coincide con id:pytorch-en:ml-what", "2 tarjetas coinciden con id:pytorch-en:ml-wh*"),
+    ],
+)
+async def test_the_browser_counts_in_the_singular_and_the_plural(settings, language, one, two):
+    open_service(settings).set_interface_language(language)
+    app = make_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+        for query, expected in (("id:pytorch-en:ml-what", one), ("id:pytorch-en:ml-wh*", two)):
+            app.screen.action_focus_search()
+            app.screen.query_one("#browse-query").value = query
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert rendered(app.screen, "#browse-status") == expected

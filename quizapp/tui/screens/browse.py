@@ -170,6 +170,7 @@ class BrowseScreen(QuizScreen[None]):
         self.search_query = query
         self.rows: dict[str, BrowseRow] = {}
         self.info: CardInfo | None = None
+        self.front_width = FRONT_WIDTH
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -180,8 +181,10 @@ class BrowseScreen(QuizScreen[None]):
         )
         yield Static(_("Searching…"), id="browse-status")
         results: DataTable[str | Text] = DataTable(id="browse-results", cursor_type="row", zebra_stripes=True)
+        # The columns fit 80 columns; the front takes what a wider terminal adds.
+        self.front_width = FRONT_WIDTH + max(self.app.size.width - 80, 0)
         for label, key, width in COLUMNS:
-            results.add_column(_(label), key=key, width=width)
+            results.add_column(_(label), key=key, width=self.front_width if key == "front" else width)
         yield results
         with Horizontal(id="browse-detail"):
             with VerticalScroll(id="browse-card-pane"):
@@ -252,7 +255,7 @@ class BrowseScreen(QuizScreen[None]):
         for row in message.rows:
             table.add_row(
                 plain(deck_cell(row.deck, DECK_WIDTH)),
-                plain(short(row.front, FRONT_WIDTH)),
+                plain(short(row.front, self.front_width)),
                 word(row.state_name),
                 self._due_text(row),
                 str(row.reps),

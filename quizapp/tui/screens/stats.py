@@ -17,8 +17,8 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
-from quizapp.i18n import N_, _, ngettext
-from quizapp.service.statistics import HEATMAP_DAYS, RETENTION_WINDOWS, PassFail, Statistics
+from quizapp.i18n import N_, _, current_language, ngettext
+from quizapp.service.statistics import HEATMAP_DAYS, RETENTION_WINDOWS, PassFail, Statistics, mistake_labels
 from quizapp.tui.localized import long_date, month_name, weekday_name
 from quizapp.tui.messages import StatsLoaded
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
@@ -254,11 +254,15 @@ class StatsScreen(QuizScreen[None]):
             advice.update(_("Computing…"))
             return
         ordered = sorted(s.families.values(), key=lambda f: (f.accuracy if f.accuracy is not None else 2, f.family))
+        # The families' own words in the interface language (the JSON keeps English).
+        labels_by_family, titles = mistake_labels(
+            {name: list(f.mistakes) for name, f in s.families.items()}, current_language()
+        )
         for f in ordered:
-            labels = s.mistake_labels.get(f.family, {})
+            labels = labels_by_family.get(f.family, {})
             mistakes = "; ".join(f"{labels.get(k, k)} ×{n}" for k, n in list(f.mistakes.items())[:TOP_MISTAKES])
             table.add_row(
-                s.family_titles.get(f.family, f.family),
+                titles.get(f.family, f.family),
                 str(f.reviews),
                 str(f.correct),
                 percent(f.accuracy),
@@ -270,14 +274,14 @@ class StatsScreen(QuizScreen[None]):
             return
         weakest = ordered[0]
         text = Text(_("Study next:") + " ", style="bold")
-        title = s.family_titles.get(weakest.family, weakest.family)
+        title = titles.get(weakest.family, weakest.family)
         if weakest.mistakes:
             key = next(iter(weakest.mistakes))
             text.append(
                 _("{family} ({rate} right; most often: {mistake})").format(
                     family=title,
                     rate=percent(weakest.accuracy),
-                    mistake=s.mistake_labels.get(weakest.family, {}).get(key, key),
+                    mistake=labels_by_family.get(weakest.family, {}).get(key, key),
                 )
             )
         else:

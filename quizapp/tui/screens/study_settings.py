@@ -67,7 +67,7 @@ class SettingsScreen(QuizScreen[None]):
             with Horizontal(classes="settings-row"):
                 yield Label(_("Interface language"), classes="settings-label")
                 yield Select(
-                    [("Español", "es"), ("English", "en"), (_("Automatic (from the locale)"), LANGUAGE_AUTO)],
+                    [("Español", "es"), ("English", "en"), (_("Automatic (locale)"), LANGUAGE_AUTO)],
                     allow_blank=False,
                     value=LANGUAGE_AUTO,
                     id="setting-language",
