@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from quizapp.domain import Rating
 from quizapp.service import Service
@@ -56,6 +57,8 @@ async def _settle(pilot):
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
+    for field in pilot.app.screen.query(Input):  # a blinking cursor is there or not by chance
+        field.cursor_blink = False
     await pilot.pause()
 
 
