@@ -23,6 +23,26 @@ if TYPE_CHECKING:
 MAX_KERNEL_RESTARTS = 3
 
 
+#: Textual's own commands in the palette, marked for translation.
+TEXTUAL_COMMANDS = (
+    N_("Bell"),
+    N_("Ring the bell"),
+    N_("Theme"),
+    N_("Change the current theme"),
+    N_("Quit"),
+    N_("Quit the application as soon as possible"),
+    N_("Keys"),
+    N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"),
+    N_("Minimize"),
+    N_("Minimize the widget and restore to normal size"),
+    N_("Maximize"),
+    N_("Maximize the focused widget"),
+    N_("Screenshot"),
+    N_("Save an SVG 'screenshot' of the current screen"),
+)
+
+
 class QuizApp(App[None]):
     """quizapp's TUI: the deck list, reviews and their summaries."""
 
@@ -110,7 +130,8 @@ class QuizApp(App[None]):
         return self.service.question(card, seed)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):  # Textual's own, in the interface language
+            yield command._replace(title=_(command.title), help=_(command.help))
         yield SystemCommand(_("Decks"), _("Go to the deck list (home)"), self.action_home)
         yield SystemCommand(_("Review all decks"), _("Review everything due now"), lambda: self.start_review(None))
         yield SystemCommand(_("Import decks"), _("Import TOML, Markdown, Anki text or .apkg files"), self.action_import)
