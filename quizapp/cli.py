@@ -36,12 +36,15 @@ class _Parser(argparse.ArgumentParser):
         )
 
 
-def _global_options() -> _Parser:
+def _global_options(*, for_help: bool) -> _Parser:
     # A _Parser like the subcommands' (typeshed wants their parents of the same class).
-    from quizapp.locations import data_dir
-
     common = _Parser(add_help=False)
-    default_db = data_dir() / "quizapp.sqlite3"
+    if for_help:  # platformdirs costs `quizapp due` time: found only for --help
+        from quizapp.locations import data_dir
+
+        default_db = str(data_dir() / "quizapp.sqlite3")
+    else:
+        default_db = _("the user-data folder's quizapp.sqlite3")
     common.add_argument(
         "--db",
         metavar="PATH|URL",
@@ -57,8 +60,10 @@ def _global_options() -> _Parser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = _global_options()
+def build_parser(*, for_help: bool = True) -> argparse.ArgumentParser:
+    """The command line's parser (``for_help``: its help names the default
+    database file, which costs a look-up of the user-data folder)."""
+    common = _global_options(for_help=for_help)
     parser = _Parser(
         prog="quizapp", parents=[common], description=_("Spaced-repetition review of PyTorch fundamentals.")
     )
@@ -235,7 +240,7 @@ def _main(argv: list[str]) -> int:
     from quizapp.settings import Settings, default_user
 
     set_language(language_from_locale())  # the learner's own setting applies once the database is open
-    args = build_parser().parse_args(argv)
+    args = build_parser(for_help="-h" in argv or "--help" in argv).parse_args(argv)
     db = getattr(args, "db", None)
     url = _database_url(db)
     from quizapp.settings import default_backup_keep
