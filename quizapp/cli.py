@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from quizapp import __version__
-from quizapp.i18n import current_language, language_from_locale, set_language
+from quizapp.i18n import N_, _, current_language, language_from_locale, ngettext, set_language
 from quizapp.text import visible
 
 
@@ -20,73 +20,109 @@ class CliError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, add_help: bool = True, **kwargs) -> None:
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        if add_help:  # argparse's own -h, with its help in the interface language
+            self.add_argument(
+                "-h", "--help", action="help", default=argparse.SUPPRESS, help=_("show this help message and exit")
+            )
+
     def error(self, message: str) -> NoReturn:  # one line, not argparse's usage dump
-        raise CliError(f"{self.prog}: {message} (see {self.prog.split()[0]} --help)")
+        raise CliError(
+            _("{prog}: {message} (see {command} --help)").format(
+                prog=self.prog, message=message, command=self.prog.split()[0]
+            )
+        )
 
 
-def _global_options() -> _Parser:
+def _global_options(*, for_help: bool) -> _Parser:
     # A _Parser like the subcommands' (typeshed wants their parents of the same class).
     common = _Parser(add_help=False)
+    if for_help:  # platformdirs costs `quizapp due` time: found only for --help
+        from quizapp.locations import data_dir
+
+        default_db = str(data_dir() / "quizapp.sqlite3")
+    else:
+        default_db = _("the user-data folder's quizapp.sqlite3")
     common.add_argument(
-        "--db", metavar="PATH|URL", default=argparse.SUPPRESS, help="database file or SQLAlchemy URL (env QUIZAPP_DB)"
+        "--db",
+        metavar="PATH|URL",
+        default=argparse.SUPPRESS,
+        help=_("database file or SQLAlchemy URL (env QUIZAPP_DB; default: {path})").format(path=default_db),
     )
     common.add_argument(
         "--user",
         metavar="NAME",
         default=argparse.SUPPRESS,
-        help="whose schedule to use (env QUIZAPP_USER; default: login name)",
+        help=_("whose schedule to use (env QUIZAPP_USER; default: login name)"),
     )
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = _global_options()
-    parser = _Parser(prog="quizapp", parents=[common], description="Spaced-repetition review of PyTorch fundamentals.")
-    parser.add_argument("--version", action="version", version=f"quizapp {__version__}")
+def build_parser(*, for_help: bool = True) -> argparse.ArgumentParser:
+    """The command line's parser (``for_help``: its help names the default
+    database file, which costs a look-up of the user-data folder)."""
+    common = _global_options(for_help=for_help)
+    parser = _Parser(
+        prog="quizapp", parents=[common], description=_("Spaced-repetition review of PyTorch fundamentals.")
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"quizapp {__version__}", help=_("show the version and exit")
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("review", parents=[common], help="open the TUI straight in a review")
-    p.add_argument("--deck", metavar="NAME", help="review this deck (and its subdecks)")
-    p.add_argument("--limit", type=_positive_int, metavar="N", help="end the session after N cards")
-    p.add_argument("--minutes", type=_positive_float, metavar="M", help="end the session after M minutes")
+    p = sub.add_parser("review", parents=[common], help=_("open the TUI straight in a review"))
+    p.add_argument("--deck", metavar="NAME", help=_("review this deck (and its subdecks)"))
+    p.add_argument("--limit", type=_positive_int, metavar="N", help=_("end the session after N cards"))
+    p.add_argument("--minutes", type=_positive_float, metavar="M", help=_("end the session after M minutes"))
 
-    p = sub.add_parser("due", parents=[common], help="one line: what is due and new now, per deck (fast)")
+    p = sub.add_parser("due", parents=[common], help=_("one line: what is due and new now, per deck (fast)"))
 
     p = sub.add_parser(
         "settings",
         parents=[common],
-        help="show or set your study settings and deck option presets",
-        description="Show or set your study settings. Desired retention, daily limits and steps belong to a "
-        'deck option preset: every deck uses the "Default" preset unless assigned another, and a parent '
-        "deck's limits also cap its subdecks. Without --preset or --deck, the Default preset is shown "
-        "and set. The day start hour is yours, for every deck.",
+        help=_("show or set your study settings and deck option presets"),
+        description=_(
+            "Show or set your study settings. Desired retention, daily limits and steps belong to a "
+            'deck option preset: every deck uses the "Default" preset unless assigned another, and a parent '
+            "deck's limits also cap its subdecks. Without --preset or --deck, the Default preset is shown "
+            "and set. The day start hour is yours, for every deck."
+        ),
     )
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.add_argument(
         "--preset",
         metavar="NAME",
-        help="show or set this preset (made, with Anki's defaults, if you have none so called); "
-        "with --deck: assign it to the deck(s)",
+        help=_(
+            "show or set this preset (made, with Anki's defaults, if you have none so called); "
+            "with --deck: assign it to the deck(s)"
+        ),
     )
     p.add_argument(
         "--deck",
         metavar="DECK",
         action="append",
-        help="show or set the preset this deck uses; with --preset: assign that preset (repeatable)",
+        help=_("show or set the preset this deck uses; with --preset: assign that preset (repeatable)"),
     )
-    p.add_argument("--presets", action="store_true", help="list your presets and the decks using each")
-    p.add_argument("--rename", metavar="NEW", help="rename the preset given by --preset")
-    p.add_argument("--delete-preset", metavar="NAME", help="delete a preset; its decks go back to Default")
-    p.add_argument("--desired-retention", metavar="X", help="probability of recall to aim for (0.70-0.99)")
-    p.add_argument("--new-per-day", metavar="N", help="new cards per day, in each deck using the preset")
-    p.add_argument("--reviews-per-day", metavar="N", help="reviews per day, in each deck using the preset")
-    p.add_argument("--learning-steps", metavar="STEPS", help='learning steps, e.g. "1m 10m"')
-    p.add_argument("--relearning-steps", metavar="STEPS", help='relearning steps, e.g. "10m"')
-    p.add_argument("--day-start-hour", metavar="H", help="local hour a study day starts (0-23)")
+    p.add_argument("--presets", action="store_true", help=_("list your presets and the decks using each"))
+    p.add_argument("--rename", metavar="NEW", help=_("rename the preset given by --preset"))
+    p.add_argument("--delete-preset", metavar="NAME", help=_("delete a preset; its decks go back to Default"))
+    p.add_argument("--desired-retention", metavar="X", help=_("probability of recall to aim for (0.70-0.99)"))
+    p.add_argument("--new-per-day", metavar="N", help=_("new cards per day, in each deck using the preset"))
+    p.add_argument("--reviews-per-day", metavar="N", help=_("reviews per day, in each deck using the preset"))
+    p.add_argument("--learning-steps", metavar="STEPS", help=_('learning steps, e.g. "1m 10m"'))
+    p.add_argument("--relearning-steps", metavar="STEPS", help=_('relearning steps, e.g. "10m"'))
+    p.add_argument("--day-start-hour", metavar="H", help=_("local hour a study day starts (0-23)"))
     p.add_argument(
         "--language",
         choices=("es", "en", "auto"),
-        help="interface language (auto: from the locale, LANG or QUIZAPP_LANGUAGE)",
+        help=_("interface language (auto: from the locale, LANG or QUIZAPP_LANGUAGE)"),
+    )
+    p.add_argument(
+        "--other-language-deck",
+        choices=("on", "off"),
+        help=_("also show and study the built-in deck in the other language (default off)"),
     )
     for name, what in (("new", "new"), ("review", "review"), ("interday-learning", "interday learning")):
         p.add_argument(
@@ -95,41 +131,45 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"after an answer, hide the card's {what} siblings until tomorrow",
         )
 
-    p = sub.add_parser("optimize", parents=[common], help="fit your own FSRS parameters to your review history")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser("optimize", parents=[common], help=_("fit your own FSRS parameters to your review history"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.add_argument(
         "--reschedule",
         action="store_true",
-        help="if new parameters are adopted, recompute the due dates of your cards with them",
+        help=_("if new parameters are adopted, recompute the due dates of your cards with them"),
     )
-    p.add_argument("--revert", action="store_true", help="return to the parameters in use before")
+    p.add_argument("--revert", action="store_true", help=_("return to the parameters in use before"))
     p.add_argument(
         "--time-series",
         action="store_true",
-        help="also evaluate your whole history with time-series splits, as Anki's Evaluate (slower)",
+        help=_("also evaluate your whole history with time-series splits, as Anki's Evaluate (slower)"),
     )
 
-    p = sub.add_parser("simulate", parents=[common], help="predict reviews and minutes per day at a desired retention")
-    p.add_argument("--retention", metavar="R", help="desired retention to simulate (default: yours)")
-    p.add_argument("--days", metavar="N", default="365", help="days to simulate (default 365)")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser(
+        "simulate", parents=[common], help=_("predict reviews and minutes per day at a desired retention")
+    )
+    p.add_argument("--retention", metavar="R", help=_("desired retention to simulate (default: yours)"))
+    p.add_argument("--days", metavar="N", default="365", help=_("days to simulate (default 365)"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
 
-    p = sub.add_parser("decks", parents=[common], help="list decks with today's counts")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser("decks", parents=[common], help=_("list decks with today's counts"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
 
-    p = sub.add_parser("cards", parents=[common], help="list cards")
-    p.add_argument("--deck", metavar="NAME", help="only this deck (and its subdecks)")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser("cards", parents=[common], help=_("list cards"))
+    p.add_argument("--deck", metavar="NAME", help=_("only this deck (and its subdecks)"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
 
-    p = sub.add_parser("import", parents=[common], help="import decks: .toml, .md (or a folder), .csv/.tsv, .apkg")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders of notes")
+    p = sub.add_parser("import", parents=[common], help=_("import decks: .toml, .md (or a folder), .csv/.tsv, .apkg"))
+    p.add_argument("paths", nargs="+", metavar="PATH", help=_("files or folders of notes"))
     p.add_argument(
         "--deck",
         metavar="NAME",
-        help="deck for the cards: replaces the top-level deck of TOML decks and Anki packages; "
-        "the deck of Markdown and Anki text files that name none",
+        help=_(
+            "deck for the cards: replaces the top-level deck of TOML decks and Anki packages; "
+            "the deck of Markdown and Anki text files that name none"
+        ),
     )
-    p.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
+    p.add_argument("--dry-run", action="store_true", help=_("say what would change; write nothing"))
     p.add_argument(
         "--format",
         choices=("markdown", "anki-text"),
@@ -139,38 +179,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--skip-invalid",
         action="store_true",
-        help="import the rest of a deck whose code snippets are refused (they are reported)",
+        help=_("import the rest of a deck whose code snippets are refused (they are reported)"),
     )
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
 
-    p = sub.add_parser("export", parents=[common], help="export cards to an Anki package, Anki text or TOML")
-    p.add_argument("--deck", metavar="NAME", help="only this deck (and its subdecks)")
-    p.add_argument("--format", required=True, choices=("apkg", "csv", "toml"), help="file format")
-    p.add_argument("-o", "--output", required=True, metavar="FILE", help="file to write")
+    p = sub.add_parser("export", parents=[common], help=_("export cards to an Anki package, Anki text or TOML"))
+    p.add_argument("--deck", metavar="NAME", help=_("only this deck (and its subdecks)"))
+    p.add_argument("--format", required=True, choices=("apkg", "csv", "toml"), help=_("file format"))
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help=_("file to write"))
     p.add_argument(
         "--no-scheduling",
         dest="scheduling",
         action="store_false",
-        help="apkg: leave out the learner's card states and review log (--user chooses whose)",
+        help=_("apkg: leave out the learner's card states and review log (--user chooses whose)"),
     )
 
-    p = sub.add_parser("ask", parents=[common], help="print generated code-prediction questions")
-    p.add_argument("families", nargs="*", metavar="FAMILY", help="families to ask (default: all)")
-    p.add_argument("--seed", type=int, help="first seed (default: random); seeds N, N+1, ...")
-    p.add_argument("--count", type=int, default=1, metavar="K", help="questions per family (default 1)")
-    p.add_argument("--lang", choices=("es", "en"), default="es", help="language of prompts (default es)")
-    p.add_argument("--list", action="store_true", help="list the families")
-    p.add_argument("--json", action="store_true", help="print JSON (one object per line)")
+    p = sub.add_parser("ask", parents=[common], help=_("print generated code-prediction questions"))
+    p.add_argument("families", nargs="*", metavar="FAMILY", help=_("families to ask (default: all)"))
+    p.add_argument("--seed", type=int, help=_("first seed (default: random); seeds N, N+1, ..."))
+    p.add_argument(
+        "--count", type=int, default=1, metavar="K", help=_("questions per family (default 1, so K times the families)")
+    )
+    p.add_argument(
+        "--lang",
+        choices=("es", "en"),
+        help=_("language of prompts (default: the interface language, now {lang})").format(lang=current_language()),
+    )
+    p.add_argument("--list", action="store_true", help=_("list the families"))
+    p.add_argument("--json", action="store_true", help=_("print JSON (one object per line)"))
 
-    p = sub.add_parser("stats", parents=[common], help="today's statistics")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser("stats", parents=[common], help=_("today's statistics"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
 
-    p = sub.add_parser("backup", parents=[common], help="back up the database now (or --list the backups)")
-    p.add_argument("--list", action="store_true", help="print the backup folder and the backups, newest first")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser("backup", parents=[common], help=_("back up the database now (or --list the backups)"))
+    p.add_argument("--list", action="store_true", help=_("print the backup folder and the backups, newest first"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
 
-    p = sub.add_parser("restore", parents=[common], help="replace the database with a backup (backing it up first)")
-    p.add_argument("file", metavar="FILE", help="a backup (see quizapp backup --list)")
+    p = sub.add_parser("restore", parents=[common], help=_("replace the database with a backup (backing it up first)"))
+    p.add_argument("file", metavar="FILE", help=_("a backup (see quizapp backup --list)"))
     return parser
 
 
@@ -225,7 +271,9 @@ def _storage_error(exc: BaseException) -> str | None:
         # OperationalError: full, read-only, locked; a bare DatabaseError: not a
         # database. Not its other subclasses (IntegrityError is a bug: a traceback).
         if isinstance(seen, sqlite3.OperationalError) or type(seen) is sqlite3.DatabaseError:
-            return f"quizapp: the database can't be written: {seen}; nothing of this command was saved"
+            return _("quizapp: the database can't be written: {error}; nothing of this command was saved").format(
+                error=seen
+            )
         if isinstance(seen, OSError):
             where = f"{seen.filename}: " if seen.filename else ""
             return f"quizapp: {where}{seen.strerror or seen}"
@@ -237,7 +285,7 @@ def _main(argv: list[str]) -> int:
     from quizapp.settings import Settings, default_user
 
     set_language(language_from_locale())  # the learner's own setting applies once the database is open
-    args = build_parser().parse_args(argv)
+    args = build_parser(for_help="-h" in argv or "--help" in argv).parse_args(argv)
     db = getattr(args, "db", None)
     url = _database_url(db)
     from quizapp.settings import default_backup_keep
@@ -279,10 +327,13 @@ def _main(argv: list[str]) -> int:
         if args.json:
             _print_json([r.to_json() for r in rows])
         else:
-            print(f"{'Deck':<40} {'New':>5} {'Learn':>5} {'Due':>5} {'Total':>6}")
+            titles = [_("New"), _("Learn"), _("Due"), _("Total")]
+            widths = [max(len(t), 5) for t in titles]
+            print(f"{_('Deck'):<40} " + " ".join(f"{t:>{w}}" for t, w in zip(titles, widths)))
             for r in rows:
                 name = "  " * r.depth + visible(r.name.split("::")[-1])
-                print(f"{name:<40} {r.new:>5} {r.learning:>5} {r.due:>5} {r.total:>6}")
+                counts = (r.new, r.learning, r.due, r.total)
+                print(f"{name:<40} " + " ".join(f"{n:>{w}}" for n, w in zip(counts, widths)))
         return 0
     if args.command == "cards":
         _require_deck(service, args.deck)
@@ -301,7 +352,7 @@ def _main(argv: list[str]) -> int:
             for key, value in stats.items():
                 if not isinstance(value, (dict, list)):  # the blocks: --json, or the TUI's screen
                     print(visible(f"{key.replace('_', ' ')}: {value}"))
-            print(f"forecast (today first): {' '.join(str(n) for n in stats['forecast'])}")
+            print(_("forecast (today first): {days}").format(days=" ".join(str(n) for n in stats["forecast"])))
         return 0
     raise CliError(f"quizapp: unknown command {args.command!r}")
 
@@ -323,13 +374,17 @@ def _database_url(db: str | None) -> str:
         try:
             make_url(url)
         except ArgumentError as exc:
-            raise CliError(f"quizapp: {source}: {url!r} is not a valid SQLAlchemy URL") from exc
+            raise CliError(
+                _("quizapp: {source}: {url!r} is not a valid SQLAlchemy URL").format(source=source, url=url)
+            ) from exc
     default = default_database_path()
     if not db and default is not None:
         try:
             default.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise CliError(f"quizapp: cannot create {default.parent}: {exc.strerror}") from exc
+            raise CliError(
+                _("quizapp: cannot create {folder}: {error}").format(folder=default.parent, error=exc.strerror)
+            ) from exc
     return url
 
 
@@ -357,15 +412,28 @@ def _import(args, settings) -> int:
         for problem in report.errors:
             print(visible(str(problem)), file=sys.stderr)
         for problem in report.warnings:
-            print(visible(f"warning: {problem}"), file=sys.stderr)
+            print(visible(_("warning: {problem}").format(problem=problem)), file=sys.stderr)
         if report.ok:
-            verb = "would add" if args.dry_run else "added"
-            print(
-                f"{verb} {report.added} cards, updated {report.updated}, unchanged {report.unchanged}, "
-                f"skipped {report.skipped}" + (f", {report.reviews} past reviews" if report.reviews else "")
-            )
+            line = (
+                _("would add {added} cards, update {updated}; unchanged {unchanged}, skipped {skipped}")
+                if args.dry_run
+                else _("added {added} cards, updated {updated}, unchanged {unchanged}, skipped {skipped}")
+            ).format(added=report.added, updated=report.updated, unchanged=report.unchanged, skipped=report.skipped)
+            if report.reviews:
+                line += ngettext(", {count} past review", ", {count} past reviews", report.reviews).format(
+                    count=report.reviews
+                )
+            print(line)
         else:
-            print(f"quizapp import: {len(report.errors)} problem(s); nothing was imported", file=sys.stderr)
+            count = len(report.errors)
+            print(
+                ngettext(
+                    "quizapp import: {count} problem; nothing was imported",
+                    "quizapp import: {count} problems; nothing was imported",
+                    count,
+                ).format(count=count),
+                file=sys.stderr,
+            )
     return 0 if report.ok else 1
 
 
@@ -382,9 +450,20 @@ def _export(args, settings) -> int:
     except ExportError as exc:
         raise CliError(f"quizapp export: {exc}") from exc
     left_out = report.left_out
-    note = f" ({left_out} generated or code cards left out: Anki can't run them)" if left_out else ""
-    history = f", with {report.reviews} past reviews" if report.reviews else ""
-    print(visible(f"exported {report.written} cards to {report.path}{history}{note}"))
+    line = ngettext("exported {count} card to {path}", "exported {count} cards to {path}", report.written).format(
+        count=report.written, path=report.path
+    )
+    if report.reviews:
+        line += ngettext(", with {count} past review", ", with {count} past reviews", report.reviews).format(
+            count=report.reviews
+        )
+    if left_out:
+        line += " " + ngettext(
+            "({count} generated or code card left out: Anki can't run them)",
+            "({count} generated or code cards left out: Anki can't run them)",
+            left_out,
+        ).format(count=left_out)
+    print(visible(line))
     return 0
 
 
@@ -395,6 +474,8 @@ def _ask(args) -> int:
     from quizapp.questions import all_families
 
     families = all_families()
+    if args.lang is None:
+        args.lang = current_language()
     if args.list:
         rows = [{"family": n, "title": f.title[args.lang], "answer_kind": f.answer_kind} for n, f in families.items()]
         if args.json:
@@ -405,9 +486,9 @@ def _ask(args) -> int:
         return 0
     unknown = [name for name in args.families if name not in families]
     if unknown:
-        raise CliError(f"quizapp ask: unknown family {unknown[0]!r} (see quizapp ask --list)")
+        raise CliError(_("quizapp ask: unknown family {name!r} (see quizapp ask --list)").format(name=unknown[0]))
     if args.count < 1:
-        raise CliError("quizapp ask: --count must be at least 1")
+        raise CliError(_("quizapp ask: --count must be at least 1"))
     from quizapp.kernel import Kernel
     from quizapp.questions.base import QuestionError
     from quizapp.service.questions import make_question
@@ -445,9 +526,9 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(_("{text!r} is not a whole number").format(text=text)) from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+        raise argparse.ArgumentTypeError(_("{text} must be at least 1").format(text=text))
     return value
 
 
@@ -455,9 +536,9 @@ def _positive_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        raise argparse.ArgumentTypeError(_("{text!r} is not a number").format(text=text)) from None
     if not value > 0 or value != value or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} must be more than 0")
+        raise argparse.ArgumentTypeError(_("{text} must be more than 0").format(text=text))
     return value
 
 
@@ -489,16 +570,19 @@ def _settings(args, settings) -> int:
     changes = {name: getattr(args, name) for name in EDITABLE if getattr(args, name, None) is not None}
     decks = args.deck or []
     acts = [bool(args.presets), args.delete_preset is not None]
-    if (sum(acts) and (changes or decks or args.preset or args.rename or args.language)) or sum(acts) > 1:
+    other = args.other_language_deck
+    if (sum(acts) and (changes or decks or args.preset or args.rename or args.language or other)) or sum(acts) > 1:
         raise CliError("quizapp settings: --presets and --delete-preset go alone (with --json)")
     if args.rename is not None and args.preset is None:
         raise CliError("quizapp settings: --rename needs --preset NAME")
     if len(decks) > 1 and args.preset is None:
         raise CliError("quizapp settings: several --deck need --preset NAME (the preset to assign them)")
-    writes = bool(changes or (decks and args.preset) or args.rename or args.delete_preset or args.language)
+    writes = bool(changes or (decks and args.preset) or args.rename or args.delete_preset or args.language or other)
     service = _open_service(settings, writes=writes)
     if args.language is not None:
         set_language(service.set_interface_language(None if args.language == "auto" else args.language))
+    if other is not None:
+        service.set_other_language_deck(other == "on")
     try:
         if args.presets:
             return _print_presets(service.presets(), args.json)
@@ -548,10 +632,13 @@ def _settings(args, settings) -> int:
         data["preset"] = preset.name
         data["preset_decks"] = data.pop("decks")
         data["language"] = current_language()
+        data["other_language_deck"] = service.other_language_deck()
         _print_json(data)
         return 0
-    print(f"Interface language: {current_language()}")
+    print(_("Interface language: {language}").format(language=current_language()))
     _print_settings(current, preset, created)
+    shown = _("on") if service.other_language_deck() else _("off")
+    print(_("Built-in deck in the other language: {shown}").format(shown=shown))
     return 0
 
 
@@ -559,17 +646,19 @@ def _print_settings(current, preset, created: bool) -> None:
     from quizapp.study_settings import EDITABLE, LABELS, PRESET_FIELDS, SWITCHES, format_steps, switch_text
 
     if preset.is_default:
-        used = "every deck not assigned another"
+        used = _("every deck not assigned another")
     else:
-        used = f"decks: {', '.join(visible(d) for d in preset.decks)}" if preset.decks else "no deck yet"
-    print(f"Preset: {visible(preset.name)}{' (created)' if created else ''} ({used})")
+        decks = ", ".join(visible(d) for d in preset.decks)
+        used = _("decks: {decks}").format(decks=decks) if preset.decks else _("no deck yet")
+    made = _(" (created)") if created else ""
+    print(_("Preset: {name}{made} ({used})").format(name=visible(preset.name), made=made, used=used))
     for name in EDITABLE:
         value = getattr(preset if name in PRESET_FIELDS else current, name)
         shown = format_steps(value) if name.endswith("steps") else switch_text(value) if name in SWITCHES else value
-        scope = "" if name in PRESET_FIELDS else " (every deck)"
-        print(f"{LABELS[name]}: {shown if shown != '' else '(none)'}{scope}")
-    kind = "personal (fitted by quizapp optimize)" if current.personal else "FSRS defaults"
-    print(f"FSRS parameters: {kind}")
+        scope = "" if name in PRESET_FIELDS else _(" (every deck)")
+        print(f"{_(LABELS[name])}: {shown if shown != '' else _('(none)')}{scope}")
+    kind = _("personal (fitted by quizapp optimize)") if current.personal else _("FSRS defaults")
+    print(_("FSRS parameters: {kind}").format(kind=kind))
 
 
 def _print_presets(presets, as_json: bool) -> int:
@@ -602,10 +691,16 @@ def _optimize(args, settings) -> int:
         if args.json:
             _print_json({"reverted": True, "parameters": list(current.parameters), "rescheduled": rescheduled})
         else:
-            print(
-                "Returned to the previous FSRS parameters"
-                + (f"; {rescheduled} cards rescheduled." if rescheduled is not None else ".")
-            )
+            if rescheduled is None:
+                print(_("Returned to the previous FSRS parameters."))
+            else:
+                print(
+                    ngettext(
+                        "Returned to the previous FSRS parameters; {count} card rescheduled.",
+                        "Returned to the previous FSRS parameters; {count} cards rescheduled.",
+                        rescheduled,
+                    ).format(count=rescheduled)
+                )
         return 0
     bar = _ProgressBar() if sys.stderr.isatty() else None
     try:
@@ -637,15 +732,15 @@ def _optimize(args, settings) -> int:
         return 0
     _print_optimize_report(report)
     if report.adopted and not args.reschedule:
-        if sys.stdin.isatty() and input("Reschedule your cards with the new parameters? [y/N] ").strip().lower() in (
-            "y",
-            "yes",
-        ):
-            print(f"{service.reschedule()} cards rescheduled.")
+        question = _("Reschedule your cards with the new parameters? [y/N] ")
+        if sys.stdin.isatty() and input(question).strip().lower() in ("y", "yes", _("y"), _("yes")):
+            print(_rescheduled(service.reschedule()))
         else:
             print(
-                "Cards keep their due dates; new reviews use the new parameters "
-                "(`quizapp optimize --reschedule` reschedules them)."
+                _(
+                    "Cards keep their due dates; new reviews use the new parameters "
+                    "(`quizapp optimize --reschedule` reschedules them)."
+                )
             )
     return 0
 
@@ -654,28 +749,36 @@ def _print_optimize_report(report) -> None:
     before, after = report.before, report.after
     held_out = before.count if before else 0
     print(
-        f"Reviews: {report.reviews} ({report.train_reviews} learnable in the first 80% fitted; "
-        f"{held_out} held out to compare)"
+        _("Reviews: {reviews} ({train} learnable, from the first 80%, fitted; {held_out} held out to compare)").format(
+            reviews=report.reviews, train=report.train_reviews, held_out=held_out
+        )
     )
     if before is not None and after is not None:
-        print(f"{'':<20}{'log loss':>10}{'RMSE (bins)':>14}")
-        print(f"{'current parameters':<20}{before.log_loss:>10.4f}{before.rmse:>13.2%} ")
-        print(f"{'new parameters':<20}{after.log_loss:>10.4f}{after.rmse:>13.2%} ")
+        print(f"{'':<20}{_('log loss'):>10}{_('RMSE (bins)'):>14}")
+        print(f"{_('current parameters'):<20}{before.log_loss:>10.4f}{before.rmse:>13.2%} ")
+        print(f"{_('new parameters'):<20}{after.log_loss:>10.4f}{after.rmse:>13.2%} ")
     for note in report.notes:
         print(note)
     if report.adopted:
-        print("Adopted the new parameters; the old ones are kept (quizapp optimize --revert returns to them).")
+        print(_("Adopted the new parameters; the old ones are kept (quizapp optimize --revert returns to them)."))
         if report.rescheduled is not None:
-            print(f"{report.rescheduled} cards rescheduled.")
+            print(_rescheduled(report.rescheduled))
     else:
-        print("Kept the current parameters: the new ones do not predict your recent reviews better.")
+        print(_("Kept the current parameters: the new ones do not predict your recent reviews better."))
     if report.evaluation is not None:
         print(
-            f"Whole history, time-series splits (Anki's Evaluate): log loss {report.evaluation.log_loss:.4f}, "
-            f"RMSE (bins) {report.evaluation.rmse:.2%}"
+            _("Whole history, time-series splits (Anki's Evaluate): log loss {loss}, RMSE (bins) {rmse}").format(
+                loss=f"{report.evaluation.log_loss:.4f}", rmse=f"{report.evaluation.rmse:.2%}"
+            )
         )
     if report.optimal_retention is not None:
-        print(f"Optimal retention for your parameters: {report.optimal_retention:.2f}")
+        print(
+            _("Optimal retention for your parameters: {retention}").format(retention=f"{report.optimal_retention:.2f}")
+        )
+
+
+def _rescheduled(count: int) -> str:
+    return ngettext("{count} card rescheduled.", "{count} cards rescheduled.", count).format(count=count)
 
 
 def _simulate(args, settings) -> int:
@@ -687,13 +790,27 @@ def _simulate(args, settings) -> int:
         _print_json(workload.to_json())
         return 0
     reviews, minutes = workload.reviews_per_day, workload.minutes_per_day
-    print(f"Desired retention {workload.retention:.2f} over {workload.days} days:")
-    for label, span in (("first week", 7), ("first month", 30), (f"all {workload.days} days", workload.days)):
+    print(
+        _("Desired retention {retention} over {days} days:").format(
+            retention=f"{workload.retention:.2f}", days=workload.days
+        )
+    )
+    spans = (
+        (_("first week"), 7),
+        (_("first month"), 30),
+        (ngettext("all {count} day", "all {count} days", workload.days).format(count=workload.days), workload.days),
+    )
+    for label, span in spans:
         n = min(span, len(reviews))
         if n:
-            print(f"  {label:<16} {sum(reviews[:n]) / n:7.1f} reviews/day {sum(minutes[:n]) / n:7.1f} min/day")
+            print(
+                "  "
+                + _("{label} {reviews} reviews/day {minutes} min/day").format(
+                    label=f"{label:<16}", reviews=f"{sum(reviews[:n]) / n:7.1f}", minutes=f"{sum(minutes[:n]) / n:7.1f}"
+                )
+            )
     if workload.memorized:
-        print(f"  cards remembered at the end: {workload.memorized[-1]:.0f}")
+        print("  " + _("cards remembered at the end: {count}").format(count=f"{workload.memorized[-1]:.0f}"))
     return 0
 
 
@@ -702,16 +819,18 @@ def _number(text: str, flag: str, kind, low, high):
     try:
         value = kind(text)
     except ValueError:
-        raise CliError(f"quizapp simulate: {flag} {text!r} is not a number") from None
+        raise CliError(_("quizapp simulate: {flag} {text!r} is not a number").format(flag=flag, text=text)) from None
     if not low <= value <= high:
-        raise CliError(f"quizapp simulate: {flag} must be between {low} and {high}")
+        raise CliError(
+            _("quizapp simulate: {flag} must be between {low} and {high}").format(flag=flag, low=low, high=high)
+        )
     return value
 
 
 class _ProgressBar:
     """A one-line progress bar on stderr: progress(stage, done, total)."""
 
-    STAGES = {"fit": "fitting", "evaluate": "comparing"}
+    STAGES = {"fit": N_("fitting"), "evaluate": N_("comparing")}
 
     def __init__(self, width: int = 30) -> None:
         self.width = width
@@ -719,7 +838,7 @@ class _ProgressBar:
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         filled = int(self.width * done / max(total, 1))
-        label = self.STAGES.get(stage, stage)
+        label = _(self.STAGES[stage]) if stage in self.STAGES else stage
         sys.stderr.write(
             f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done * 100 // max(total, 1):3d}% {label:<14}"
         )
@@ -750,7 +869,11 @@ def _backup(args, settings) -> int:
     try:
         if args.command == "restore":
             safety = service.restore(Path(args.file))
-            print(f"restored {args.file}; the database as it was is backed up in {safety.path}")
+            print(
+                _("restored {file}; the database as it was is backed up in {path}").format(
+                    file=args.file, path=safety.path
+                )
+            )
             return 0
         if args.list:
             found = service.backups()
@@ -758,13 +881,15 @@ def _backup(args, settings) -> int:
                 _print_json({"folder": str(service.backup_folder()), "backups": [b.to_json() for b in found]})
                 return 0
             print(
-                f"backups of {settings.database_url} in {service.backup_folder()} (keeping {service.backup_keep or 'all'}):"
+                _("backups of {url} in {folder} (keeping {keep}):").format(
+                    url=settings.database_url, folder=service.backup_folder(), keep=service.backup_keep or _("all")
+                )
             )
             for b in found:
                 when = b.made_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
                 print(f"{when}  {_size(b.size):>9}  {b.path.name}")
             if not found:
-                print("(none yet)")
+                print(_("(none yet)"))
             return 0
         made = service.backup()
     except BackupError as exc:
@@ -772,7 +897,7 @@ def _backup(args, settings) -> int:
     if args.json:
         _print_json(made.to_json())
     else:
-        print(f"backed up to {made.path} ({_size(made.size)})")
+        print(_("backed up to {path} ({size})").format(path=made.path, size=_size(made.size)))
     return 0
 
 
@@ -791,7 +916,7 @@ def _backup_on_close(service) -> None:
     try:
         service.backup_if_due()
     except (BackupError, OSError) as exc:
-        _notices.append(f"quizapp: warning: no backup was made: {exc}")
+        _notices.append(_("quizapp: warning: no backup was made: {error}").format(error=exc))
 
 
 #: Services opened by commands that write: backed up once they are done.
@@ -813,7 +938,7 @@ def _open_service(settings, *, kernel=None, fit=None, writes: bool = False):
         raise CliError(f"quizapp: {exc}") from exc
     set_language(service.interface_language())
     if new:
-        _notices.append(f"quizapp: created a new database at {path}")
+        _notices.append(_("quizapp: created a new database at {path}").format(path=path))
     if writes:
         _writers.append(service)
     return service
@@ -821,7 +946,7 @@ def _open_service(settings, *, kernel=None, fit=None, writes: bool = False):
 
 def _require_deck(service, deck: str | None) -> None:
     if deck is not None and deck not in service.deck_names():
-        raise CliError(f"quizapp: no deck named {deck!r} (see quizapp decks)")
+        raise CliError(_("quizapp: no deck named {deck!r} (see quizapp decks)").format(deck=deck))
 
 
 def _run_tui(settings) -> int:
@@ -836,7 +961,7 @@ def _run_tui(settings) -> int:
     app = make_app(settings, service=service)
     app.run()  # backs up on exit (QuizApp.backup_on_close)
     if app.backup_problem:
-        _notices.append(f"quizapp: warning: {app.backup_problem}")
+        _notices.append(_("quizapp: warning: {problem}").format(problem=app.backup_problem))
     # Textual sets return_code to 1 when the app ended on an unhandled error (it has
     # already printed the traceback): the process must not exit 0 after a crash.
     return app.return_code or 0

@@ -9,6 +9,7 @@ a parser or the scheduler does not load the store or the UI.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable, Mapping
 from datetime import timedelta
 from enum import IntEnum, StrEnum
 
@@ -141,6 +142,37 @@ def note_key(card_id: str) -> str:
     """The note a card belongs to: its id without the sibling suffix
     (``deck:q::rev`` and ``deck:q::c2`` are siblings of ``deck:q``)."""
     return _SIBLING_SUFFIX.sub("", card_id)
+
+
+def other_language_decks(
+    language: str, deck_names: Iterable[str], contents: Mapping[str, Collection[tuple[str, str | None]]]
+) -> frozenset[str]:
+    """The decks a learner whose interface is in ``language`` does not see:
+    those whose active cards all come from a built-in deck in another
+    language, and parents left with nothing else under them (their own cards
+    none). ``contents`` maps a deck's name to the (source, language) of its
+    active cards (language: the built-in deck's, None for other cards); a
+    deck it does not name has no active card. The same rule for the deck
+    list, the review queue and ``quizapp due``."""
+    names = sorted(set(deck_names) | set(contents), key=lambda n: -n.count("::"))
+
+    def foreign(name: str) -> bool:
+        cards = contents.get(name, ())
+        return bool(cards) and all(
+            source.startswith(BUILTIN_SOURCE_PREFIX) and lang is not None and lang != language for source, lang in cards
+        )
+
+    hidden: set[str] = set()
+    for name in names:  # children first
+        children = [n for n in names if n.startswith(name + "::")]
+        if foreign(name) or (
+            not contents.get(name)
+            and children
+            and all(c in hidden or not contents.get(c) for c in children)
+            and any(c in hidden for c in children)
+        ):
+            hidden.add(name)
+    return frozenset(hidden)
 
 
 # -- Anki's default settings: a learner with no stored settings gets these ----

@@ -13,6 +13,7 @@ kind of database URL goes through the Service (slower, same answer).
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -21,7 +22,15 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from quizapp import deck_limits
-from quizapp.domain import DEFAULT_DAY_START_HOUR, DEFAULT_NEW_PER_DAY, DEFAULT_PRESET, DEFAULT_REVIEWS_PER_DAY
+from quizapp.domain import (
+    BUILTIN_SOURCE_PREFIX,
+    DEFAULT_DAY_START_HOUR,
+    DEFAULT_NEW_PER_DAY,
+    DEFAULT_PRESET,
+    DEFAULT_REVIEWS_PER_DAY,
+    other_language_decks,
+)
+from quizapp.i18n import LANGUAGES, _, language_from_locale, set_language
 from quizapp.study_days import StudyDays
 
 #: How SQLAlchemy stores a naive UTC datetime in SQLite (sorts as text).
@@ -37,31 +46,61 @@ class DueCount:
 
 def due_line(url: str, user: str, *, now: datetime | None = None, tz: tzinfo | None = None) -> str:
     """The line ``quizapp due`` prints."""
-    counts = due_counts(url, user, now=now, tz=tz)
+    counts, language = _due(url, user, now=now, tz=tz)
+    if language is not None:  # the learner's own interface language
+        set_language(language)
     if counts is None:
-        return "quizapp: no database yet (run quizapp)"
+        return _("quizapp: no database yet (run quizapp)")
     if not counts:
-        return "quizapp: no decks"
+        return _("quizapp: no decks")
     if not any(c.due or c.new for c in counts):
-        return "quizapp: nothing due"
-    return "quizapp: " + "; ".join(f"{c.deck} {c.due} due, {c.new} new" for c in counts if c.due or c.new)
+        return _("quizapp: nothing due")
+    return "quizapp: " + "; ".join(
+        _("{deck} {due} due, {new} new").format(deck=c.deck, due=c.due, new=c.new) for c in counts if c.due or c.new
+    )
 
 
 def due_counts(url: str, user: str, *, now: datetime | None = None, tz: tzinfo | None = None) -> list[DueCount] | None:
     """Per top-level deck (by name): (due, new) now. None when the database
     file does not exist (nothing is created)."""
+    return _due(url, user, now=now, tz=tz)[0]
+
+
+def _due(
+    url: str, user: str, *, now: datetime | None = None, tz: tzinfo | None = None
+) -> tuple[list[DueCount] | None, str | None]:
+    """The counts, and the learner's interface language when it is set."""
     now = now or datetime.now(UTC)
     path = sqlite_path(url)
     if path is None:
-        return _via_service(url, user, now, tz)
+        return _via_service(url, user, now, tz), None
     if path != ":memory:" and not os.path.exists(path):
-        return None
+        return None, None
     uri = "file::memory:" if path == ":memory:" else Path(path).absolute().as_uri()
     connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=5.0)
     try:
-        return _counts(connection, user, now, tz)
+        counts = _counts(connection, user, now, tz)
+        return counts, _learner_settings(connection, _user_id(connection, user))[0]
     finally:
         connection.close()
+
+
+def _user_id(connection: sqlite3.Connection, user: str) -> int:
+    row = connection.execute("SELECT id FROM user WHERE name = ?", (user,)).fetchone()
+    return row[0] if row else -1
+
+
+def _learner_settings(connection: sqlite3.Connection, user_id: int) -> tuple[str | None, bool]:
+    """The learner's interface language (None: the locale's) and whether the
+    other language's built-in deck is shown."""
+    try:
+        stored = connection.execute(
+            "SELECT language, other_language_deck FROM usersettings WHERE user_id = ?", (user_id,)
+        ).fetchone()
+    except sqlite3.OperationalError:  # an older database: neither setting yet
+        stored = None
+    language, other_deck = stored if stored else (None, False)
+    return (language if language in LANGUAGES else None), bool(other_deck)
 
 
 def sqlite_path(url: str) -> str | None:
@@ -73,8 +112,7 @@ def sqlite_path(url: str) -> str | None:
 
 
 def _counts(connection: sqlite3.Connection, user: str, now: datetime, tz: tzinfo | None) -> list[DueCount]:
-    row = connection.execute("SELECT id FROM user WHERE name = ?", (user,)).fetchone()
-    user_id = row[0] if row else -1
+    user_id = _user_id(connection, user)
     new_per_day, reviews_per_day, hour = DEFAULT_NEW_PER_DAY, DEFAULT_REVIEWS_PER_DAY, DEFAULT_DAY_START_HOUR
     try:
         stored = connection.execute(
@@ -119,10 +157,12 @@ def _counts(connection: sqlite3.Connection, user: str, now: datetime, tz: tzinfo
            GROUP BY d.id""",
         {"end": end_s, "now": now_s, "user": user_id},
     ).fetchall()
-    own = {name: (new, review) for name, new, _, review in rows}
+    hidden = _hidden_decks(connection, user_id)  # the other language's built-in deck
+    rows = [row for row in rows if row[0] not in hidden]
+    own = {name: (new, review) for name, new, _learning, review in rows}
     subtrees = deck_limits.subtree_counts(left, own)
     learning: dict[str, int] = {}
-    for name, _, in_learning, _ in rows:
+    for name, _new, in_learning, _review in rows:
         top = name.split("::")[0]
         learning[top] = learning.get(top, 0) + in_learning
     counts = []
@@ -152,6 +192,45 @@ def _deck_limits(
         name: presets[assigned[deck_id]][1] if assigned.get(deck_id) in presets else default
         for deck_id, name in decks.items()
     }
+
+
+def _hidden_decks(connection: sqlite3.Connection, user_id: int) -> frozenset[str]:
+    """The built-in deck in the other language, as service/languages.py finds it."""
+    language, other_deck = _learner_settings(connection, user_id)
+    if other_deck:
+        return frozenset()
+    language = language or language_from_locale()
+    decks = dict(connection.execute("SELECT id, name FROM deck").fetchall())
+    builtin = {
+        deck_id
+        for (deck_id,) in connection.execute(
+            "SELECT DISTINCT deck_id FROM card WHERE substr(source, 1, ?) = ?",
+            (len(BUILTIN_SOURCE_PREFIX), BUILTIN_SOURCE_PREFIX),
+        )
+    }
+    names = {decks[i] for i in builtin if i in decks}
+    if not names:
+        return frozenset()
+    parents = {"::".join(n.split("::")[:k]) for n in names for k in range(1, n.count("::") + 1)}
+    wanted = [i for i, name in decks.items() if name in names or name in parents]
+    marks = ", ".join("?" * len(wanted))
+    contents: dict[str, list[tuple[str, str | None]]] = {}
+    for deck_id, source, data in connection.execute(
+        f"SELECT deck_id, source, MIN(data) FROM card WHERE active = 1 AND deck_id IN ({marks}) GROUP BY deck_id, source",
+        wanted,
+    ):
+        contents.setdefault(decks[deck_id], []).append((source, _builtin_language(source, data)))
+    return other_language_decks(language, names | parents, contents)
+
+
+def _builtin_language(source: str, data: str | None) -> str | None:
+    if not source.startswith(BUILTIN_SOURCE_PREFIX) or not data:
+        return None
+    try:
+        lang = json.loads(data).get("lang")
+    except (ValueError, AttributeError):
+        return None
+    return lang if isinstance(lang, str) else None
 
 
 def _stored(t: datetime) -> str:

@@ -55,6 +55,7 @@ from typing import Any
 import fsrs_rs_python as rs
 
 from quizapp.domain import ReviewKind
+from quizapp.i18n import _
 
 #: quizapp fits nothing below this many items (reviews a study day or more
 #: after the card's previous one) in the first 80 % of the history: fewer
@@ -242,9 +243,10 @@ class NotEnoughReviews(Exception):
     def __init__(self, have: int, needed: int) -> None:
         self.have, self.needed = have, needed
         super().__init__(
-            f"the optimizer needs {MIN_REVIEWS} reviews made a day or more after the card's previous one "
-            f"in the first {1 - HOLDOUT_FRACTION:.0%} of your history; you have {have}: "
-            f"about {needed} more needed"
+            _(
+                "the optimizer needs {minimum} reviews made a day or more after the card's previous one "
+                "in the first {share} of your history; you have {have}: about {needed} more needed"
+            ).format(minimum=MIN_REVIEWS, share=f"{1 - HOLDOUT_FRACTION:.0%}", have=have, needed=needed)
         )
 
 

@@ -31,6 +31,7 @@ from quizapp.domain import (
     DEFAULT_RELEARNING_STEPS,
     DEFAULT_REVIEWS_PER_DAY,
 )
+from quizapp.i18n import N_, _
 from quizapp.scheduling import SchedulingConfig
 
 #: Desired retention accepted (Anki allows 0.70-0.99).
@@ -58,14 +59,18 @@ def parse_steps(text: str, *, name: str = "learning steps") -> tuple[timedelta, 
     for token in text.replace(",", " ").split():
         match = _STEP.match(token.strip().lower())
         if match is None:
-            raise SettingsError(f"{name}: {token!r} is not a step like 1m, 10m, 1h or 1d")
+            raise SettingsError(
+                _("{name}: {token!r} is not a step like 1m, 10m, 1h or 1d").format(name=name, token=token)
+            )
         step = timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
         if step <= timedelta(0):
-            raise SettingsError(f"{name}: {token!r} must be longer than zero")
+            raise SettingsError(_("{name}: {token!r} must be longer than zero").format(name=name, token=token))
         if step > MAX_STEP:
-            raise SettingsError(f"{name}: {token!r} is longer than a day")
+            raise SettingsError(_("{name}: {token!r} is longer than a day").format(name=name, token=token))
         if steps and step < steps[-1]:
-            raise SettingsError(f"{name}: {token!r} is shorter than the step before it")
+            raise SettingsError(
+                _("{name}: {token!r} is shorter than the step before it").format(name=name, token=token)
+            )
         steps.append(step)
     return tuple(steps)
 
@@ -179,16 +184,29 @@ EDITABLE = (
 SWITCHES = ("bury_new_siblings", "bury_review_siblings", "bury_interday_learning_siblings")
 _ON = {"on": True, "yes": True, "true": True, "1": True, "off": False, "no": False, "false": False, "0": False}
 
+#: Each setting's label (English; shown through ``_()``).
 LABELS = {
-    "desired_retention": "Desired retention",
-    "new_per_day": "New cards per day",
-    "reviews_per_day": "Reviews per day",
-    "learning_steps": "Learning steps",
-    "relearning_steps": "Relearning steps",
-    "day_start_hour": "Next day starts at (hour)",
-    "bury_new_siblings": "Bury new siblings",
-    "bury_review_siblings": "Bury review siblings",
-    "bury_interday_learning_siblings": "Bury interday siblings",
+    "desired_retention": N_("Desired retention"),
+    "new_per_day": N_("New cards per day"),
+    "reviews_per_day": N_("Reviews per day"),
+    "learning_steps": N_("Learning steps"),
+    "relearning_steps": N_("Relearning steps"),
+    "day_start_hour": N_("Next day starts at (hour)"),
+    "bury_new_siblings": N_("Bury new siblings"),
+    "bury_review_siblings": N_("Bury review siblings"),
+    "bury_interday_learning_siblings": N_("Bury interday siblings"),
+}
+#: Each setting as an error message names it (English; shown through ``_()``).
+NAMES = {
+    "desired_retention": N_("desired retention"),
+    "new_per_day": N_("new per day"),
+    "reviews_per_day": N_("reviews per day"),
+    "learning_steps": N_("learning steps"),
+    "relearning_steps": N_("relearning steps"),
+    "day_start_hour": N_("day start hour"),
+    "bury_new_siblings": N_("bury new siblings"),
+    "bury_review_siblings": N_("bury review siblings"),
+    "bury_interday_learning_siblings": N_("bury interday learning siblings"),
 }
 
 
@@ -207,22 +225,28 @@ def validate_changes(current: StudySettings, changes: Mapping[str, object]) -> S
         if raw is None:
             continue
         if name not in EDITABLE:
-            raise SettingsError(f"unknown setting {name!r}")
-        label = name.replace("_", " ")
+            raise SettingsError(_("unknown setting {name!r}").format(name=name))
+        label = _(NAMES[name])
         text = str(raw).strip()
         if name == "desired_retention":
             try:
                 retention = float(text)
             except ValueError:
-                raise SettingsError(f"{label}: {text!r} is not a number") from None
+                raise SettingsError(_("{label}: {text!r} is not a number").format(label=label, text=text)) from None
             low, high = RETENTION_RANGE
             if not low <= retention <= high:
-                raise SettingsError(f"{label}: {text} is outside {low:.2f}-{high:.2f}")
+                raise SettingsError(
+                    _("{label}: {text} is outside {low}-{high}").format(
+                        label=label, text=text, low=f"{low:.2f}", high=f"{high:.2f}"
+                    )
+                )
             result = replace(result, desired_retention=round(retention, 4))
         elif name in ("new_per_day", "reviews_per_day"):
             count = _int(text, label)
             if not 0 <= count <= MAX_PER_DAY:
-                raise SettingsError(f"{label}: {text} is outside 0-{MAX_PER_DAY}")
+                raise SettingsError(
+                    _("{label}: {text} is outside {low}-{high}").format(label=label, text=text, low=0, high=MAX_PER_DAY)
+                )
             if name == "new_per_day":
                 result = replace(result, new_per_day=count)
             else:
@@ -230,7 +254,9 @@ def validate_changes(current: StudySettings, changes: Mapping[str, object]) -> S
         elif name == "day_start_hour":
             hour = _int(text, label)
             if not 0 <= hour <= 23:
-                raise SettingsError(f"{label}: {text} is outside 0-23")
+                raise SettingsError(
+                    _("{label}: {text} is outside {low}-{high}").format(label=label, text=text, low=0, high=23)
+                )
             result = replace(result, day_start_hour=hour)
         elif name in SWITCHES:
             if isinstance(raw, bool):
@@ -332,7 +358,7 @@ def _int(text: str, label: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise SettingsError(f"{label}: {text!r} is not a whole number") from None
+        raise SettingsError(_("{label}: {text!r} is not a whole number").format(label=label, text=text)) from None
 
 
 def parameters_to_json(parameters: tuple[float, ...] | None) -> str | None:

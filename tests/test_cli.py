@@ -26,9 +26,40 @@ def test_decks_json_contract(capsys, db):
     rows = json.loads(out)
     assert rows and all(set(r) == {"name", "new", "learning", "due", "total"} for r in rows)
     names = [r["name"] for r in rows]
-    assert "PyTorch (ES)" in names and "PyTorch (EN)" in names
-    es = next(r for r in rows if r["name"] == "PyTorch (ES)")
-    assert es["total"] >= 60 and es["new"] == 20 and es["due"] == 0
+    assert "PyTorch (EN)" in names  # the interface is in English (tests/conftest.py)
+    en = next(r for r in rows if r["name"] == "PyTorch (EN)")
+    assert en["total"] >= 60 and en["new"] == 20 and en["due"] == 0
+
+
+def test_the_built_in_deck_shown_is_the_one_in_the_interface_language(capsys, db):
+    """The deck list, `due` and the review queue show the built-in deck of the
+    interface language; the other one can be turned on."""
+    from quizapp.service import open_service
+    from quizapp.settings import Settings
+
+    def top_decks() -> list[str]:
+        code, out, _ = run(capsys, "--db", db, "decks", "--json")
+        assert code == 0
+        return [r["name"] for r in json.loads(out) if "::" not in r["name"]]
+
+    assert top_decks() == ["PyTorch (EN)"]
+    assert "PyTorch (ES)" not in run(capsys, "--db", db, "due")[1]
+    service = open_service(Settings(database_url=f"sqlite:///{db}", user="tester"))
+    assert service.next_card().id.startswith("pytorch-en:")
+
+    assert run(capsys, "--db", db, "settings", "--language", "es")[0] == 0
+    assert top_decks() == ["PyTorch (ES)"]
+    due = run(capsys, "--db", db, "due")[1]
+    assert "PyTorch (ES)" in due and "PyTorch (EN)" not in due
+    assert service.next_card().id.startswith("pytorch-es:")
+
+    code, out, _ = run(capsys, "--db", db, "settings", "--other-language-deck", "on", "--json")
+    assert code == 0 and json.loads(out)["other_language_deck"] is True
+    assert top_decks() == ["PyTorch (EN)", "PyTorch (ES)"]
+    assert "PyTorch (EN)" in run(capsys, "--db", db, "due")[1]
+    # A deck named on purpose is studied even when hidden.
+    assert run(capsys, "--db", db, "settings", "--other-language-deck", "off")[0] == 0
+    assert service.next_card("PyTorch (EN)").id.startswith("pytorch-en:")
 
 
 def test_cards_json_contract_and_deck_filter(capsys, db):

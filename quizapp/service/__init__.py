@@ -232,6 +232,15 @@ class Service:
     def set_interface_language(self, language: str | None) -> str:
         return settings.set_interface_language(self.ctx, language)
 
+    def language_setting(self) -> str | None:
+        return settings.language_setting(self.ctx)
+
+    def other_language_deck(self) -> bool:
+        return settings.other_language_deck(self.ctx)
+
+    def set_other_language_deck(self, shown: bool) -> None:
+        settings.set_other_language_deck(self.ctx, shown)
+
     # -- decks (service/decks.py) -------------------------------------------
 
     def sync_deck(self, parsed: ParsedDeck, *, dry_run: bool = False) -> SyncReport:

@@ -26,6 +26,7 @@ from quizapp.importers.base import TYPE_BACK, ParsedCard, ParsedDeck, ParsedRevi
 from quizapp.optimizing import anki_memory_plan, memory_from_sm2
 from quizapp.scheduling import Memory, Scheduler
 from quizapp.service.context import Context, Progress
+from quizapp.service.languages import shown_filter
 from quizapp.service.presets import configs_by_deck, deck_limits
 from quizapp.service.queue import queue_counts
 from quizapp.service.views import CardView, DeckCounts, card_view
@@ -357,8 +358,9 @@ def _store_state(ctx: Context, session: Session, card_id: str, memory: Memory) -
 
 
 def deck_counts(ctx: Context) -> list[DeckCounts]:
-    """Every deck with today's counts (subdecks included, daily limits applied)."""
-    raw, capped = _raw_counts(ctx)
+    """Every deck with today's counts (subdecks included, daily limits applied),
+    except the built-in deck in the other language (service/languages.py)."""
+    raw, capped = _raw_counts(ctx, shown_filter(ctx, None))
     return [
         _aggregate(name, [c for n, c in raw.items() if n == name or n.startswith(name + "::")], capped[name])
         for name in sorted(raw, key=lambda n: n.split("::"))
@@ -372,14 +374,17 @@ def today_counts(ctx: Context, deck: str | None = None) -> DeckCounts:
     from_queue = queue_counts(ctx, deck, ctx.clock())
     if from_queue is not None:
         return from_queue
-    raw, capped = _raw_counts(ctx)
+    raw, capped = _raw_counts(ctx, shown_filter(ctx, deck))
     subtree = [c for n, c in raw.items() if deck is None or n == deck or n.startswith(deck + "::")]
     return _aggregate(deck or "All decks", subtree, capped.get(deck or "", (0, 0)))
 
 
-def _raw_counts(ctx: Context) -> tuple[dict[str, queries.RawCounts], dict[str, tuple[int, int]]]:
+def _raw_counts(
+    ctx: Context, hidden: frozenset[str]
+) -> tuple[dict[str, queries.RawCounts], dict[str, tuple[int, int]]]:
     """Per deck, its own counts; and per deck ("" for all), the new and due
-    reviews studying it can show today within the decks' limits."""
+    reviews studying it can show today within the decks' limits. ``hidden``:
+    decks left out (the other language's built-in deck)."""
     now = ctx.clock()
     start, end = ctx.day_bounds(now)
     with ctx.read() as session:
@@ -387,6 +392,7 @@ def _raw_counts(ctx: Context) -> tuple[dict[str, queries.RawCounts], dict[str, t
         # New cards counted per deck up to the most any deck may show today.
         cap = max((left.new for left in limits.left.values()), default=0)
         raw = queries.counts_by_deck(session=session, user_id=ctx.user_id, now=now, day_end=end, new_cap=cap)
+        raw = {name: counts for name, counts in raw.items() if name not in hidden}
     return raw, limits.capped({name: (c.new, c.due) for name, c in raw.items()})
 
 

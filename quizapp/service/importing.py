@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from quizapp.domain import CardKind
+from quizapp.i18n import _
 from quizapp.importers.base import DeckError, ParsedCard, ParsedDeck, Problem
 from quizapp.kernel.protocol import REPLY_TOO_LARGE
 from quizapp.kernel.validator import UnsafeSnippet, validate
@@ -248,7 +249,7 @@ def import_paths(
     for index, (path, root) in enumerate(files):
         check()
         if progress:
-            progress(0.5 * index / max(len(files), 1), f"reading {path.name}")
+            progress(0.5 * index / max(len(files), 1), _("reading {name}").format(name=path.name))
         try:
             parsed = read_deck_file(path, deck=deck, root=root, fmt=fmt)
         except DeckError as exc:
@@ -274,7 +275,7 @@ def import_paths(
     def saving(done: int, total: int) -> None:
         check()  # raised inside the save's transaction: it rolls back
         if progress:
-            progress(0.5 + 0.5 * done / max(total, 1), f"saving {done}/{total} cards")
+            progress(0.5 + 0.5 * done / max(total, 1), _("saving {done}/{total} cards").format(done=done, total=total))
 
     sync: list[SyncReport] = sync_decks(ctx, decks, dry_run=dry_run, progress=saving)
     for r in sync:

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlmodel import col, func, select
 
 from quizapp.domain import MemoryState
+from quizapp.i18n import _
 from quizapp.optimizing import (
     Collection,
     Fitter,
@@ -98,7 +99,7 @@ def optimize(
         if reschedule:
             report.rescheduled = reschedule_all(ctx)
     elif result.after is None:
-        report.notes.append("no held-out review a day or more after the previous one: nothing to compare")
+        report.notes.append(_("no held-out review a day or more after the previous one: nothing to compare"))
     report.optimal_retention = optimal_retention(ctx)
     return report
 
@@ -120,7 +121,7 @@ def revert_parameters(ctx: Context) -> StudySettings:
     kept."""
     current = study_settings(ctx)
     if current.previous_parameters is None:
-        raise ValueError("no previous parameters to return to")
+        raise ValueError(_("no previous parameters to return to"))
     updated = replace(current, parameters=current.previous_parameters, previous_parameters=current.parameters)
     with ctx.write() as session:
         store_study_settings(session=session, user_id=ctx.user_id, settings=updated)

@@ -37,6 +37,7 @@ from sqlmodel import Session
 from quizapp.domain import LIVE_KINDS, MemoryState
 from quizapp.scheduling import SchedulingConfig
 from quizapp.service.context import Context
+from quizapp.service.languages import shown_filter
 from quizapp.service.presets import deck_limits
 from quizapp.service.views import CardView, DeckCounts, card_view
 from quizapp.store import queries
@@ -51,6 +52,9 @@ class Limits:
     #: decks with limits of their own are studied together).
     new: int
     reviews: int
+    #: Ids of the decks studied (None: every deck): the deck and its
+    #: subdecks, less the built-in deck in the other language (service/languages.py).
+    decks: list[int] | None
     #: Ids of the decks whose new cards / reviews may still be shown (None: any).
     new_decks: list[int] | None
     review_decks: list[int] | None
@@ -59,23 +63,27 @@ class Limits:
     exact: bool
 
 
-def limits_left(ctx: Context, session: Session, start: datetime, deck: str | None = None) -> Limits:
+def limits_left(
+    ctx: Context, session: Session, start: datetime, deck: str | None = None, hidden: frozenset[str] = frozenset()
+) -> Limits:
     """What studying ``deck`` (None: every deck) may still show today: each
     deck's preset limits less what its subtree studied since ``start``, a
-    card shown only while its deck and every ancestor have some left."""
+    card shown only while its deck and every ancestor have some left.
+    ``hidden``: decks left out (the other language's built-in deck)."""
     limits = deck_limits(ctx, session=session, since=start)
     new_decks, review_decks = limits.open_deck_ids(deck)
-    names = [n for n in limits.ids if deck is None or n == deck or n.startswith(deck + "::")]
-    if deck is not None and deck in limits.ids and len(names) == 1:
+    names = [n for n in limits.ids if (deck is None or n == deck or n.startswith(deck + "::")) and n not in hidden]
+    decks = None if deck is None and not hidden else [limits.ids[n] for n in names]
+    if deck is not None and deck in limits.ids and names == [deck]:
         room = limits.available(deck)
-        return Limits(room.new, room.review, new_decks, review_decks, exact=True)
+        return Limits(room.new, room.review, decks, new_decks, review_decks, exact=True)
     # Several decks: each served card takes one from its deck's room, so the
     # rooms added up bound what can be shown; the lists are read again after
     # each answer, when a deck may close.
     rooms = [limits.available(n) for n in names]
     new = sum(r.new for r in rooms)
     reviews = sum(r.review for r in rooms)
-    return Limits(new, reviews, new_decks, review_decks, exact=False)
+    return Limits(new, reviews, decks, new_decks, review_decks, exact=False)
 
 
 def _scope(decks: list[int] | None, open_ids: list[int] | None) -> list[int] | None:
@@ -119,6 +127,8 @@ class ReviewQueue:
     #: One deck's limits decide (its counts are the lists' lengths); False:
     #: several decks with limits of their own, read again after each answer.
     exact: bool = True
+    #: Decks left out (the other language's built-in deck), as when it was built.
+    hidden: frozenset[str] = frozenset()
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -161,9 +171,10 @@ def build(ctx: Context, deck: str | None, now: datetime) -> ReviewQueue:
     """Build the queue of ``deck`` for the study day of ``now``."""
     start, end = ctx.day_bounds(now)
     writes = ctx.writes
+    hidden = shown_filter(ctx, deck)
     with ctx.read() as session:
-        decks = queries.deck_ids(session=session, deck=deck)
-        limits = limits_left(ctx, session, start, deck)
+        limits = limits_left(ctx, session, start, deck, hidden)
+        decks = limits.decks
         learning = queries.queue_learning(
             session=session, user_id=ctx.user_id, decks=decks, before=end + ctx.config.learn_ahead, now=now
         )
@@ -192,6 +203,7 @@ def build(ctx: Context, deck: str | None, now: datetime) -> ReviewQueue:
         writes=writes,
         config=ctx.config,
         exact=limits.exact,
+        hidden=hidden,
     )
     ctx.queue = queue
     return queue
@@ -201,8 +213,8 @@ def refill(ctx: Context, queue: ReviewQueue, now: datetime) -> None:
     """Read the new and review lists again, up to what the limits leave
     (cards were buried or suspended out of lists cut at a limit)."""
     with ctx.read() as session:
-        decks = queries.deck_ids(session=session, deck=queue.deck)
-        limits = limits_left(ctx, session, queue.day_start, queue.deck)
+        limits = limits_left(ctx, session, queue.day_start, queue.deck, queue.hidden)
+        decks = limits.decks
         reviews = queries.queue_reviews(
             session=session,
             user_id=ctx.user_id,

@@ -138,3 +138,29 @@ def set_interface_language(ctx: Context, language: str | None) -> str:
         row.language = language
         session.add(row)
     return interface_language(ctx)
+
+
+def language_setting(ctx: Context) -> str | None:
+    """The learner's stored interface language ("es", "en"), or None when it
+    follows the locale."""
+    with ctx.read() as session:
+        row = session.get(UserSettings, ctx.user_id)
+        stored = row.language if row is not None else None
+    return stored if stored in LANGUAGES else None
+
+
+def other_language_deck(ctx: Context) -> bool:
+    """Whether the built-in deck in the other interface language is shown too."""
+    with ctx.read() as session:
+        row = session.get(UserSettings, ctx.user_id)
+        return bool(row.other_language_deck) if row is not None else False
+
+
+def set_other_language_deck(ctx: Context, shown: bool) -> None:
+    """Show (True) or hide the built-in deck in the other interface language."""
+    with ctx.write() as session:
+        row = session.get(UserSettings, ctx.user_id)
+        if row is None:  # the model's defaults are Anki's, as StudySettings()
+            row = UserSettings(user_id=ctx.user_id)
+        row.other_language_deck = shown
+        session.add(row)

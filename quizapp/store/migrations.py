@@ -19,7 +19,9 @@ History:
   nothing changes for them.
 - 4 -> 5: ``card.note_id`` filled from each card's id (``domain.note_key``),
   ``reviewlog.buried``, and the review queue's indexes (every index of the
-  models that an existing table lacks is created, at any version).
+  models that an existing table lacks is created, at any version), and
+  ``usersettings.other_language_deck``, the built-in deck in the other
+  language shown too (no data step for it).
 """
 
 from __future__ import annotations

@@ -24,7 +24,8 @@ from quizapp.domain import (
 #: 1: the first schema. 2: ``usersettings`` (per-learner settings and FSRS
 #: parameters). 3: ``usersettings.language``. 4: ``preset`` and
 #: ``deckpreset`` (deck option presets). 5: ``card.note_id`` (siblings),
-#: ``reviewlog.buried``, and the review queue's indexes.
+#: ``reviewlog.buried``, the review queue's indexes, and
+#: ``usersettings.other_language_deck``.
 #: store/migrations.py brings older databases up to date.
 SCHEMA_VERSION = 5
 
@@ -112,6 +113,8 @@ class UserSettings(SQLModel, table=True):
     optimized_at: datetime | None = Field(default=None, sa_column=_dt())
     #: Interface language ("es", "en"); None: from the locale (quizapp/i18n.py).
     language: str | None = None
+    #: Also show and study the built-in deck in the other interface language.
+    other_language_deck: bool = False
 
 
 class Preset(SQLModel, table=True):

@@ -9,7 +9,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from quizapp.i18n import N_, set_language
+from quizapp.i18n import N_, _, set_language
 from quizapp.kernel import Kernel
 from quizapp.service import BackupError, CardView, Service
 from quizapp.settings import Settings
@@ -21,6 +21,26 @@ if TYPE_CHECKING:
 
 #: Times the app restarts a worker that died, before leaving it down.
 MAX_KERNEL_RESTARTS = 3
+
+
+#: Textual's own commands in the palette, marked for translation.
+TEXTUAL_COMMANDS = (
+    N_("Bell"),
+    N_("Ring the bell"),
+    N_("Theme"),
+    N_("Change the current theme"),
+    N_("Quit"),
+    N_("Quit the application as soon as possible"),
+    N_("Keys"),
+    N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"),
+    N_("Minimize"),
+    N_("Minimize the widget and restore to normal size"),
+    N_("Maximize"),
+    N_("Maximize the focused widget"),
+    N_("Screenshot"),
+    N_("Save an SVG 'screenshot' of the current screen"),
+)
 
 
 class QuizApp(App[None]):
@@ -74,7 +94,7 @@ class QuizApp(App[None]):
         try:
             self.service.backup_if_due()
         except (BackupError, OSError) as exc:
-            self.backup_problem = f"no backup was made: {exc}"
+            self.backup_problem = _("no backup was made: {error}").format(error=exc)
 
     def _watch_kernel(self) -> None:
         """Show the kernel's state in the header: loading, ready or down."""
@@ -83,13 +103,13 @@ class QuizApp(App[None]):
             self._restarts += 1  # died (killed, out of memory): one more try
             kernel.restart()
         if kernel is None:
-            state = "torch off"
+            state = _("torch off")
         elif kernel.ready:
             state = f"torch {kernel.torch_version}"
         elif kernel.alive:
-            state = "torch loading…"
+            state = _("torch loading…")
         else:
-            state = "torch down: generated questions wait"
+            state = _("torch down: generated questions wait")
         if state != self._kernel_state:
             self._kernel_state = state
             self.sub_title = f"{visible(self.service.user_name)} · {state}"
@@ -110,19 +130,24 @@ class QuizApp(App[None]):
         return self.service.question(card, seed)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand("Decks", "Go to the deck list (home)", self.action_home)
-        yield SystemCommand("Review all decks", "Review everything due now", lambda: self.start_review(None))
-        yield SystemCommand("Import decks", "Import TOML, Markdown, Anki text or .apkg files", self.action_import)
+        for command in super().get_system_commands(screen):  # Textual's own, in the interface language
+            yield command._replace(title=_(command.title), help=_(command.help))
+        yield SystemCommand(_("Decks"), _("Go to the deck list (home)"), self.action_home)
+        yield SystemCommand(_("Review all decks"), _("Review everything due now"), lambda: self.start_review(None))
+        yield SystemCommand(_("Import decks"), _("Import TOML, Markdown, Anki text or .apkg files"), self.action_import)
         yield SystemCommand(
-            "Settings", "Deck option presets (limits, steps, desired retention), day start", self.action_study_settings
+            _("Settings"),
+            _("Deck option presets (limits, steps, desired retention), day start"),
+            self.action_study_settings,
         )
         yield SystemCommand(
-            "Optimize FSRS parameters", "Fit your own parameters to your review history", self.action_optimize
+            _("Optimize FSRS parameters"), _("Fit your own parameters to your review history"), self.action_optimize
         )
-        yield SystemCommand("Browse cards", "Search cards; suspend, bury, reset, edit, move them", self.action_browse)
         yield SystemCommand(
-            "Statistics", "Today, streak, forecast, calendar, true retention, accuracy, memory", self.action_stats
+            _("Browse cards"), _("Search cards; suspend, bury, reset, edit, move them"), self.action_browse
+        )
+        yield SystemCommand(
+            _("Statistics"), _("Today, streak, forecast, calendar, true retention, accuracy, memory"), self.action_stats
         )
 
     def action_import(self) -> None:
@@ -134,6 +159,13 @@ class QuizApp(App[None]):
         from quizapp.tui.screens.stats import StatsScreen
 
         self.push_screen(StatsScreen())
+
+    def show_fresh_home(self) -> None:
+        """Replace the screen with a new deck list (after the interface
+        language changed: every screen is made again in it)."""
+        from quizapp.tui.screens.home import HomeScreen
+
+        self.switch_screen(HomeScreen())
 
     def action_study_settings(self) -> None:
         from quizapp.tui.screens.study_settings import SettingsScreen

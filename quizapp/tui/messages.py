@@ -72,11 +72,17 @@ class ImportDone(Message):
 @dataclass
 class SettingsLoaded(Message):
     settings: StudySettings
+    #: The interface language setting: "es", "en" or "auto" (the locale's).
+    language: str = "auto"
+    #: Whether the built-in deck in the other language is shown too.
+    other_language_deck: bool = False
 
 
 @dataclass
 class SettingsSaved(Message):
     settings: StudySettings
+    #: The interface language now in effect, when saving changed it (else None).
+    language: str | None = None
 
 
 @dataclass

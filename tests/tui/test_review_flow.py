@@ -41,8 +41,10 @@ async def test_home_lists_decks_with_counts(settings):
         await settle(app, pilot)
         table = app.screen.query_one("#decks")
         names = [str(key.value) for key in table.rows]
-        assert "PyTorch (ES)" in names and "PyTorch (ES)::Broadcasting" in names
-        row = table.get_row("PyTorch (ES)")
+        # The built-in deck in the interface language (English in tests) only.
+        assert "PyTorch (EN)" in names and "PyTorch (EN)::Broadcasting" in names
+        assert not any(name.startswith("PyTorch (ES)") for name in names)
+        row = table.get_row("PyTorch (EN)")
         assert str(row[1]) == "20"  # today's new cards, within the daily limit
 
 

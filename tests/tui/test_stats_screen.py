@@ -153,3 +153,23 @@ async def test_heatmap_cursor_and_palette_entry(service, db_url):
         # Every glyph stands for a range the legend spells out in numbers.
         legend = text_of(screen, "#heatmap-legend")
         assert legend.startswith("· 0") and "reviews per day" in legend
+
+
+async def test_the_header_names_the_study_day_the_figures_count_in(db_url):
+    """At 02:20 with days starting at 04:00 it is still Monday's study day:
+    the header says so, as the forecast counts."""
+    from datetime import UTC, datetime
+
+    from quizapp.service import Service
+    from quizapp.store.engine import make_engine
+
+    now = datetime(2026, 12, 1, 2, 20, tzinfo=UTC)  # a Tuesday, before 04:00
+    service = Service(make_engine(db_url), "tester", clock=lambda: now, tz=UTC)
+    app = make_app(Settings(database_url=db_url, user="tester", start_kernel=False), service=service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        title = text_of(app.screen, "#stats-title")
+        assert "study day Mon 30 Nov 2026 (days start at 04:00)" in title and "now 02:20 UTC" in title
+        assert text_of(app.screen, "#forecast-numbers").lstrip().startswith("Today")

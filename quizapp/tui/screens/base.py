@@ -17,6 +17,7 @@ from textual import on
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from quizapp.i18n import _
 from quizapp.text import shown
 from quizapp.tui.localized import localize_bindings
 
@@ -38,6 +39,8 @@ class QuizHost(Protocol):
 
     def action_optimize(self) -> None: ...
 
+    def show_fresh_home(self) -> None: ...
+
 
 @dataclass(frozen=True)
 class WorkFailure:
@@ -58,7 +61,7 @@ class WorkFailure:
     @property
     def text(self) -> str:
         """One line for the learner: "Error loading the decks: OperationalError: ..."."""
-        return f"Error {self.what}: {self.detail}"
+        return _("Error {what}: {detail}").format(what=_(self.what), detail=self.detail)
 
 
 ResultT = TypeVar("ResultT")

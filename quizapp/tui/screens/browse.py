@@ -19,32 +19,42 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static, Tex
 from textual.worker import get_current_worker
 
 from quizapp.domain import MemoryState
-from quizapp.i18n import N_
+from quizapp.i18n import N_, _, ngettext
 from quizapp.service import CardView
 from quizapp.service.browse import DEFAULT_LIMIT, BrowseRow, CardInfo, HistoryRow, QueryError, short
 from quizapp.text import visible
+from quizapp.tui.localized import localize_bindings, rating_label, word
 from quizapp.tui.messages import ActionDone, CountDone, DecksReady, EditorReady, InfoLoaded, SearchDone
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
 from quizapp.tui.screens.confirm import ConfirmScreen
 from quizapp.tui.widgets.card_text import card_text, plain
 
 #: What a built-in card's edit or move is refused with (the service says the same).
-BUILTIN_NOTICE = (
-    "Built-in cards can't be {verb}: they are re-synced from decks/ at every start, "
-    "so the change would be lost. Import a deck of your own instead."
-)
-DECK_WIDTH, FRONT_WIDTH = 16, 26
-#: Results columns: (label, key, width); they fit a 100-column terminal.
+BUILTIN_NOTICES = {
+    "edited": N_(
+        "Built-in cards can't be edited: they are re-synced from decks/ at every start, "
+        "so the change would be lost. Import a deck of your own instead."
+    ),
+    "moved": N_(
+        "Built-in cards can't be moved: they are re-synced from decks/ at every start, "
+        "so the change would be lost. Import a deck of your own instead."
+    ),
+}
+DECK_WIDTH, FRONT_WIDTH = 16, 14
+#: Results columns: (label, key, width); with their padding they fit an
+#: 80-column terminal (the front takes what is left beyond that).
 COLUMNS = (
-    ("Deck", "deck", DECK_WIDTH),
-    ("Front", "front", FRONT_WIDTH),
-    ("State", "state", 10),
-    ("Due", "due", 10),
-    ("Reps", "reps", 4),
-    ("Lapses", "lapses", 6),
-    ("Flags", "flags", 5),
+    (N_("Deck"), "deck", DECK_WIDTH),
+    (N_("Front"), "front", FRONT_WIDTH),
+    (N_("State"), "state", 8),
+    (N_("Due date"), "due", 10),
+    (N_("Reps"), "reps", 4),
+    (N_("Lapses"), "lapses", 6),
+    (N_("Flags"), "flags", 5),
 )
-SEARCH_HELP = 'words, deck:"NAME", tag:NAME, is:due|new|learn|review|suspended|leech|buried, due:N, -term, or'
+#: A flag's letter in the Flags column (the card pane spells them out).
+FLAG_LETTERS = {"suspended": N_("S"), "leech": N_("L"), "buried": N_("B")}
+SEARCH_HELP = 'deck:"NAME", tag:NAME, is:due|new|learn|review|suspended|leech|buried, due:N, -term, or'
 
 
 # -- dialogs ----------------------------------------------------------------------
@@ -70,16 +80,17 @@ class EditCardScreen(ModalScreen[tuple[str, str] | None]):
 
     def __init__(self, card: CardView) -> None:
         super().__init__()
+        localize_bindings(self)
         self.card = card
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(plain(f"Edit {self.card.id} ({self.card.deck})"))
-            yield Label("Front")
+            yield Label(plain(_("Edit {card} ({deck})").format(card=self.card.id, deck=self.card.deck)))
+            yield Label(_("Front side"))
             yield TextArea(visible(self.card.front), id="edit-front")
-            yield Label("Back")
+            yield Label(_("Back side"))
             yield TextArea(visible(self.card.back), id="edit-back")
-            yield Static("Ctrl+S saves · Escape cancels · Tab moves between front and back", id="edit-hint")
+            yield Static(_("Ctrl+S saves · Escape cancels · Tab moves between front and back"), id="edit-hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -90,7 +101,7 @@ class EditCardScreen(ModalScreen[tuple[str, str] | None]):
         front = visible(self.query_one("#edit-front", TextArea).text)
         back = visible(self.query_one("#edit-back", TextArea).text)
         if not front.strip():
-            self.notify("The front can't be empty.", severity="warning")
+            self.notify(_("The front can't be empty."), severity="warning")
             return
         self.dismiss((front, back))
 
@@ -113,14 +124,15 @@ class DeckScreen(ModalScreen[str | None]):
 
     def __init__(self, current: str, names: list[str]) -> None:
         super().__init__()
+        localize_bindings(self)
         self.current, self.names = current, names
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(plain(f"Move to deck (now: {self.current})"))
+            yield Label(plain(_("Move to deck (now: {deck})").format(deck=self.current)))
             yield Input(self.current, id="deck-name", suggester=SuggestFromList(self.names, case_sensitive=False))
             yield Static(
-                "Enter moves the card (a new deck is created; use :: for subdecks) · Escape cancels", id="deck-hint"
+                _("Enter moves the card (a new deck is created; use :: for subdecks) · Escape cancels"), id="deck-hint"
             )
 
     def on_mount(self) -> None:
@@ -130,7 +142,7 @@ class DeckScreen(ModalScreen[str | None]):
     def submitted(self, event: Input.Submitted) -> None:
         name = event.value.strip()
         if not name:
-            self.notify("Type a deck name.", severity="warning")
+            self.notify(_("Type a deck name."), severity="warning")
             return
         self.dismiss(visible(name))
 
@@ -158,29 +170,37 @@ class BrowseScreen(QuizScreen[None]):
         self.search_query = query
         self.rows: dict[str, BrowseRow] = {}
         self.info: CardInfo | None = None
+        self.front_width = FRONT_WIDTH
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(self.search_query, placeholder=f"Search: {SEARCH_HELP}; Enter", id="browse-query")
-        yield Static("Searching…", id="browse-status")
+        yield Input(
+            self.search_query,
+            placeholder=_("Search: words, {syntax}; Enter").format(syntax=SEARCH_HELP),
+            id="browse-query",
+        )
+        yield Static(_("Searching…"), id="browse-status")
         results: DataTable[str | Text] = DataTable(id="browse-results", cursor_type="row", zebra_stripes=True)
+        # The columns fit 80 columns; the front takes what a wider terminal adds.
+        self.front_width = FRONT_WIDTH + max(self.app.size.width - 80, 0)
         for label, key, width in COLUMNS:
-            results.add_column(label, key=key, width=width)
+            results.add_column(_(label), key=key, width=self.front_width if key == "front" else width)
         yield results
         with Horizontal(id="browse-detail"):
             with VerticalScroll(id="browse-card-pane"):
                 yield Static("", id="browse-card")
             with Vertical(id="browse-history-pane"):
                 history: DataTable[str | Text] = DataTable(id="browse-history", cursor_type="row", zebra_stripes=True)
-                history.add_column("Date", key="date", width=16)
-                history.add_column("Rating", key="rating", width=6)
-                history.add_column("Interval (days)", key="interval", width=15)
-                history.add_column("Asked", key="asked", width=28)
-                history.add_column("Answered", key="answered", width=14)
-                history.add_column("Right answer", key="right", width=14)
+                history.add_column(_("Date"), key="date", width=16)
+                history.add_column(_("Rating"), key="rating", width=9)
+                history.add_column(_("Interval (days)"), key="interval", width=16)
+                history.add_column(_("Asked"), key="asked", width=28)
+                history.add_column(_("Answered"), key="answered", width=14)
+                history.add_column(_("Right answer"), key="right", width=14)
                 yield history
                 yield Static("", id="browse-review")
-        yield Footer()
+        # Every key fits 80 columns in both languages (Ctrl+P still opens the palette).
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         # Focus on the results, so the keys in the footer work ("/" searches).
@@ -191,16 +211,16 @@ class BrowseScreen(QuizScreen[None]):
 
     @on(Input.Submitted, "#browse-query")
     def submitted(self, event: Input.Submitted) -> None:
-        self.query_one("#browse-status", Static).update("Searching…")
+        self.query_one("#browse-status", Static).update(_("Searching…"))
         self.run_search(event.value.strip(), focus=True)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-search", description="searching")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-search", description=N_("searching"))
     def run_search(self, query: str, keep: str | None = None, focus: bool = False) -> None:
         rows = self.service.search_cards(query, DEFAULT_LIMIT)
         if not get_current_worker().is_cancelled:
             self.post_message(SearchDone(query, rows, keep=keep, focus=focus))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-count", description="counting the cards")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-count", description=N_("counting the cards"))
     def count_matches(self, query: str) -> None:
         total = self.service.count_cards(query)
         if not get_current_worker().is_cancelled:
@@ -217,7 +237,7 @@ class BrowseScreen(QuizScreen[None]):
             self.query_one("#browse-card", Static).update(plain(f"✗ {failure.detail}"))
         else:  # the dialogs and the card actions
             if isinstance(error, KeyError):
-                notice = f"No such card: {error.args[0] if error.args else ''}"
+                notice = _("No such card: {card}").format(card=error.args[0] if error.args else "")
             elif isinstance(error, ValueError):  # CardLocked included: the reason is for the learner
                 notice = str(error)
             else:
@@ -235,13 +255,13 @@ class BrowseScreen(QuizScreen[None]):
         self.rows = {row.id: row for row in message.rows}
         for row in message.rows:
             table.add_row(
-                plain(_left_cut(row.deck, DECK_WIDTH)),
-                plain(short(row.front, FRONT_WIDTH)),
-                row.state_name,
+                plain(deck_cell(row.deck, DECK_WIDTH)),
+                plain(short(row.front, self.front_width)),
+                word(row.state_name),
                 self._due_text(row),
                 str(row.reps),
                 str(row.lapses),
-                row.flags,
+                _flag_letters(row),
                 key=row.id,
             )
         if keep and keep in self.rows:
@@ -250,12 +270,14 @@ class BrowseScreen(QuizScreen[None]):
             table.move_cursor(row=0 if message.focus else min(max(old_index, 0), len(message.rows) - 1))
         n = len(message.rows)
         if n >= DEFAULT_LIMIT:
-            status.update(f"Showing the first {n} cards (counting…)")
+            status.update(_("Showing the first {count} cards (counting…)").format(count=n))
             self.count_matches(message.query)
         else:
-            status.update(
-                plain(f"{n} card{'s' if n != 1 else ''}" + (f" match {message.query}" if message.query else ""))
-            )
+            if message.query:
+                line = ngettext("{count} card matches {query}", "{count} cards match {query}", n)
+            else:
+                line = ngettext("{count} card", "{count} cards", n)
+            status.update(plain(line.format(count=n, query=message.query)))
         if message.rows:
             self.load_info(self._current_id())
         else:
@@ -267,7 +289,9 @@ class BrowseScreen(QuizScreen[None]):
     def show_count(self, message: CountDone) -> None:
         if message.query == self.search_query:
             self.query_one("#browse-status", Static).update(
-                f"Showing the first {len(self.rows)} of {message.total:,} cards (narrow the search to see the rest)"
+                _("Showing the first {count} of {total} cards (narrow the search to see the rest)").format(
+                    count=len(self.rows), total=f"{message.total:,}"
+                )
             )
 
     def _due_text(self, row: BrowseRow) -> str:
@@ -288,7 +312,7 @@ class BrowseScreen(QuizScreen[None]):
         if event.row_key is not None and event.row_key.value is not None:
             self.load_info(str(event.row_key.value))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-info", description="loading the card")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-info", description=N_("loading the card"))
     def load_info(self, card_id: str) -> None:
         info = self.service.card_info(card_id)
         if not get_current_worker().is_cancelled:
@@ -311,23 +335,23 @@ class BrowseScreen(QuizScreen[None]):
             return
         card, row = info.card, info.row
         text = Text()
-        text.append("Front\n", style="bold underline")
+        text.append(_("Front side") + "\n", style="bold underline")
         text.append_text(card_text(card.front))
-        text.append("\n\nBack\n", style="bold underline")
+        text.append("\n\n" + _("Back side") + "\n", style="bold underline")
         text.append_text(card_text(card.back))
         text.append("\n\n")
-        text.append_text(plain(f"{card.deck} · {card.kind} · {row.state_name}", style="dim"))
+        text.append_text(plain(f"{card.deck} · {card.kind} · {word(row.state_name)}", style="dim"))
         if row.flags:
             text.append(f" · {_flag_words(row)}", style="dim")
         if card.tags:
-            text.append_text(plain(f"\ntags: {' '.join(card.tags)}", style="dim"))
-        owner = "built-in (read-only text)" if row.builtin else "your card"
+            text.append_text(plain("\n" + _("tags: {tags}").format(tags=" ".join(card.tags)), style="dim"))
+        owner = _("built-in (read-only text)") if row.builtin else _("your card")
         text.append_text(plain(f"\n{card.id} · {row.source} · {owner}", style="dim"))
         card_pane.update(text)
         for review in info.history:
             history.add_row(
                 self._local(review.reviewed_at),
-                review.rating_name,
+                rating_label(review.rating),
                 f"{_days(review.interval_before_days)} -> {_days(review.interval_after_days)}",
                 plain(short(review.asked, 28)),
                 plain(short(review.answered, 14)),
@@ -335,7 +359,7 @@ class BrowseScreen(QuizScreen[None]):
                 key=str(review.id),
             )
         if not info.history:
-            self.query_one("#browse-review", Static).update(Text("No reviews yet.", style="dim"))
+            self.query_one("#browse-review", Static).update(Text(_("No reviews yet."), style="dim"))
 
     @on(DataTable.RowHighlighted, "#browse-history")
     def review_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -360,7 +384,7 @@ class BrowseScreen(QuizScreen[None]):
         card_id = self._current_id()
         row = self.rows.get(card_id) if card_id else None
         if row is None:
-            self.notify("No card selected.", severity="warning", timeout=3)
+            self.notify(_("No card selected."), severity="warning", timeout=3)
         return row
 
     # -- actions -------------------------------------------------------------------
@@ -388,14 +412,14 @@ class BrowseScreen(QuizScreen[None]):
             if yes:
                 self.run_card_action("reset", row.id)
 
-        self.app.push_screen(ConfirmScreen("Reset this card to new?"), confirmed)
+        self.app.push_screen(ConfirmScreen(_("Reset this card to new?")), confirmed)
 
     def action_edit(self) -> None:
         row = self._current()
         if row is None:
             return
         if row.builtin:
-            self.notify(BUILTIN_NOTICE.format(verb="edited"), severity="warning", timeout=6)
+            self.notify(_(BUILTIN_NOTICES["edited"]), severity="warning", timeout=6)
             return
         self.open_editor(row.id)
 
@@ -404,11 +428,11 @@ class BrowseScreen(QuizScreen[None]):
         if row is None:
             return
         if row.builtin:
-            self.notify(BUILTIN_NOTICE.format(verb="moved"), severity="warning", timeout=6)
+            self.notify(_(BUILTIN_NOTICES["moved"]), severity="warning", timeout=6)
             return
         self.open_deck_dialog(row.id, row.deck)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-dialog", description="opening the card")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-dialog", description=N_("opening the card"))
     def open_editor(self, card_id: str) -> None:
         self.post_message(EditorReady(self.service.card(card_id)))
 
@@ -422,7 +446,7 @@ class BrowseScreen(QuizScreen[None]):
 
         self.app.push_screen(EditCardScreen(message.card), saved)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-dialog", description="listing the decks")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="browse-dialog", description=N_("listing the decks"))
     def open_deck_dialog(self, card_id: str, current: str) -> None:
         self.post_message(DecksReady(card_id, current, self.service.deck_names()))
 
@@ -434,21 +458,21 @@ class BrowseScreen(QuizScreen[None]):
 
         self.app.push_screen(DeckScreen(message.current, message.names), chosen)
 
-    @work(thread=True, exit_on_error=False, group="browse-action", description="changing the card")
+    @work(thread=True, exit_on_error=False, group="browse-action", description=N_("changing the card"))
     def run_card_action(self, action: str, card_id: str, *args: str) -> None:
         service = self.service
         if action == "suspend":
-            notice = "Suspended." if service.toggle_suspend(card_id) else "Unsuspended."
+            notice = _("Suspended.") if service.toggle_suspend(card_id) else _("Unsuspended.")
         elif action == "bury":
-            notice = "Buried until tomorrow." if service.toggle_bury(card_id) else "Unburied."
+            notice = _("Buried until tomorrow.") if service.toggle_bury(card_id) else _("Unburied.")
         elif action == "reset":
             service.reset_card(card_id)
-            notice = "Reset: the card is new again (its history stays)."
+            notice = _("Reset: the card is new again (its history stays).")
         elif action == "edit":
             service.edit_card(card_id, *args)
-            notice = "Saved. The card keeps its schedule."
+            notice = _("Saved. The card keeps its schedule.")
         elif action == "move":
-            notice = f"Moved to {service.move_card(card_id, *args)}."
+            notice = _("Moved to {deck}.").format(deck=service.move_card(card_id, *args))
         else:  # pragma: no cover - the bindings name every action
             raise ValueError(f"unknown action {action!r}")
         self.post_message(ActionDone(card_id, notice))
@@ -459,9 +483,18 @@ class BrowseScreen(QuizScreen[None]):
         self.run_search(self.search_query, keep=message.card_id)
 
 
-def _left_cut(text: str, width: int) -> str:
-    """``text`` cut from the left, so a deck's own name stays visible."""
-    return text if len(text) <= width else "…" + text[len(text) - width + 1 :]
+def deck_cell(name: str, width: int) -> str:
+    """A deck's name in ``width`` characters. The top deck stays whole when
+    it can, since it tells "PyTorch (EN)" from "PyTorch (ES)", then the
+    subdeck's own name from its start: "PyTorch (ES)›Tens…"."""
+    if len(name) <= width:
+        return name
+    parts = name.split("::")
+    top, leaf = parts[0], parts[-1]
+    room = width - len(top) - 1
+    if len(parts) > 1 and room >= 4:
+        return top + "›" + (leaf if len(leaf) <= room else leaf[: room - 1] + "…")
+    return name[: width - 1] + "…"
 
 
 def _days(value: float) -> str:
@@ -473,27 +506,39 @@ def _days(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
 
+def _flags(row: BrowseRow) -> list[str]:
+    return [w for w, on_ in (("suspended", row.suspended), ("leech", row.leech), ("buried", row.buried)) if on_]
+
+
 def _flag_words(row: BrowseRow) -> str:
-    words = [w for w, on_ in (("suspended", row.suspended), ("leech", row.leech), ("buried", row.buried)) if on_]
-    return ", ".join(words)
+    return ", ".join(word(w) for w in _flags(row))
+
+
+def _flag_letters(row: BrowseRow) -> str:
+    return " ".join(_(FLAG_LETTERS[w]) for w in _flags(row))
 
 
 def _review_text(review: HistoryRow) -> Text:
     text = Text()
-    text.append(f"{review.rating_name}", style="bold")
-    text.append(f" · interval {_days(review.interval_before_days)} -> {_days(review.interval_after_days)} days")
+    text.append(rating_label(review.rating), style="bold")
+    text.append(
+        " · "
+        + _("interval {before} -> {after} days").format(
+            before=_days(review.interval_before_days), after=_days(review.interval_after_days)
+        )
+    )
     if review.duration_ms:
         text.append(f" · {review.duration_ms / 1000:.1f} s")
     if review.family:
-        text.append_text(plain(f" · {review.family}, seed {review.seed}"))
+        text.append_text(plain(" · " + _("{family}, seed {seed}").format(family=review.family, seed=review.seed)))
     if review.asked:
-        text.append("\nAsked:\n", style="bold")
+        text.append("\n" + _("Asked:") + "\n", style="bold")
         text.append_text(plain(review.asked))
     if review.answered or review.correct_answer:
-        text.append("\nAnswered: ", style="bold")
-        text.append_text(plain(review.answered or "(nothing)"))
-        text.append("\nRight answer: ", style="bold")
+        text.append("\n" + _("Answered:") + " ", style="bold")
+        text.append_text(plain(review.answered or _("(nothing)")))
+        text.append("\n" + _("Right answer:") + " ", style="bold")
         text.append_text(plain(review.correct_answer))
     if review.mistake:
-        text.append_text(plain(f"\nMistake: {review.mistake}"))
+        text.append_text(plain("\n" + _("Mistake: {mistake}").format(mistake=review.mistake)))
     return text

@@ -8,7 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from quizapp.i18n import N_
+from quizapp.i18n import N_, _
+from quizapp.tui.localized import localize_bindings
 from quizapp.tui.widgets.card_text import plain
 
 
@@ -42,9 +43,10 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("escape", "answer(False)", N_("No"), show=False),
     ]
 
-    def __init__(self, question: str, *, yes: str = "Yes", no: str = "No") -> None:
+    def __init__(self, question: str, *, yes: str | None = None, no: str | None = None) -> None:
         super().__init__()
-        self.question, self.yes, self.no = question, yes, no
+        localize_bindings(self)
+        self.question, self.yes, self.no = question, yes or _("Yes"), no or _("No")
 
     def compose(self) -> ComposeResult:
         with Vertical():

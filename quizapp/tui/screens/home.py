@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
-from quizapp.i18n import N_
+from quizapp.i18n import N_, _
 from quizapp.tui.messages import DecksLoaded
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
 from quizapp.tui.widgets.card_text import plain
@@ -21,22 +21,23 @@ class HomeScreen(QuizScreen[None]):
         Binding("i", "app.import", N_("Import")),
         Binding("b", "app.browse", N_("Browse")),
         Binding("s", "app.stats", N_("Stats")),
-        Binding("r", "refresh", N_("Refresh")),
+        Binding("r", "refresh", N_("Refresh"), show=False),  # the list refreshes on return anyway
         Binding("o", "deck_settings", N_("Settings")),
         Binding("q", "app.quit", N_("Quit")),
     ]
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Decks", id="home-title")
+        yield Static(_("Decks"), id="home-title")
         table: DataTable[str | Text] = DataTable(id="decks", cursor_type="row", zebra_stripes=True)
-        table.add_column("Deck", key="deck", width=44)
-        table.add_column("New", key="new", width=5)
-        table.add_column("Learn", key="learning", width=5)
-        table.add_column("Due", key="due", width=5)
+        table.add_column(_("Deck"), key="deck", width=36)
+        table.add_column(_("New"), key="new", width=10)
+        table.add_column(_("Learn"), key="learning", width=10)
+        table.add_column(_("Due"), key="due", width=10)
         yield table
-        yield Static("Loading decks…", id="home-status")
-        yield Footer()
+        yield Static(_("Loading decks…"), id="home-status")
+        # Every key fits 80 columns in both languages (Ctrl+P still opens the palette).
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
@@ -45,7 +46,7 @@ class HomeScreen(QuizScreen[None]):
     def on_screen_resume(self) -> None:
         self.load_counts()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="counts", description="loading the decks")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="counts", description=N_("loading the decks"))
     def load_counts(self) -> None:
         self.post_message(DecksLoaded(self.service.deck_counts()))
 
@@ -68,11 +69,11 @@ class HomeScreen(QuizScreen[None]):
         due = sum(r.new + r.learning + r.due for r in message.rows if r.depth == 0)
         status = self.query_one("#home-status", Static)
         if not message.rows:
-            status.update("No decks yet.")
+            status.update(_("No decks yet."))
         elif due:
-            status.update("Enter studies the selected deck; a studies all decks.")
+            status.update(_("Enter studies the selected deck; a studies all decks."))
         else:
-            status.update("Congratulations! Nothing is due now.")
+            status.update(_("Congratulations! Nothing is due now."))
 
     def show_failure(self, failure: WorkFailure) -> None:
         self.query_one("#home-status", Static).update(plain(failure.text))

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Footer, Header, Input, ProgressBar, Static
 
-from quizapp.i18n import N_
+from quizapp.i18n import N_, _, ngettext
 from quizapp.service import ImportCancelled
 from quizapp.tui.messages import ImportDone, ImportProgress
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
@@ -42,10 +42,10 @@ class ImportScreen(QuizScreen[None]):
         yield Header()
         with Vertical(id="import"):
             yield Static(
-                "Import decks: .toml, .md or .txt notes (or a folder of notes), .csv/.tsv, .apkg", id="import-title"
+                _("Import decks: .toml, .md or .txt notes (or a folder of notes), .csv/.tsv, .apkg"), id="import-title"
             )
-            yield Input(placeholder="Path to a file or folder, then Enter", id="import-path")
-            yield MarkedCheckbox("Dry run (show what would change, write nothing)", id="import-dry-run")
+            yield Input(placeholder=_("Path to a file or folder, then Enter"), id="import-path")
+            yield MarkedCheckbox(_("Dry run (show what would change, write nothing)"), id="import-dry-run")
             yield ProgressBar(total=1.0, show_eta=False, id="import-progress")
             yield Static("", id="import-status")
             yield Static("", id="import-report")
@@ -70,7 +70,7 @@ class ImportScreen(QuizScreen[None]):
         self.refresh_bindings()
         self.run_import(path, self.query_one(MarkedCheckbox).value, self._cancel)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="import", description="importing")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="import", description=N_("importing"))
     def run_import(self, path: Path, dry_run: bool, cancel: threading.Event) -> None:
         def progress(fraction: float, what: str) -> None:
             self.post_message(ImportProgress(fraction, what))
@@ -93,10 +93,10 @@ class ImportScreen(QuizScreen[None]):
     def show_failure(self, failure: WorkFailure) -> None:
         self._ended()
         if isinstance(failure.error, ImportCancelled):
-            self.query_one("#import-status", Static).update(str(failure.error))
+            self.query_one("#import-status", Static).update(_("Import cancelled; nothing was written"))
             self.query_one(Input).focus()
             return
-        self.query_one("#import-status", Static).update("Import failed.")
+        self.query_one("#import-status", Static).update(_("Import failed."))
         self.query_one("#import-report", Static).update(plain(failure.detail))
 
     @on(ImportDone)
@@ -106,23 +106,33 @@ class ImportScreen(QuizScreen[None]):
         report = message.report
         text = Text()
         if report.errors:
-            status.update(f"✗ {len(report.errors)} problem(s): nothing was imported.")
+            count = len(report.errors)
+            status.update(
+                ngettext(
+                    "✗ {count} problem: nothing was imported.", "✗ {count} problems: nothing was imported.", count
+                ).format(count=count)
+            )
             for problem in report.errors[:50]:
                 text.append_text(plain(f"{problem}\n"))
         else:
-            verb = "Would add" if report.dry_run else "Added"
-            status.update(
-                f"✓ {verb} {report.added} cards, updated {report.updated}, unchanged {report.unchanged}, "
-                f"skipped {report.skipped}" + (f", {report.reviews} past reviews" if report.reviews else "")
-            )
+            line = (
+                _("✓ Would add {added} cards, update {updated}; unchanged {unchanged}, skipped {skipped}")
+                if report.dry_run
+                else _("✓ Added {added} cards, updated {updated}, unchanged {unchanged}, skipped {skipped}")
+            ).format(added=report.added, updated=report.updated, unchanged=report.unchanged, skipped=report.skipped)
+            if report.reviews:
+                line += ngettext(", {count} past review", ", {count} past reviews", report.reviews).format(
+                    count=report.reviews
+                )
+            status.update(line)
         for problem in report.warnings[:50]:
-            text.append_text(plain(f"warning: {problem}\n"))
+            text.append_text(plain(_("warning: {problem}").format(problem=problem) + "\n"))
         self.query_one("#import-report", Static).update(text)
 
     def action_cancel_import(self) -> None:
         if self._cancel is not None:
             self._cancel.set()
-            self.query_one("#import-status", Static).update("Cancelling…")
+            self.query_one("#import-status", Static).update(_("Cancelling…"))
 
     def action_leave(self) -> None:
         if self._cancel is not None:  # Escape first stops a running import

@@ -18,43 +18,48 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Footer, Header, ProgressBar, Static
 
-from quizapp.i18n import N_
+from quizapp.i18n import N_, _, ngettext
 from quizapp.optimizing import NotEnoughReviews, OptimizeReport
 from quizapp.text import shown
 from quizapp.tui.messages import OptimizeDone, OptimizeProgress, ParametersChanged
 from quizapp.tui.screens.base import QuizScreen, WorkFailure
 from quizapp.tui.widgets.card_text import plain
 
-STAGES = {"fit": "Fitting your parameters…", "evaluate": "Comparing on your recent reviews…"}
+STAGES = {"fit": N_("Fitting your parameters…"), "evaluate": N_("Comparing on your recent reviews…")}
 
 
 def report_text(report: OptimizeReport) -> Text:
     """Both figures, before and after, and what was decided."""
     text = Text()
     before, after = report.before, report.after
-    text.append(f"Reviews in your history: {report.reviews}\n")
-    text.append(f"Learned from (first 80%, a day or more apart): {report.train_reviews}\n")
-    text.append(f"Held out to compare (last 20%): {before.count if before else 0}\n\n")
+    text.append(_("Reviews in your history: {count}").format(count=report.reviews) + "\n")
+    text.append(_("Learned from (first 80%, a day or more apart): {count}").format(count=report.train_reviews) + "\n")
+    text.append(_("Held out to compare (last 20%): {count}").format(count=before.count if before else 0) + "\n\n")
     if before is not None and after is not None:
-        text.append(f"{'':<22}{'log loss':>10}{'RMSE (bins)':>14}\n", style="bold")
-        text.append(f"{'Current parameters':<22}{before.log_loss:>10.4f}{before.rmse:>13.2%}\n")
-        text.append(f"{'New parameters':<22}{after.log_loss:>10.4f}{after.rmse:>13.2%}\n\n")
+        text.append(f"{'':<22}{_('log loss'):>10}{_('RMSE (bins)'):>14}\n", style="bold")
+        text.append(f"{_('Current parameters'):<22}{before.log_loss:>10.4f}{before.rmse:>13.2%}\n")
+        text.append(f"{_('New parameters'):<22}{after.log_loss:>10.4f}{after.rmse:>13.2%}\n\n")
     if report.evaluation is not None:
         text.append(
-            f"Whole history, time-series splits (Anki's Evaluate): log loss {report.evaluation.log_loss:.4f}, "
-            f"RMSE (bins) {report.evaluation.rmse:.2%}\n"
+            _("Whole history, time-series splits (Anki's Evaluate): log loss {loss}, RMSE (bins) {rmse}").format(
+                loss=f"{report.evaluation.log_loss:.4f}", rmse=f"{report.evaluation.rmse:.2%}"
+            )
+            + "\n"
         )
     if report.optimal_retention is not None:
-        text.append(f"Optimal retention for your parameters: {report.optimal_retention:.2f}\n")
+        text.append(
+            _("Optimal retention for your parameters: {retention}").format(retention=f"{report.optimal_retention:.2f}")
+            + "\n"
+        )
     text.append("\n")
     for note in report.notes:
         text.append(note + "\n")
     if report.adopted:
-        text.append("✓ Adopted: the new parameters predict your recent reviews better.\n", style="bold")
-        text.append("The old ones are kept: p returns to them.")
+        text.append(_("✓ Adopted: the new parameters predict your recent reviews better.") + "\n", style="bold")
+        text.append(_("The old ones are kept: p returns to them."))
     else:
         text.append(
-            "✗ Kept the current parameters: the new ones do not predict your recent reviews better.", style="bold"
+            _("✗ Kept the current parameters: the new ones do not predict your recent reviews better."), style="bold"
         )
     return text
 
@@ -74,8 +79,8 @@ class OptimizeScreen(QuizScreen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="optimize"):
-            yield Static("Personal FSRS parameters", id="optimize-title")
-            yield Static("Starting…", id="optimize-stage")
+            yield Static(_("Personal FSRS parameters"), id="optimize-title")
+            yield Static(_("Starting…"), id="optimize-stage")
             yield ProgressBar(total=1.0, show_eta=False, id="optimize-progress")
             yield Static("", id="optimize-report")
         yield Footer()
@@ -84,7 +89,7 @@ class OptimizeScreen(QuizScreen[None]):
         self.running = True
         self.run_optimizer()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="optimize", description="fitting your parameters")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="optimize", description=N_("fitting your parameters"))
     def run_optimizer(self) -> None:
         def progress(stage: str, done: int, total: int) -> None:
             self.post_message(OptimizeProgress(stage, done, total))
@@ -95,10 +100,12 @@ class OptimizeScreen(QuizScreen[None]):
         error = failure.error
         if failure.work == "run_optimizer":
             self._stopped()
-            notice = f"Not yet: {error}." if isinstance(error, NotEnoughReviews) else failure.text
+            notice = (
+                _("Not yet: {reason}.").format(reason=error) if isinstance(error, NotEnoughReviews) else failure.text
+            )
             self.query_one("#optimize-stage", Static).update(Text(notice))
         elif failure.work == "revert" and isinstance(error, ValueError):
-            self._tell(f"Nothing to return to: {error}.", error=True)
+            self._tell(_("Nothing to return to: {reason}.").format(reason=error), error=True)
         else:
             self._tell(failure.text, error=True)
 
@@ -108,7 +115,9 @@ class OptimizeScreen(QuizScreen[None]):
 
     @on(OptimizeProgress)
     def show_progress(self, message: OptimizeProgress) -> None:
-        self.query_one("#optimize-stage", Static).update(STAGES.get(message.stage, message.stage))
+        self.query_one("#optimize-stage", Static).update(
+            _(STAGES[message.stage]) if message.stage in STAGES else message.stage
+        )
         self.query_one(ProgressBar).update(total=max(message.total, 1), progress=message.done)
 
     @on(OptimizeDone)
@@ -116,33 +125,40 @@ class OptimizeScreen(QuizScreen[None]):
         self._stopped()
         stage = self.query_one("#optimize-stage", Static)
         self.report = message.report
-        stage.update("Done.")
+        stage.update(_("Done."))
         self.query_one("#optimize-report", Static).update(report_text(message.report))
         if message.report.adopted:
             from quizapp.tui.screens.confirm import ConfirmScreen
 
             self.app.push_screen(
                 ConfirmScreen(
-                    "Reschedule your cards with the new parameters?\n\n"
-                    "Due dates of cards you have reviewed are recomputed from their history. "
-                    "No: they keep their due dates; new answers use the new parameters."
+                    _("Reschedule your cards with the new parameters?")
+                    + "\n\n"
+                    + _(
+                        "Due dates of cards you have reviewed are recomputed from their history. "
+                        "No: they keep their due dates; new answers use the new parameters."
+                    )
                 ),
                 self._reschedule_answer,
             )
 
     def _reschedule_answer(self, yes: bool | None) -> None:
         if yes:
-            self.query_one("#optimize-stage", Static).update("Rescheduling…")
+            self.query_one("#optimize-stage", Static).update(_("Rescheduling…"))
             self.reschedule()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="optimize", description="rescheduling")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="optimize", description=N_("rescheduling"))
     def reschedule(self) -> None:
         changed = self.service.reschedule()
-        self.post_message(ParametersChanged(f"{changed} cards rescheduled."))
+        self.post_message(
+            ParametersChanged(
+                ngettext("{count} card rescheduled.", "{count} cards rescheduled.", changed).format(count=changed)
+            )
+        )
 
     def action_revert(self) -> None:
         if self.running:
-            self.notify("The optimizer is still running.", timeout=3)
+            self.notify(_("The optimizer is still running."), timeout=3)
             return
         self.revert()
 
@@ -151,11 +167,11 @@ class OptimizeScreen(QuizScreen[None]):
         exclusive=True,
         exit_on_error=False,
         group="optimize",
-        description="returning to the previous parameters",
+        description=N_("returning to the previous parameters"),
     )
     def revert(self) -> None:
         self.service.revert_parameters()  # ValueError: none are kept (show_failure says so)
-        self.post_message(ParametersChanged("Returned to the previous parameters (p again swaps back)."))
+        self.post_message(ParametersChanged(_("Returned to the previous parameters (p again swaps back).")))
 
     @on(ParametersChanged)
     def parameters_changed(self, message: ParametersChanged) -> None:

@@ -24,10 +24,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Label, Select, Static
+from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Static
 
 from quizapp.domain import DEFAULT_PRESET
-from quizapp.i18n import N_
+from quizapp.i18n import N_, _, ngettext, set_language
 from quizapp.optimizing import Workload
 from quizapp.service import BackupError
 from quizapp.study_settings import (
@@ -55,16 +55,18 @@ from quizapp.tui.screens.base import QuizScreen, WorkFailure
 from quizapp.tui.widgets.card_text import plain
 
 HINTS = {
-    "desired_retention": "0.70-0.99: the chance of remembering a card when it comes back",
-    "new_per_day": "new cards introduced per study day",
-    "reviews_per_day": "reviews per study day",
-    "learning_steps": "e.g. 1m 10m (s, m, h, d)",
-    "relearning_steps": "e.g. 10m, after a lapse",
-    "day_start_hour": "0-23, local time (Anki: 4); every deck",
-    "bury_new_siblings": "on/off: other new cards of the note wait a day; every deck",
-    "bury_review_siblings": "on/off: its reviews due today wait too; every deck",
-    "bury_interday_learning_siblings": "on/off: its cards in day-long steps; every deck",
+    "desired_retention": N_("0.70-0.99: the chance of recalling a card when due"),
+    "new_per_day": N_("new cards introduced per study day"),
+    "reviews_per_day": N_("reviews per study day"),
+    "learning_steps": N_("e.g. 1m 10m (s, m, h, d)"),
+    "relearning_steps": N_("e.g. 10m, after a lapse"),
+    "day_start_hour": N_("0-23, local time (Anki: 4); every deck"),
+    "bury_new_siblings": N_("on/off: other new cards of the note wait a day; every deck"),
+    "bury_review_siblings": N_("on/off: its reviews due today wait too; every deck"),
+    "bury_interday_learning_siblings": N_("on/off: its cards in day-long steps; every deck"),
 }
+#: The interface language's choices; each language is named in itself.
+LANGUAGE_AUTO = "auto"
 
 #: The deck choice that assigns nothing: the preset chosen is only edited.
 NO_DECK = ""
@@ -95,7 +97,7 @@ class SettingsScreen(QuizScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Settings", id="settings-title")
+        yield Static(_("Settings"), id="settings-title")
         with VerticalScroll(id="settings-form"):
             with Horizontal(classes="settings-row"):
                 yield Label("Deck", classes="settings-label")
@@ -109,14 +111,25 @@ class SettingsScreen(QuizScreen[None]):
             yield Static("", id="settings-preset-decks")
             for name in EDITABLE:
                 with Horizontal(classes="settings-row"):
-                    yield Label(LABELS[name], classes="settings-label")
+                    yield Label(_(LABELS[name]), classes="settings-label")
                     yield Input(id=f"setting-{name}", classes="settings-input", disabled=True)
-                    yield Static(HINTS[name], id=f"hint-{name}", classes="settings-hint")
+                    yield Static(_(HINTS[name]), id=f"hint-{name}", classes="settings-hint")
+            with Horizontal(classes="settings-row"):
+                yield Label(_("Interface language"), classes="settings-label")
+                yield Select(
+                    [("Español", "es"), ("English", "en"), (_("Automatic (locale)"), LANGUAGE_AUTO)],
+                    allow_blank=False,
+                    value=LANGUAGE_AUTO,
+                    id="setting-language",
+                    disabled=True,
+                )
+                yield Static(_("applied when saved"), classes="settings-hint")
+            yield Checkbox(_("Also show the other language's built-in deck"), id="setting-other-deck", disabled=True)
             yield Static("", id="settings-optimal")
             yield Static("", id="settings-workload")
             yield _plot("workload-plot")
         yield Static(self.backups_line(), id="settings-backups")
-        yield Static("Loading…", id="settings-status")
+        yield Static(_("Loading…"), id="settings-status")
         yield Footer()
 
     def backups_line(self) -> Text:
@@ -126,25 +139,42 @@ class SettingsScreen(QuizScreen[None]):
         try:
             folder = service.backup_folder()
         except BackupError as exc:
-            return Text(f"Backups: {exc}.")
-        keep = f"the last {service.backup_keep} kept" if service.backup_keep else "all kept, none automatic"
-        return Text(f"Backups ({keep}; QUIZAPP_BACKUP_KEEP): {folder}")
+            return Text(_("Backups: {error}.").format(error=exc))
+        keep = (
+            ngettext("the last {count} kept", "the last {count} kept", service.backup_keep).format(
+                count=service.backup_keep
+            )
+            if service.backup_keep
+            else _("all kept, none automatic")
+        )
+        return Text(_("Backups ({keep}; QUIZAPP_BACKUP_KEEP): {folder}").format(keep=keep, folder=folder))
 
     def on_mount(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="settings", description="loading the settings")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="settings", description=N_("loading the settings"))
     def load(self) -> None:
-        self.post_message(SettingsLoaded(self.service.study_settings()))
-        self.post_message(PresetsLoaded(self.service.presets(), self.service.deck_names()))
+        service = self.service
+        self.post_message(
+            SettingsLoaded(
+                service.study_settings(),
+                language=service.language_setting() or LANGUAGE_AUTO,
+                other_language_deck=service.other_language_deck(),
+            )
+        )
+        self.post_message(PresetsLoaded(service.presets(), service.deck_names()))
 
     @work(
-        thread=True, exclusive=True, exit_on_error=False, group="optimal", description="computing the optimal retention"
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="optimal",
+        description=N_("computing the optimal retention"),
     )
     def load_optimal(self) -> None:
         self.post_message(OptimalRetentionFound(self.service.optimal_retention()))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="workload", description="simulating the workload")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="workload", description=N_("simulating the workload"))
     def simulate_workload(self, retention: float) -> None:
         self.post_message(WorkloadSimulated(self.service.simulate(retention=retention)))
 
@@ -157,7 +187,7 @@ class SettingsScreen(QuizScreen[None]):
         elif failure.work == "save":
             # A SettingsError names the field and what is wrong with it.
             reason = str(failure.error) if isinstance(failure.error, SettingsError) else failure.detail
-            status.update(plain(f"✗ Not saved: {reason}"))
+            status.update(plain(_("✗ Not saved: {reason}").format(reason=reason)))
         else:
             status.update(plain(failure.text))
 
@@ -169,10 +199,16 @@ class SettingsScreen(QuizScreen[None]):
             field = self.query_one(f"#setting-{name}", Input)
             field.value = field_text(message.settings, name)
             field.disabled = False
+        language = self.query_one("#setting-language", Select)
+        language.value = message.language
+        language.disabled = False
+        other_deck = self.query_one("#setting-other-deck", Checkbox)
+        other_deck.value = message.other_language_deck
+        other_deck.disabled = False
         self.query_one(f"#setting-{EDITABLE[0]}", Input).focus()
-        kind = "personal (fitted by the optimizer)" if message.settings.personal else "FSRS defaults"
-        status.update(f"FSRS parameters: {kind}.  Ctrl+S saves; Escape goes back.")
-        self.query_one("#settings-optimal", Static).update("Optimal retention for your parameters: computing…")
+        kind = _("personal (fitted by the optimizer)") if message.settings.personal else _("FSRS defaults")
+        status.update(_("FSRS parameters: {kind}.  Ctrl+S saves; Escape goes back.").format(kind=kind))
+        self.query_one("#settings-optimal", Static).update(_("Optimal retention for your parameters: computing…"))
         self.load_optimal()
         self.simulate_workload(message.settings.desired_retention)
 
@@ -262,8 +298,10 @@ class SettingsScreen(QuizScreen[None]):
     @on(OptimalRetentionFound)
     def show_optimal(self, message: OptimalRetentionFound) -> None:
         self.query_one("#settings-optimal", Static).update(
-            f"Optimal retention for your parameters: {message.retention:.2f} "
-            "(Anki's minimum recommended retention, computed as Anki does)"
+            _(
+                "Optimal retention for your parameters: {retention} "
+                "(Anki's minimum recommended retention, computed as Anki does)"
+            ).format(retention=f"{message.retention:.2f}")
         )
 
     @on(WorkloadSimulated)
@@ -275,9 +313,9 @@ class SettingsScreen(QuizScreen[None]):
             days = list(range(1, w.days + 1))
             plt = plot.plt
             plt.clear_data()
-            plt.plot(days, w.reviews_per_day, label="reviews/day")
-            plt.plot(days, w.minutes_per_day, label="minutes/day")
-            plt.xlabel("days from today")
+            plt.plot(days, w.reviews_per_day, label=_("reviews/day"))
+            plt.plot(days, w.minutes_per_day, label=_("minutes/day"))
+            plt.xlabel(_("days from today"))
             plot.refresh()
 
     def values(self) -> dict[str, str]:
@@ -297,7 +335,7 @@ class SettingsScreen(QuizScreen[None]):
             hint.update(plain(f"✗ {exc}"))  # the message quotes what was typed
         else:
             event.input.remove_class("-invalid-setting")
-            hint.update(HINTS[name])
+            hint.update(_(HINTS[name]))
             if name == "desired_retention" and event.value.strip():
                 self.simulate_workload(float(event.value))
 
@@ -313,18 +351,30 @@ class SettingsScreen(QuizScreen[None]):
         try:
             validate_changes(self.current, values)
         except SettingsError as exc:
-            self.query_one("#settings-status", Static).update(plain(f"✗ Not saved: {exc}"))
+            self.query_one("#settings-status", Static).update(plain(_("✗ Not saved: {reason}").format(reason=exc)))
             return
         deck = self.query_one("#settings-deck", Select).value
         preset = self.query_one("#settings-preset", Select).value
         if not isinstance(preset, str):
             preset = DEFAULT_PRESET
-        self.save(values, deck if isinstance(deck, str) else NO_DECK, preset, preset in self.new_presets)
+        language = self.query_one("#setting-language", Select).value
+        other_deck = self.query_one("#setting-other-deck", Checkbox).value
+        self.save(
+            values,
+            deck if isinstance(deck, str) else NO_DECK,
+            preset,
+            preset in self.new_presets,
+            str(language),
+            other_deck,
+        )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="settings", description="saving the settings")
-    def save(self, values: dict[str, str], deck: str, preset: str, new: bool) -> None:
+    @work(thread=True, exclusive=True, exit_on_error=False, group="settings", description=N_("saving the settings"))
+    def save(
+        self, values: dict[str, str], deck: str, preset: str, new: bool, language: str, other_language_deck: bool
+    ) -> None:
         """The preset's values (made first if new), the deck's assignment,
-        then the learner's own settings; every value was checked before."""
+        the learner's own settings, then the interface language; every value
+        was checked before."""
         service = self.service
         preset_values = {name: values[name] for name in PRESET_FIELDS}
         if new:
@@ -334,12 +384,22 @@ class SettingsScreen(QuizScreen[None]):
         if deck != NO_DECK:
             service.assign_preset([deck], preset)
         own = {name: value for name, value in values.items() if name not in PRESET_FIELDS}
-        self.post_message(SettingsSaved(service.update_settings(**own)))
+        settings = service.update_settings(**own)
+        before = service.interface_language()
+        now = service.set_interface_language(None if language == LANGUAGE_AUTO else language)
+        service.set_other_language_deck(other_language_deck)
+        self.post_message(SettingsSaved(settings, language=now if now != before else None))
 
     @on(SettingsSaved)
     def saved(self, message: SettingsSaved) -> None:
         self.current = message.settings
-        self.app.notify("Settings saved.", timeout=3)
+        if message.language is not None:  # the interface is rebuilt in the new language
+            set_language(message.language)
+            self.app.notify(_("Settings saved."), timeout=3)
+            self.dismiss()
+            self.quiz_app.show_fresh_home()
+            return
+        self.app.notify(_("Settings saved."), timeout=3)
         self.dismiss()
 
     def action_leave(self) -> None:
@@ -348,15 +408,31 @@ class SettingsScreen(QuizScreen[None]):
 
 def workload_text(workload: Workload) -> Text:
     """The simulator's figures in numbers (the plot shows the same)."""
-    text = Text(f"At desired retention {workload.retention:.2f}, over {workload.days} days:\n")
-    for label, span in (("first week", 7), ("first month", 30), (f"{workload.days} days", workload.days)):
+    text = Text(
+        _("At desired retention {retention}, over {days} days:").format(
+            retention=f"{workload.retention:.2f}", days=workload.days
+        )
+        + "\n"
+    )
+    spans = (
+        (_("first week"), 7),
+        (_("first month"), 30),
+        (ngettext("{count} day", "{count} days", workload.days).format(count=workload.days), workload.days),
+    )
+    for label, span in spans:
         n = min(span, len(workload.reviews_per_day))
         if n:
             reviews = sum(workload.reviews_per_day[:n]) / n
             minutes = sum(workload.minutes_per_day[:n]) / n
-            text.append(f"  {label:<12} {reviews:6.0f} reviews/day {minutes:6.0f} min/day\n")
+            text.append(
+                "  "
+                + _("{label} {reviews} reviews/day {minutes} min/day").format(
+                    label=f"{label:<12}", reviews=f"{reviews:6.0f}", minutes=f"{minutes:6.0f}"
+                )
+                + "\n"
+            )
     if workload.memorized:
-        text.append(f"  cards remembered at the end: {workload.memorized[-1]:.0f}")
+        text.append("  " + _("cards remembered at the end: {count}").format(count=f"{workload.memorized[-1]:.0f}"))
     return text
 
 

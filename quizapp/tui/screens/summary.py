@@ -9,8 +9,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from quizapp.domain import Rating
-from quizapp.i18n import N_
+from quizapp.i18n import N_, _
 from quizapp.session import SessionStats
+from quizapp.tui.localized import localize_bindings, rating_label
 from quizapp.tui.widgets.card_text import plain
 
 
@@ -23,6 +24,7 @@ class SummaryScreen(Screen[None]):
 
     def __init__(self, deck: str | None, stats: SessionStats, *, finished: bool, reason: str | None = None) -> None:
         super().__init__()
+        localize_bindings(self)
         self.deck = deck
         #: What the session did (it has ended: ``stats.elapsed_s`` is its length).
         self.stats = stats
@@ -40,19 +42,24 @@ class SummaryScreen(Screen[None]):
         ratings = s.ratings
         again_rate = ratings[Rating.AGAIN] / s.reviewed if s.reviewed else 0.0
         text = Text()
-        title = "Congratulations! You have finished this deck for now." if self.finished else "Session ended."
+        title = _("Congratulations! You have finished this deck for now.") if self.finished else _("Session ended.")
         text.append(title + "\n\n", style="bold")
         if self.reason and not self.finished:
             text.append_text(plain(self.reason + "\n"))
-        text.append_text(plain(f"Deck: {self.deck or 'All decks'}\n"))
-        text.append(f"Cards reviewed: {s.reviewed}\n")
-        text.append("Grades: " + ", ".join(f"{r.label} {ratings[r]}" for r in Rating) + "\n")
-        text.append(f"Again rate: {again_rate:.0%}\n")
-        minutes, seconds = divmod(round(s.elapsed_s), 60)
-        text.append(f"Time: {minutes} min {seconds} s")
+        text.append(_("Deck: "))
+        text.append_text(plain((self.deck or _("All decks")) + "\n"))
+        text.append(_("Cards reviewed: {count}").format(count=s.reviewed) + "\n")
+        grades = ", ".join(f"{rating_label(r)} {ratings[r]}" for r in Rating)
+        text.append(_("Grades: {grades}").format(grades=grades) + "\n")
+        text.append(_("Again rate: {rate}").format(rate=f"{again_rate:.0%}") + "\n")
+        # One definition of time: each card's answering time (from shown to
+        # graded, as the review log keeps it), so the total and "s per card" agree.
+        minutes, seconds = divmod(round(s.answer_ms / 1000), 60)
+        text.append(_("Time answering: {minutes} min {seconds} s").format(minutes=minutes, seconds=seconds))
         if s.reviewed:
-            text.append(f" ({s.answer_ms / 1000 / s.reviewed:.1f} s per card)")
-        text.append("\n\nEnter: back to the decks")
+            per_card = f"{s.answer_ms / 1000 / s.reviewed:.1f}"
+            text.append(" " + _("({seconds} s per card)").format(seconds=per_card))
+        text.append("\n\n" + _("Enter: back to the decks"))
         return text
 
     def action_close(self) -> None:

@@ -6,8 +6,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from quizapp.domain import Rating
-from quizapp.i18n import _
 from quizapp.scheduling import Outcome, format_interval
+from quizapp.tui.localized import rating_label
 
 
 class GradeBar(Static):
@@ -28,6 +28,7 @@ class GradeBar(Static):
                 text.append("   ")
             marker = "▶ " if rating == suggested else ""
             style = "bold reverse" if rating == suggested else ""
-            label = _(rating.label)  # "Again"... are the review screen's binding descriptions: translated there
-            text.append(f"{marker}{int(rating)} {label} {format_interval(outcome.interval)}", style=style)
+            text.append(
+                f"{marker}{int(rating)} {rating_label(rating)} {format_interval(outcome.interval)}", style=style
+            )
         self.update(text)

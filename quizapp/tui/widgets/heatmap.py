@@ -16,12 +16,14 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from quizapp.i18n import N_
+from quizapp.i18n import N_, _, ngettext
+from quizapp.tui.localized import WEEKDAYS, localize_bindings, long_date, month_name
 
 #: Glyphs: no review, then four levels of intensity.
 EMPTY = "·"
 GLYPHS = "░▒▓█"
-DAY_LABELS = ("Mon", "", "Wed", "", "Fri", "", "Sun")
+#: Weekdays labelled on the left (the others are left blank).
+DAY_LABELS = (0, 2, 4, 6)
 LABEL_WIDTH = 4
 
 
@@ -53,7 +55,9 @@ def glyph(count: int, bounds: list[tuple[int, int]]) -> str:
 
 
 def describe(day: date, count: int) -> str:
-    return f"{day:%a %d %b %Y}: {count} review{'s' if count != 1 else ''}"
+    """ "Tue 01 Dec 2026: 3 reviews", in the interface language."""
+    reviews = ngettext("{count} review", "{count} reviews", count).format(count=count)
+    return f"{long_date(day)}: {reviews}"
 
 
 class CalendarHeatmap(Widget, can_focus=True):
@@ -104,6 +108,7 @@ class CalendarHeatmap(Widget, can_focus=True):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
+        localize_bindings(self)
         self.counts: dict[date, int] = {}
         self.first: date | None = None
         self.last: date | None = None
@@ -159,13 +164,14 @@ class CalendarHeatmap(Widget, can_focus=True):
             for offset in range(7):
                 day = start + timedelta(days=offset)
                 if day.day == 1 and self.first <= day <= self.last and column + 3 <= self.weeks:
-                    months[column : column + 3] = list(f"{day:%b}")
+                    months[column : column + 3] = list(f"{month_name(day):<3}"[:3])
         text.append(" " * LABEL_WIDTH + "".join(months[: self.weeks]) + "\n", style=label)
         styles = {g: self.get_component_rich_style(f"heatmap--level-{i + 1}") for i, g in enumerate(GLYPHS)}
         styles[EMPTY] = self.get_component_rich_style("heatmap--empty")
         cursor = self.get_component_rich_style("heatmap--cursor")
         for row in range(7):
-            text.append(f"{DAY_LABELS[row]:<{LABEL_WIDTH}}", style=label)
+            name = _(WEEKDAYS[row])[:3] if row in DAY_LABELS else ""
+            text.append(f"{name:<{LABEL_WIDTH}}", style=label)
             for column in range(self.weeks):
                 day = self._monday + timedelta(days=7 * column + row)
                 if not self.first <= day <= self.last:
@@ -183,7 +189,7 @@ class CalendarHeatmap(Widget, can_focus=True):
         parts = [f"{EMPTY} 0"]
         for (low, high), g in zip(self.bounds, GLYPHS[len(GLYPHS) - len(self.bounds) :]):
             parts.append(f"{g} {low}" if low == high else f"{g} {low}–{high}")
-        return "  ".join(parts) + "  (reviews per day)"
+        return "  ".join(parts) + "  " + _("(reviews per day)")
 
     # -- interaction ------------------------------------------------------
 
