@@ -21,8 +21,12 @@ def run(capsys, *argv):
 
 
 @pytest.fixture
-def db(tmp_path):
-    return str(tmp_path / "q.sqlite3")
+def db(tmp_path, capsys):
+    """A database where both built-in decks are shown (the tests use both)."""
+    path = str(tmp_path / "q.sqlite3")
+    assert main(["--db", path, "settings", "--other-language-deck", "on"]) == 0
+    capsys.readouterr()
+    return path
 
 
 def stored(db):

@@ -39,6 +39,7 @@ from quizapp.scheduling import SchedulingConfig
 from quizapp.service.context import Context
 from quizapp.service.languages import shown_filter
 from quizapp.service.presets import deck_limits
+from quizapp.service.settings import deck_view
 from quizapp.service.views import CardView, DeckCounts, card_view
 from quizapp.store import queries
 from quizapp.store.models import CardState
@@ -129,6 +130,8 @@ class ReviewQueue:
     exact: bool = True
     #: Decks left out (the other language's built-in deck), as when it was built.
     hidden: frozenset[str] = frozenset()
+    #: The learner's (language, other deck shown) it was built for.
+    view: tuple[str, bool] = ("", False)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -164,6 +167,8 @@ def current_queue(ctx: Context, deck: str | None, now: datetime) -> ReviewQueue 
         return None
     if not queue.day_start <= now < queue.day_end:
         return None
+    if deck_view(ctx) != queue.view:  # the language changed (maybe in another terminal)
+        return None
     return queue
 
 
@@ -171,6 +176,7 @@ def build(ctx: Context, deck: str | None, now: datetime) -> ReviewQueue:
     """Build the queue of ``deck`` for the study day of ``now``."""
     start, end = ctx.day_bounds(now)
     writes = ctx.writes
+    view = deck_view(ctx)
     hidden = shown_filter(ctx, deck)
     with ctx.read() as session:
         limits = limits_left(ctx, session, start, deck, hidden)
@@ -204,6 +210,7 @@ def build(ctx: Context, deck: str | None, now: datetime) -> ReviewQueue:
         config=ctx.config,
         exact=limits.exact,
         hidden=hidden,
+        view=view,
     )
     ctx.queue = queue
     return queue

@@ -149,6 +149,17 @@ def language_setting(ctx: Context) -> str | None:
     return stored if stored in LANGUAGES else None
 
 
+def deck_view(ctx: Context) -> tuple[str, bool]:
+    """(interface language, other language's deck shown): what decides which
+    built-in deck the learner sees, in one read (the review queue checks it
+    at each card: another terminal may have changed it)."""
+    with ctx.read() as session:
+        row = session.get(UserSettings, ctx.user_id)
+        stored = row.language if row is not None else None
+        other = bool(row.other_language_deck) if row is not None else False
+    return (stored if stored in LANGUAGES else language_from_locale()), other
+
+
 def other_language_deck(ctx: Context) -> bool:
     """Whether the built-in deck in the other interface language is shown too."""
     with ctx.read() as session:

@@ -92,7 +92,13 @@ def test_v2_settings_become_each_learners_default_preset(tmp_path):
     migration each learner's Default preset holds them, and reviews and
     limits are what they were."""
     path = tmp_path / "v2.sqlite3"
-    later = ("language", "bury_new_siblings", "bury_review_siblings", "bury_interday_learning_siblings")
+    later = (
+        "language",
+        "other_language_deck",
+        "bury_new_siblings",
+        "bury_review_siblings",
+        "bury_interday_learning_siblings",
+    )
     make_v1_database(
         path,
         version=2,
@@ -185,7 +191,13 @@ def test_new_database_starts_at_the_current_version(tmp_path):
 def test_v2_database_gains_the_interface_language(tmp_path):
     """2 -> 3: usersettings.language is added, empty (the locale decides)."""
     path = tmp_path / "v2.sqlite3"
-    later = ("language", "bury_new_siblings", "bury_review_siblings", "bury_interday_learning_siblings")
+    later = (
+        "language",
+        "other_language_deck",
+        "bury_new_siblings",
+        "bury_review_siblings",
+        "bury_interday_learning_siblings",
+    )
     make_v1_database(
         path,
         version=2,

@@ -19,7 +19,11 @@ EN = "PyTorch (EN)::Broadcasting"
 
 @pytest.fixture
 def settings(db_url):
-    return Settings(database_url=db_url, user="tester", start_kernel=False)
+    from quizapp.service import open_service
+
+    settings = Settings(database_url=db_url, user="tester", start_kernel=False)
+    open_service(settings).set_other_language_deck(True)  # the tests use both built-in decks
+    return settings
 
 
 async def settle(app, pilot):
