@@ -22,21 +22,23 @@ Every function taking ``session`` only reads, and takes it as a keyword.
 
 from __future__ import annotations
 
-import math
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Row, SQLColumnExpression, String, case, func, literal
+from sqlalchemy import ColumnElement, Integer, Row, SQLColumnExpression, case, func, literal_column
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.sql import Executable
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import Select
 
 from quizapp.domain import MATURE_DAYS, MemoryState
 from quizapp.store import queries
-from quizapp.store.models import Card, CardState, ReviewLog
+from quizapp.store.engine import WRITE_OPTIONS
+from quizapp.store.models import Card, CardState, ReviewLog, StatsCache
 from quizapp.study_days import StudyDays, next_day_start
 
 #: Days of forecast: today (with everything overdue) and the next 29.
@@ -52,28 +54,27 @@ RETRIEVABILITY_BUCKETS = 10
 # -- study days ---------------------------------------------------------------
 
 
-def sql_study_day(
-    days: StudyDays, column: SQLColumnExpression[datetime | None], start: datetime, end: datetime
-) -> ColumnElement[str]:
-    """SQL expression: the study day ('YYYY-MM-DD') of a UTC timestamp
-    column, exact for values in [start, end] (DST changes included)."""
-    segments = days.offset_segments(start, end)
+def day_boundaries(days: StudyDays, first: date, last: date) -> list[datetime]:
+    """When each study day from ``first`` to ``last`` starts, and when ``last`` ends (UTC)."""
+    return [days.start_of(first + timedelta(days=i)) for i in range((last - first).days + 2)]
 
-    def modifier(offset: int) -> str:
-        return f"{offset - days.hour * 3600:+d} seconds"
 
-    shift: ColumnElement[str]
-    if len(segments) == 1:
-        shift = literal(modifier(segments[0][1]))
-    else:
-        shift = case(
-            *[(column < segments[i + 1][0], modifier(segments[i][1])) for i in range(len(segments) - 1)],
-            else_=modifier(segments[-1][1]),
-        )
-    # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff'. Cut to the second first:
-    # SQLite rounds fractions to milliseconds, which could carry
-    # 03:59:59.9996 over a day boundary. Day boundaries fall on whole seconds.
-    return func.date(func.substr(column, 1, 19), shift, type_=String)
+def day_index(column: SQLColumnExpression[datetime | None], boundaries: Sequence[datetime]) -> ColumnElement[int]:
+    """SQL expression: the i with ``boundaries[i] <= column < boundaries[i + 1]``,
+    for values in [boundaries[0], boundaries[-1]).
+
+    A binary search written as nested CASEs (about log2(days) comparisons a
+    row): plain comparisons of timestamps, so it is exact to the microsecond
+    and the same on SQLite and PostgreSQL, DST changes included (the
+    boundaries are computed in Python by quizapp.study_days)."""
+
+    def search(lo: int, hi: int) -> ColumnElement[int]:
+        if hi - lo == 1:
+            return literal_column(str(lo), Integer)
+        mid = (lo + hi) // 2
+        return case((column < boundaries[mid], search(lo, mid)), else_=search(mid, hi))
+
+    return search(0, len(boundaries) - 1)
 
 
 # -- results ------------------------------------------------------------------
@@ -281,14 +282,7 @@ def today_figures(*, session: Session, user_id: int, since: datetime) -> Today:
 
 def reviews_per_day(*, session: Session, user_id: int, days: StudyDays, first: date, last: date) -> dict[date, int]:
     """Study day -> reviews, for the days in [first, last] that have any."""
-    start, end = days.start_of(first), days.start_of(last + timedelta(days=1))
-    day = sql_study_day(days, col(ReviewLog.reviewed_at), start, end)
-    stmt = (
-        select(day, func.count())
-        .where(ReviewLog.user_id == user_id, ReviewLog.reviewed_at >= start, ReviewLog.reviewed_at < end)
-        .group_by(day)
-    )
-    return {date.fromisoformat(d): int(n) for d, n in _rows(session, stmt)}
+    return {d: cell[0] for d, cell in _day_cells(session, user_id, days, first, last, retention=False).items()}
 
 
 def streak(
@@ -339,14 +333,12 @@ def forecast(*, session: Session, user_id: int, days: StudyDays, today: date, n:
         _active_card(col(CardState.card_id)),
     ]
     ((overdue,),) = _rows(session, select(func.count()).select_from(CardState).where(*base, due < today_end))
-    day = sql_study_day(days, due, today_end, horizon)
-    stmt = select(day, func.count()).select_from(CardState).where(*base, due >= today_end, due < horizon).group_by(day)
+    boundaries = day_boundaries(days, today + timedelta(days=1), today + timedelta(days=n - 1))
+    inner = select(day_index(due, boundaries).label("day")).where(*base, due >= today_end, due < horizon).subquery()
     result = [0] * n
     result[0] = int(overdue)
-    for d, count in _rows(session, stmt):
-        index = (date.fromisoformat(d) - today).days
-        if 0 <= index < n:
-            result[index] += int(count)
+    for index, count in _rows(session, select(inner.c.day, func.count()).group_by(inner.c.day)):
+        result[1 + int(index)] += int(count)
     return result
 
 
@@ -356,49 +348,79 @@ def true_retention(
     """Anki's true retention: among reviews of cards in the review state
     (not learning or relearning steps), the first of each card on each study
     day; passed unless graded Again; young when the interval before it was
-    under 21 days, mature otherwise.
+    under 21 days, mature otherwise. Reads the reviews of the longest window
+    (compute_statistics keeps past days in a cache instead)."""
+    first = today - timedelta(days=max(windows.values()) - 1)
+    return _retention(_day_cells(session, user_id, days, first, today, retention=True), today, windows)
 
-    The first review of a (card, day) group is picked with SQLite's bare
-    columns: with a single min() aggregate, the other columns come from the
-    row holding the minimum (sqlite.org/lang_select.html#bareagg). It sorts
-    less than a row_number() window (measured: 25-40 % faster)."""
-    longest = max(windows.values())
-    start = days.start_of(today - timedelta(days=longest - 1))
-    end = days.start_of(today + timedelta(days=1))
-    day = sql_study_day(days, col(ReviewLog.reviewed_at), start, end).label("day")
-    # sqlmodel's select() is typed for up to four columns; for more it builds this same Select.
-    columns: Select[str, str, datetime, int, int] = Select(
-        col(ReviewLog.card_id),
-        day,
-        func.min(col(ReviewLog.reviewed_at)).label("first_at"),
-        case((col(ReviewLog.interval_before_days) >= MATURE_DAYS, 1), else_=0).label("mature"),
-        case((col(ReviewLog.rating) > 1, 1), else_=0).label("passed"),
-    )
-    firsts = (
-        columns.where(
-            ReviewLog.user_id == user_id,
-            ReviewLog.state_before == MemoryState.REVIEW,
-            ReviewLog.reviewed_at >= start,
-            ReviewLog.reviewed_at < end,
-        )
-        .group_by(col(ReviewLog.card_id), day)
-        .subquery()
-    )
-    stmt = select(firsts.c.day, firsts.c.mature, firsts.c.passed, func.count()).group_by(
-        firsts.c.day, firsts.c.mature, firsts.c.passed
-    )
-    per_day: dict[date, dict[tuple[int, int], int]] = {}
-    for d, is_mature, is_pass, count in _rows(session, stmt):
-        per_day.setdefault(date.fromisoformat(d), {})[(int(is_mature), int(is_pass))] = int(count)
+
+def _retention(cells: Mapping[date, Sequence[int]], today: date, windows: Mapping[str, int]) -> dict[str, Retention]:
+    """The windows' true retention from per-day cells (see ``_day_cells``)."""
     result = {}
     for name, length in windows.items():
         first = today - timedelta(days=length - 1)
-        cells = [c for d, c in per_day.items() if first <= d <= today]
+        chosen = [c for d, c in cells.items() if first <= d <= today]
         result[name] = Retention(
-            young=PassFail(sum(c.get((0, 1), 0) for c in cells), sum(c.get((0, 0), 0) for c in cells)),
-            mature=PassFail(sum(c.get((1, 1), 0) for c in cells), sum(c.get((1, 0), 0) for c in cells)),
+            young=PassFail(sum(c[1] for c in chosen), sum(c[2] for c in chosen)),
+            mature=PassFail(sum(c[3] for c in chosen), sum(c[4] for c in chosen)),
         )
     return result
+
+
+#: A day's cell: [reviews, young pass, young fail, mature pass, mature fail].
+Cell = list[int]
+
+
+def _day_cells(
+    session: Session, user_id: int, days: StudyDays, first: date, last: date, *, retention: bool
+) -> dict[date, Cell]:
+    """Per study day in [first, last] with any review: the reviews, and (with
+    ``retention``) the true-retention counts of the day's first review of
+    each card in the review state."""
+    boundaries = day_boundaries(days, first, last)
+    at = col(ReviewLog.reviewed_at)
+    mine: list[ColumnElement[bool]] = [col(ReviewLog.user_id) == user_id, at >= boundaries[0], at < boundaries[-1]]
+    cells: dict[date, Cell] = {}
+
+    def cell(index: int) -> Cell:
+        return cells.setdefault(first + timedelta(days=int(index)), [0, 0, 0, 0, 0])
+
+    counted = select(day_index(at, boundaries).label("day")).where(*mine).subquery()
+    for index, count in _rows(session, select(counted.c.day, func.count()).group_by(counted.c.day)):
+        cell(index)[0] = int(count)
+    if not retention:
+        return cells
+    # The first review of each (card, day): row_number() over the day's
+    # reviews of the card in time order (ties: the one written first).
+    # (sqlmodel's select() is typed for up to four columns.)
+    reviews = (
+        sa_select(
+            col(ReviewLog.card_id).label("card_id"),
+            day_index(at, boundaries).label("day"),
+            at.label("at"),
+            col(ReviewLog.id).label("id"),
+            case((col(ReviewLog.interval_before_days) >= MATURE_DAYS, 1), else_=0).label("mature"),
+            case((col(ReviewLog.rating) > 1, 1), else_=0).label("passed"),
+        )
+        .where(*mine, col(ReviewLog.state_before) == MemoryState.REVIEW)
+        .subquery()
+    )
+    numbered = select(
+        reviews.c.day,
+        reviews.c.mature,
+        reviews.c.passed,
+        func.row_number()
+        .over(partition_by=(reviews.c.card_id, reviews.c.day), order_by=(reviews.c.at, reviews.c.id))
+        .label("n"),
+    ).subquery()
+    stmt = (
+        select(numbered.c.day, numbered.c.mature, numbered.c.passed, func.count())
+        .where(numbered.c.n == 1)
+        .group_by(numbered.c.day, numbered.c.mature, numbered.c.passed)
+    )
+    for index, is_mature, is_pass, count in _rows(session, stmt):
+        cell(index)[1 + 2 * int(is_mature) + (0 if is_pass else 1)] = int(count)
+    return cells
 
 
 def _scanned(column: SQLColumnExpression[int]) -> ColumnElement[int]:
@@ -446,20 +468,11 @@ def retrievability(
     w = tuple(parameters)
     decay = -w[20]
     factor = 0.9 ** (1 / decay) - 1
-    # Whole days since the last review, in SQL and exact to the microsecond:
-    # whole seconds apart, less one when now's fraction of a second is
-    # smaller than the review's (the stored text ends in '.ffffff').
     now = now.astimezone(UTC)
     stored = col(CardState.last_review)
-    seconds = (
-        literal(math.floor(now.timestamp()))
-        - func.cast(func.strftime("%s", func.substr(stored, 1, 19)), Integer)
-        - case((func.substr(stored, 21, 6) > f"{now.microsecond:06d}", 1), else_=0)
-    )
-    elapsed_days = func.max(seconds, 0) // 86400
     rows = _rows(
         session,
-        select(col(CardState.stability), elapsed_days).where(
+        select(col(CardState.stability), stored).where(
             _scanned(col(CardState.user_id)) == user_id,
             CardState.state != MemoryState.NEW,
             col(CardState.stability).is_not(None),
@@ -469,7 +482,8 @@ def retrievability(
     )
     buckets = [0] * RETRIEVABILITY_BUCKETS
     total = 0.0
-    for stability, elapsed in rows:
+    for stability, last_review in rows:
+        elapsed = max((now - last_review).days, 0)  # whole days, as fsrs counts them
         r = (1 + factor * elapsed / stability) ** decay if stability > 0 else 0.0
         total += r
         buckets[min(int(r * RETRIEVABILITY_BUCKETS), RETRIEVABILITY_BUCKETS - 1)] += 1
@@ -490,6 +504,106 @@ def _no_words(mistakes: Mapping[str, Iterable[str]]) -> tuple[dict[str, dict[str
 PENDING_BLOCKS = ("families", "retrievability", "true_retention")
 
 
+# -- the cache of past days ----------------------------------------------------
+#
+# Past study days don't change unless their reviews do, so their cells
+# (reviews and true-retention counts) are kept in ``statscache``, one row per
+# learner. The row is trusted only while its fingerprint matches the
+# learner's reviews in the days it covers: their count, the sum and largest
+# of their ids (an index-only read), and the card and time of the row with
+# that largest id. Rows are only ever added or deleted, never changed: an
+# added row brings a new id (larger than any, so the sum changes even if a
+# deletion keeps the count); SQLite reuses an id only when the largest row
+# was deleted, which the largest row's card and time give away. Anything
+# else (another zone or day-start hour, a clock moved back) ignores the row.
+
+
+@dataclass(frozen=True)
+class _Fingerprint:
+    reviews: int
+    id_sum: int
+    top_id: int
+    top_card: str
+    top_at: datetime | None
+
+
+@dataclass(frozen=True)
+class _CacheUpdate:
+    days: StudyDays
+    first: date
+    last: date
+    cells: dict[date, Cell]
+    fingerprint: _Fingerprint
+
+
+def _fingerprint(session: Session, user_id: int, days: StudyDays, first: date, last: date) -> _Fingerprint:
+    """The learner's reviews in study days [first, last]: see the comment above."""
+    at, review_id = col(ReviewLog.reviewed_at), col(ReviewLog.id)
+    in_days: list[ColumnElement[bool]] = [
+        col(ReviewLog.user_id) == user_id,
+        at >= days.start_of(first),
+        at < days.start_of(last + timedelta(days=1)),
+    ]
+    ((count, id_sum, top),) = _rows(
+        session, select(func.count(), func.sum(review_id), func.max(review_id)).where(*in_days)
+    )
+    if top is None:
+        return _Fingerprint(0, 0, 0, "", None)
+    ((card, when),) = _rows(session, select(col(ReviewLog.card_id), at).where(review_id == top))
+    return _Fingerprint(int(count), int(id_sum), int(top), card, when)
+
+
+def _cache_key(days: StudyDays) -> str:
+    return f"{days.tz_name()}|{days.hour}"
+
+
+def _cached_cells(
+    session: Session, user_id: int, days: StudyDays, first: date, yesterday: date
+) -> tuple[dict[date, Cell], date]:
+    """The cells of the days in [first, yesterday] the cache holds, validated,
+    and the first day it does not hold (``yesterday + 1`` when it holds them
+    all; ``first`` when there is no usable cache)."""
+    row = session.get(StatsCache, user_id)
+    if row is None or row.key != _cache_key(days) or not row.first_day:
+        return {}, first
+    row_first, row_last = date.fromisoformat(row.first_day), date.fromisoformat(row.last_day)
+    if row_first > first or row_last > yesterday or row_last < first - timedelta(days=1):
+        return {}, first
+    stored = _Fingerprint(row.reviews, row.id_sum, row.top_id, row.top_card, row.top_at)
+    if _fingerprint(session, user_id, days, row_first, row_last) != stored:
+        return {}, first
+    cells = {}
+    for key, cell in json.loads(row.days).items():
+        day = date.fromisoformat(key)
+        if first <= day <= yesterday:
+            cells[day] = [int(n) for n in cell]
+    return cells, row_last + timedelta(days=1)
+
+
+def _save_cache(engine: Engine, user_id: int, update: _CacheUpdate) -> None:
+    """Write the cache row, in its own write transaction, if the reviews are
+    still those the cells were computed from. A cache: when the database is
+    busy (or another process saves the same row first) it is left as is."""
+    days_json = json.dumps({d.isoformat(): cell for d, cell in sorted(update.cells.items()) if any(cell)})
+    try:
+        with Session(engine.execution_options(**WRITE_OPTIONS)) as session:
+            fingerprint = update.fingerprint
+            if _fingerprint(session, user_id, update.days, update.first, update.last) != fingerprint:
+                return
+            row = session.get(StatsCache, user_id) or StatsCache(user_id=user_id)
+            row.key, row.first_day, row.last_day = (
+                _cache_key(update.days),
+                update.first.isoformat(),
+                update.last.isoformat(),
+            )
+            row.reviews, row.id_sum, row.top_id = fingerprint.reviews, fingerprint.id_sum, fingerprint.top_id
+            row.top_card, row.top_at, row.days = fingerprint.top_card, fingerprint.top_at, days_json
+            session.add(row)
+            session.commit()
+    except (IntegrityError, OperationalError):
+        pass
+
+
 def compute_statistics(
     engine: Engine,
     *,
@@ -502,24 +616,36 @@ def compute_statistics(
     describe_mistakes: DescribeMistakes | None = None,
     progress: Callable[[Statistics], None] | None = None,
 ) -> Statistics:
-    """Every figure for one learner at ``now``, read in one session.
+    """Every figure for one learner at ``now``, read in one transaction (one
+    snapshot, on PostgreSQL too).
 
     The quick figures come first (today, due counts, streak, heatmap,
-    forecast: tens of milliseconds on a large collection); ``progress``, if
-    given, receives them, and again after each slower block, as Statistics
-    whose ``pending`` names what is still to come. True retention, which
-    groups a year of reviews by card and day, comes last.
+    forecast); ``progress``, if given, receives them, and again after each
+    slower block, as Statistics whose ``pending`` names what is still to
+    come. Past days' reviews and true retention come from the cache of past
+    days when it is valid; the days it lacks are computed (the whole year,
+    the first time) and saved to it at the end.
     ``describe_mistakes`` puts the families' misconceptions and titles into
     words (the question families know them; this module doesn't).
     """
     days = StudyDays(tz, day_start_hour)
     today = days.day_of(now)
+    yesterday = today - timedelta(days=1)
     # Today's bounds exactly as Service.day_bounds has them.
     start, end = days.bounds(now)
     tomorrow_end = next_day_start(end + timedelta(hours=1), day_start_hour, tz)
     heatmap_from = today - timedelta(days=HEATMAP_DAYS - 1)
-    with Session(engine) as session:
-        heatmap = reviews_per_day(session=session, user_id=user_id, days=days, first=heatmap_from, last=today)
+    reader = (
+        engine.execution_options(isolation_level="REPEATABLE READ") if engine.dialect.name == "postgresql" else engine
+    )
+    update: _CacheUpdate | None = None
+    with Session(reader) as session:
+        past, missing_from = _cached_cells(session, user_id, days, heatmap_from, yesterday)
+        today_cells = _day_cells(session, user_id, days, today, today, retention=True)
+        counts = dict(past)
+        if missing_from <= yesterday:
+            counts.update(_day_cells(session, user_id, days, missing_from, yesterday, retention=False))
+        heatmap = {d: cell[0] for d, cell in (counts | today_cells).items() if cell[0]}
         stats = Statistics(
             user=user_name,
             now=now,
@@ -550,7 +676,14 @@ def compute_statistics(
         )
         if progress is not None:
             progress(stats)
-        retention = true_retention(session=session, user_id=user_id, days=days, today=today)
+        if missing_from <= yesterday:
+            past.update(_day_cells(session, user_id, days, missing_from, yesterday, retention=True))
+            update = _CacheUpdate(
+                days, heatmap_from, yesterday, past, _fingerprint(session, user_id, days, heatmap_from, yesterday)
+            )
+        retention = _retention(past | today_cells, today, RETENTION_WINDOWS)
+    if update is not None:
+        _save_cache(engine, user_id, update)
     return replace(stats, true_retention=retention, pending=frozenset())
 
 
