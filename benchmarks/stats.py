@@ -1,12 +1,15 @@
 """Time the statistics on a large collection: 50,000 cards and 500,000
-reviews spread over two years, in a temporary SQLite file.
+reviews spread over two years, in a temporary SQLite file (or any empty
+database: ``--db postgresql+psycopg://...``).
 
-    .venv/bin/python benchmarks/stats.py [--cards N] [--reviews N] [--runs N] [--keep PATH] [--card-order]
+    .venv/bin/python benchmarks/stats.py [--cards N] [--reviews N] [--runs N] [--keep PATH] [--card-order] [--db URL]
 
 Prints the time to build the collection (bulk inserts with SQLAlchemy core
-executemany), to compute every figure (``Service.statistics``, cold and
-warm; wall and CPU time, since a busy machine inflates the wall time; and
-each block's CPU time), and for the statistics screen to appear: from
+executemany), to compute every figure (``Service.statistics``: the first
+time, which also fills the cache of past days; later opens, with the cache
+valid; and with the cache emptied before each run, as after a change to an
+old day; wall and CPU time, since a busy machine inflates the wall time; and
+each block's CPU time, without the cache), and for the statistics screen to appear: from
 ``push_screen`` to the first figures shown and to all of them, driven by
 Textual's ``run_test``. Reviews are stored in time order, as the app writes
 them, or card by card with ``--card-order``, as an imported history is.
@@ -207,6 +210,7 @@ def main() -> None:
     parser.add_argument("--reviews", type=int, default=500_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", help="build the collection at this path and keep it")
+    parser.add_argument("--db", help="an empty database's URL to build in (PostgreSQL), instead of a SQLite file")
     parser.add_argument(
         "--card-order",
         action="store_true",
@@ -215,17 +219,21 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = args.keep or os.path.join(tmp, "stats.db")
+        url = args.db or f"sqlite:///{path}"
         start = time.perf_counter()
-        service = build(f"sqlite:///{path}", args.cards, args.reviews, card_order=args.card_order)
+        service = build(url, args.cards, args.reviews, card_order=args.card_order)
         built = time.perf_counter() - start
         from sqlmodel import Session, func, select
 
         with Session(service.engine) as session:
             n_logs = session.exec(select(func.count()).select_from(ReviewLog)).one()
             n_cards = session.exec(select(func.count()).select_from(Card)).one()
-        print(f"collection: {n_cards} cards, {n_logs} reviews over {DAYS} days; built in {built:.1f} s")
+        print(
+            f"collection on {service.engine.dialect.name}: {n_cards} cards, {n_logs} reviews over {DAYS} days; "
+            f"built in {built:.1f} s"
+        )
         service.engine.dispose()
-        service = Service(make_engine(f"sqlite:///{path}"), "bench", clock=lambda: NOW, tz=TZ)
+        service = Service(make_engine(url), "bench", clock=lambda: NOW, tz=TZ)
         cold_start, cold_cpu = time.perf_counter(), time.process_time()
         figures = service.statistics()
         cold, cold_cpu = time.perf_counter() - cold_start, time.process_time() - cold_cpu
@@ -238,10 +246,22 @@ def main() -> None:
         # CPU time is what an idle machine would take (the work is one thread);
         # wall time grows with whatever else the machine is running.
         print(
-            f"compute statistics: first {cold * 1000:.0f} ms (CPU {cold_cpu * 1000:.0f} ms); "
+            f"compute statistics: first {cold * 1000:.0f} ms (CPU {cold_cpu * 1000:.0f} ms; fills the cache); "
             f"then median {pystats.median(warm) * 1000:.0f} ms (CPU {pystats.median(cpu) * 1000:.0f} ms; "
             f"wall min {min(warm) * 1000:.0f}, max {max(warm) * 1000:.0f}; {args.runs} runs); "
             f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+        )
+        _time_first_figures(service, args.runs)
+        uncached, uncached_cpu = [], []
+        for _ in range(max(1, args.runs // 2)):
+            _drop_cache(service)
+            t, c = time.perf_counter(), time.process_time()
+            service.statistics()
+            uncached.append(time.perf_counter() - t)
+            uncached_cpu.append(time.process_time() - c)
+        print(
+            f"compute statistics with the cache emptied first: median {pystats.median(uncached) * 1000:.0f} ms "
+            f"(CPU {pystats.median(uncached_cpu) * 1000:.0f} ms; {len(uncached)} runs)"
         )
         print(
             f"  reviews in the heatmap year: {sum(figures.heatmap.values())}, streak {figures.streak_days} days, "
@@ -254,6 +274,31 @@ def main() -> None:
                 f"statistics screen, push_screen to {label} shown: median {pystats.median(times) * 1000:.0f} ms "
                 f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}, {len(times)} runs)"
             )
+
+
+def _drop_cache(service: Service) -> None:
+    from sqlalchemy import delete
+
+    from quizapp.store.models import StatsCache
+
+    with service.engine.begin() as conn:
+        conn.execute(delete(StatsCache))
+
+
+def _time_first_figures(service: Service, runs: int) -> None:
+    """Wall time until ``progress`` receives the quick figures (today, the
+    streak, the forecast, the heatmap), with the cache valid."""
+    times = []
+
+    def first_figures() -> float:
+        start = time.perf_counter()
+        seen: list[float] = []
+        service.statistics(progress=lambda s: seen.append(time.perf_counter() - start))
+        return seen[0]
+
+    for _ in range(runs):
+        times.append(first_figures())
+    print(f"  first figures (progress callback): median {pystats.median(times) * 1000:.0f} ms ({runs} runs)")
 
 
 def _time_parts(service: Service) -> None:

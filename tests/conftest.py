@@ -25,7 +25,6 @@ POSTGRES_SUITES = {
     "test_optimizing.py",
     "test_study_settings.py",
     "test_leech.py",
-    "store/test_class.py",
 }
 
 
