@@ -67,7 +67,7 @@ def _serve(url: str, learners: list[int], turns: int, start: multiprocessing.syn
     engine = make_engine(url)
     services = {i: Service(engine, learner_name(i)) for i in learners}
     given: list[list[object]] = []
-    start.wait(60)
+    start.wait(300)  # every process ready: the answers start together
     for turn in range(turns):
         for i, service in services.items():
             card = service.next_card(generated=False)
@@ -95,7 +95,7 @@ def run_class(url: str, folder: Path, *, learners: int, processes: int, turns: i
     """Learners 0..learners-1 spread over ``processes`` processes (fresh
     interpreters: no shared connection), each answering ``turns`` times."""
     context = multiprocessing.get_context("spawn")
-    start = context.Event()
+    start = context.Barrier(processes + 1)
     outs = [str(folder / f"answers-{p}.json") for p in range(processes)]
     workers = [
         context.Process(target=_serve, args=(url, list(range(p, learners, processes)), turns, start, outs[p]))
@@ -103,9 +103,8 @@ def run_class(url: str, folder: Path, *, learners: int, processes: int, turns: i
     ]
     for worker in workers:
         worker.start()
-    time.sleep(0.5)  # let each open its engine and services; the timing starts at the signal
+    start.wait(300)  # the processes have opened their engines and services
     began = time.perf_counter()
-    start.set()
     for worker in workers:
         worker.join(600)
     seconds = time.perf_counter() - began

@@ -431,31 +431,82 @@ def _scanned(column: SQLColumnExpression[int]) -> ColumnElement[int]:
     return column + 0
 
 
+#: Per family [reviews, correct], and per family {mistake key: count}.
+FamilyCounts = tuple[dict[str, list[int]], dict[str, dict[str, int]]]
+
+
+def _family_counts(
+    session: Session, user_id: int, *, since: datetime | None = None, until: datetime | None = None
+) -> FamilyCounts:
+    """Generated questions' answers per family, those right, and the
+    misconceptions of the wrong ones, among the learner's reviews in
+    [since, until) (None: unbounded). Over the whole history the table is
+    read in order; a bounded range goes through the time index."""
+    family_column, mistake_column, at = col(ReviewLog.family), col(ReviewLog.mistake), col(ReviewLog.reviewed_at)
+    if since is None and until is None:
+        mine: list[ColumnElement[bool]] = [_scanned(col(ReviewLog.user_id)) == user_id]
+    else:
+        mine = [col(ReviewLog.user_id) == user_id]
+        if since is not None:
+            mine.append(at >= since)
+        if until is not None:
+            mine.append(at < until)
+    totals: dict[str, list[int]] = {}
+    for family, n, correct in _rows(
+        session,
+        select(family_column, func.count(), func.sum(case((col(ReviewLog.rating) > 1, 1), else_=0)))
+        .where(*mine, family_column.is_not(None))
+        .group_by(family_column),
+    ):
+        totals[family] = [int(n), int(correct or 0)]
+    mistakes: dict[str, dict[str, int]] = {}
+    for family, mistake, count in _rows(
+        session,
+        select(family_column, mistake_column, func.count())
+        .where(*mine, family_column.is_not(None), mistake_column.is_not(None))
+        .group_by(family_column, mistake_column),
+    ):
+        mistakes.setdefault(family, {})[mistake] = int(count)
+    return totals, mistakes
+
+
+def _add_families(a: FamilyCounts, b: FamilyCounts, *, sign: int = 1) -> FamilyCounts:
+    """a + b (or a - b with ``sign=-1``, for b a part of a), without the families and keys left at zero."""
+    totals = {name: list(counts) for name, counts in a[0].items()}
+    for name, (n, correct) in b[0].items():
+        cell = totals.setdefault(name, [0, 0])
+        cell[0] += sign * n
+        cell[1] += sign * correct
+    mistakes = {name: dict(keys) for name, keys in a[1].items()}
+    for name, keys in b[1].items():
+        mine = mistakes.setdefault(name, {})
+        for key, count in keys.items():
+            mine[key] = mine.get(key, 0) + sign * count
+    return (
+        {name: cell for name, cell in totals.items() if cell[0]},
+        {name: kept for name, keys in mistakes.items() if (kept := {k: n for k, n in keys.items() if n})},
+    )
+
+
+def _family_accuracy(counts: FamilyCounts) -> dict[str, FamilyAccuracy]:
+    """FamilyAccuracy per family, by name; mistakes most frequent first."""
+    totals, mistakes = counts
+    return {
+        family: FamilyAccuracy(
+            family,
+            n,
+            correct,
+            dict(sorted(mistakes.get(family, {}).items(), key=lambda item: (-item[1], item[0]))),
+        )
+        for family, (n, correct) in sorted(totals.items())
+    }
+
+
 def family_accuracy(*, session: Session, user_id: int) -> dict[str, FamilyAccuracy]:
     """Generated questions over the learner's whole history, per family: the
     answers, those right (graded better than Again) and the misconceptions
     the wrong ones matched."""
-    family_column, mistake_column = col(ReviewLog.family), col(ReviewLog.mistake)
-    of_learner = _scanned(col(ReviewLog.user_id)) == user_id
-    totals = _rows(
-        session,
-        select(family_column, func.count(), func.sum(case((col(ReviewLog.rating) > 1, 1), else_=0)))
-        .where(of_learner, family_column.is_not(None))
-        .group_by(family_column),
-    )
-    mistakes: dict[str, dict[str, int]] = {}
-    rows = _rows(
-        session,
-        select(family_column, mistake_column, func.count())
-        .where(of_learner, family_column.is_not(None), mistake_column.is_not(None))
-        .group_by(family_column, mistake_column),
-    )
-    for family, mistake, count in sorted(rows, key=lambda r: (r[0], -r[2], r[1])):
-        mistakes.setdefault(family, {})[mistake] = int(count)
-    return {
-        family: FamilyAccuracy(family, int(n), int(correct or 0), mistakes.get(family, {}))
-        for family, n, correct in sorted(totals, key=lambda r: r[0])
-    }
+    return _family_accuracy(_family_counts(session, user_id))
 
 
 def retrievability(
@@ -464,27 +515,36 @@ def retrievability(
     """Each studied, active card's probability of recall now (suspended cards
     included: what is known does not depend on being scheduled), by FSRS's
     forgetting curve: R = (1 + factor * elapsed days / stability) ** -decay,
-    elapsed counted in whole days as ``fsrs`` does."""
+    elapsed counted in whole days as ``fsrs`` does.
+
+    The whole days are counted in SQL by comparing the last review with
+    ``now`` less 1, 2, ... days (``day_index``), so no timestamp becomes a
+    Python object."""
     w = tuple(parameters)
     decay = -w[20]
     factor = 0.9 ** (1 / decay) - 1
     now = now.astimezone(UTC)
     stored = col(CardState.last_review)
-    rows = _rows(
-        session,
-        select(col(CardState.stability), stored).where(
-            _scanned(col(CardState.user_id)) == user_id,
-            CardState.state != MemoryState.NEW,
-            col(CardState.stability).is_not(None),
-            stored.is_not(None),
-            _active_card(col(CardState.card_id)),
-        ),
-    )
+    studied = [
+        _scanned(col(CardState.user_id)) == user_id,
+        col(CardState.state) != MemoryState.NEW,
+        col(CardState.stability).is_not(None),
+        stored.is_not(None),
+        _active_card(col(CardState.card_id)),
+    ]
+    ((oldest,),) = _rows(session, select(func.min(stored)).where(*studied))
     buckets = [0] * RETRIEVABILITY_BUCKETS
     total = 0.0
-    for stability, last_review in rows:
-        elapsed = max((now - last_review).days, 0)  # whole days, as fsrs counts them
-        r = (1 + factor * elapsed / stability) ** decay if stability > 0 else 0.0
+    if oldest is None:
+        return RetrievabilityStats(tuple(buckets), total)
+    # (now - last).days == m  <=>  now - (m + 1) days < last <= now - m days,
+    # that is  c(m + 1) <= last < c(m)  with  c(m) = now - m days + 1 us.
+    span = max((now - oldest).days, 0) + 2
+    tick = timedelta(microseconds=1)
+    boundaries = [now - timedelta(days=span - j) + tick for j in range(span)] + [now + timedelta(days=36_500)]
+    elapsed = literal_column(str(span - 1), Integer) - day_index(stored, boundaries)
+    for stability, days_since in _rows(session, select(col(CardState.stability), elapsed).where(*studied)):
+        r = (1 + factor * days_since / stability) ** decay if stability > 0 else 0.0
         total += r
         buckets[min(int(r * RETRIEVABILITY_BUCKETS), RETRIEVABILITY_BUCKETS - 1)] += 1
     return RetrievabilityStats(tuple(buckets), total)
@@ -506,16 +566,17 @@ PENDING_BLOCKS = ("families", "retrievability", "true_retention")
 
 # -- the cache of past days ----------------------------------------------------
 #
-# Past study days don't change unless their reviews do, so their cells
-# (reviews and true-retention counts) are kept in ``statscache``, one row per
-# learner. The row is trusted only while its fingerprint matches the
-# learner's reviews in the days it covers: their count, the sum and largest
-# of their ids (an index-only read), and the card and time of the row with
-# that largest id. Rows are only ever added or deleted, never changed: an
-# added row brings a new id (larger than any, so the sum changes even if a
-# deletion keeps the count); SQLite reuses an id only when the largest row
-# was deleted, which the largest row's card and time give away. Anything
-# else (another zone or day-start hour, a clock moved back) ignores the row.
+# Past study days don't change unless their reviews do, so their figures
+# (each day's cell, the families' counts) are kept in ``statscache``, one row
+# per learner, for the reviews before the day after its ``last_day``. The
+# row is trusted only while its fingerprint matches those reviews: their
+# count, the sum and largest of their ids (an index-only read on SQLite),
+# and the card and time of the row with that largest id. Review rows are
+# only ever added or deleted, never changed: an added row brings a new id,
+# larger than any, so the sum changes even if a deletion keeps the count;
+# SQLite reuses an id only when the largest row was deleted, which that
+# row's card and time give away. Anything else (another zone or day-start
+# hour, a clock moved back) leaves the row unused.
 
 
 @dataclass(frozen=True)
@@ -528,24 +589,22 @@ class _Fingerprint:
 
 
 @dataclass(frozen=True)
-class _CacheUpdate:
-    days: StudyDays
+class _Past:
+    """What the cache holds: the cells of days [first, last] and the families'
+    counts over every review before the day after ``last``."""
+
     first: date
     last: date
     cells: dict[date, Cell]
-    fingerprint: _Fingerprint
+    families: FamilyCounts
 
 
-def _fingerprint(session: Session, user_id: int, days: StudyDays, first: date, last: date) -> _Fingerprint:
-    """The learner's reviews in study days [first, last]: see the comment above."""
+def _fingerprint(session: Session, user_id: int, before: datetime) -> _Fingerprint:
+    """The learner's reviews before ``before``: see the comment above."""
     at, review_id = col(ReviewLog.reviewed_at), col(ReviewLog.id)
-    in_days: list[ColumnElement[bool]] = [
-        col(ReviewLog.user_id) == user_id,
-        at >= days.start_of(first),
-        at < days.start_of(last + timedelta(days=1)),
-    ]
+    mine: list[ColumnElement[bool]] = [col(ReviewLog.user_id) == user_id, at < before]
     ((count, id_sum, top),) = _rows(
-        session, select(func.count(), func.sum(review_id), func.max(review_id)).where(*in_days)
+        session, select(func.count(), func.sum(review_id), func.max(review_id)).where(*mine)
     )
     if top is None:
         return _Fingerprint(0, 0, 0, "", None)
@@ -557,51 +616,47 @@ def _cache_key(days: StudyDays) -> str:
     return f"{days.tz_name()}|{days.hour}"
 
 
-def _cached_cells(
-    session: Session, user_id: int, days: StudyDays, first: date, yesterday: date
-) -> tuple[dict[date, Cell], date]:
-    """The cells of the days in [first, yesterday] the cache holds, validated,
-    and the first day it does not hold (``yesterday + 1`` when it holds them
-    all; ``first`` when there is no usable cache)."""
+def _load_cache(session: Session, user_id: int, days: StudyDays, first: date, yesterday: date) -> _Past | None:
+    """The cache, if it is for these study days, reaches back to ``first``,
+    ends by ``yesterday`` and matches the reviews; else None."""
     row = session.get(StatsCache, user_id)
     if row is None or row.key != _cache_key(days) or not row.first_day:
-        return {}, first
+        return None
     row_first, row_last = date.fromisoformat(row.first_day), date.fromisoformat(row.last_day)
-    if row_first > first or row_last > yesterday or row_last < first - timedelta(days=1):
-        return {}, first
+    if row_first > first or row_last > yesterday:
+        return None
     stored = _Fingerprint(row.reviews, row.id_sum, row.top_id, row.top_card, row.top_at)
-    if _fingerprint(session, user_id, days, row_first, row_last) != stored:
-        return {}, first
-    cells = {}
-    for key, cell in json.loads(row.days).items():
-        day = date.fromisoformat(key)
-        if first <= day <= yesterday:
-            cells[day] = [int(n) for n in cell]
-    return cells, row_last + timedelta(days=1)
+    if _fingerprint(session, user_id, days.start_of(row_last + timedelta(days=1))) != stored:
+        return None
+    cells = {date.fromisoformat(key): [int(n) for n in cell] for key, cell in json.loads(row.days).items()}
+    families = json.loads(row.families)
+    return _Past(row_first, row_last, cells, (families.get("families", {}), families.get("mistakes", {})))
 
 
-def _save_cache(engine: Engine, user_id: int, update: _CacheUpdate) -> None:
-    """Write the cache row, in its own write transaction, if the reviews are
-    still those the cells were computed from. A cache: when the database is
-    busy (or another process saves the same row first) it is left as is."""
-    days_json = json.dumps({d.isoformat(): cell for d, cell in sorted(update.cells.items()) if any(cell)})
+def _save_cache(engine: Engine, user_id: int, days: StudyDays, past: _Past, fingerprint: _Fingerprint) -> None:
+    """Write the cache row in its own write transaction, if the reviews are
+    still those ``past`` was computed from. A cache: when the database is
+    busy (or another process saves the row first) it is left as it was."""
+    cells = {
+        d.isoformat(): cell for d, cell in sorted(past.cells.items()) if past.first <= d <= past.last and any(cell)
+    }
+    families = {"families": past.families[0], "mistakes": past.families[1]}
     try:
         with Session(engine.execution_options(**WRITE_OPTIONS)) as session:
-            fingerprint = update.fingerprint
-            if _fingerprint(session, user_id, update.days, update.first, update.last) != fingerprint:
+            if _fingerprint(session, user_id, days.start_of(past.last + timedelta(days=1))) != fingerprint:
                 return
             row = session.get(StatsCache, user_id) or StatsCache(user_id=user_id)
-            row.key, row.first_day, row.last_day = (
-                _cache_key(update.days),
-                update.first.isoformat(),
-                update.last.isoformat(),
-            )
+            row.key, row.first_day, row.last_day = _cache_key(days), past.first.isoformat(), past.last.isoformat()
             row.reviews, row.id_sum, row.top_id = fingerprint.reviews, fingerprint.id_sum, fingerprint.top_id
-            row.top_card, row.top_at, row.days = fingerprint.top_card, fingerprint.top_at, days_json
+            row.top_card, row.top_at = fingerprint.top_card, fingerprint.top_at
+            row.days, row.families = json.dumps(cells), json.dumps(families)
             session.add(row)
             session.commit()
     except (IntegrityError, OperationalError):
         pass
+
+
+# -- all the figures ----------------------------------------------------------
 
 
 def compute_statistics(
@@ -622,9 +677,10 @@ def compute_statistics(
     The quick figures come first (today, due counts, streak, heatmap,
     forecast); ``progress``, if given, receives them, and again after each
     slower block, as Statistics whose ``pending`` names what is still to
-    come. Past days' reviews and true retention come from the cache of past
-    days when it is valid; the days it lacks are computed (the whole year,
-    the first time) and saved to it at the end.
+    come. Past days come from the cache when it is valid, and only the days
+    since it was made are read; otherwise everything is computed (true
+    retention, which groups a year of reviews by card and day, last) and
+    the cache is saved at the end for the next time.
     ``describe_mistakes`` puts the families' misconceptions and titles into
     words (the question families know them; this module doesn't).
     """
@@ -635,17 +691,20 @@ def compute_statistics(
     start, end = days.bounds(now)
     tomorrow_end = next_day_start(end + timedelta(hours=1), day_start_hour, tz)
     heatmap_from = today - timedelta(days=HEATMAP_DAYS - 1)
-    reader = (
-        engine.execution_options(isolation_level="REPEATABLE READ") if engine.dialect.name == "postgresql" else engine
-    )
-    update: _CacheUpdate | None = None
+    today_start = days.start_of(today)
+    reader = engine
+    if engine.dialect.name == "postgresql":  # one snapshot for every statement
+        reader = engine.execution_options(isolation_level="REPEATABLE READ")
+    save: tuple[_Past, _Fingerprint] | None = None
     with Session(reader) as session:
-        past, missing_from = _cached_cells(session, user_id, days, heatmap_from, yesterday)
-        today_cells = _day_cells(session, user_id, days, today, today, retention=True)
-        counts = dict(past)
-        if missing_from <= yesterday:
-            counts.update(_day_cells(session, user_id, days, missing_from, yesterday, retention=False))
-        heatmap = {d: cell[0] for d, cell in (counts | today_cells).items() if cell[0]}
+        cached = _load_cache(session, user_id, days, heatmap_from, yesterday)
+        if cached is not None:  # the days since the cache was made, today's included
+            since = cached.last + timedelta(days=1)
+            recent = _day_cells(session, user_id, days, max(since, heatmap_from), today, retention=True)
+            cells = {d: c for d, c in cached.cells.items() if d >= heatmap_from} | recent
+        else:
+            cells = _day_cells(session, user_id, days, heatmap_from, today, retention=False)
+        heatmap = {d: cell[0] for d, cell in cells.items() if cell[0]}
         stats = Statistics(
             user=user_name,
             now=now,
@@ -664,7 +723,16 @@ def compute_statistics(
         )
         if progress is not None:
             progress(stats)
-        families = family_accuracy(session=session, user_id=user_id)
+        todays_families = _family_counts(session, user_id, since=today_start)
+        if cached is not None:
+            since_cache = days.start_of(cached.last + timedelta(days=1))
+            closed_families = _add_families(
+                cached.families, _family_counts(session, user_id, since=since_cache, until=today_start)
+            )
+        else:
+            everything = _family_counts(session, user_id)
+            closed_families = _add_families(everything, todays_families, sign=-1)
+        families = _family_accuracy(_add_families(closed_families, todays_families))
         labels, titles = (describe_mistakes or _no_words)({name: list(f.mistakes) for name, f in families.items()})
         stats = replace(
             stats,
@@ -676,14 +744,14 @@ def compute_statistics(
         )
         if progress is not None:
             progress(stats)
-        if missing_from <= yesterday:
-            past.update(_day_cells(session, user_id, days, missing_from, yesterday, retention=True))
-            update = _CacheUpdate(
-                days, heatmap_from, yesterday, past, _fingerprint(session, user_id, days, heatmap_from, yesterday)
-            )
-        retention = _retention(past | today_cells, today, RETENTION_WINDOWS)
-    if update is not None:
-        _save_cache(engine, user_id, update)
+        if cached is None:
+            cells = _day_cells(session, user_id, days, heatmap_from, today, retention=True)
+        if cached is None or cached.last < yesterday:
+            past = _Past(heatmap_from, yesterday, {d: c for d, c in cells.items() if d <= yesterday}, closed_families)
+            save = (past, _fingerprint(session, user_id, today_start))
+        retention = _retention(cells, today, RETENTION_WINDOWS)
+    if save is not None:
+        _save_cache(engine, user_id, days, *save)
     return replace(stats, true_retention=retention, pending=frozenset())
 
 
