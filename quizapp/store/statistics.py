@@ -8,14 +8,15 @@ Study days
     earlier, so with the default 04:00 a review at 02:00 belongs to the day
     before (quizapp.study_days).
 
-Speed
-    The figures are SQL aggregates: nothing loads a review row into a Python
-    object. The study day of a timestamp is computed in SQL: the time zone's
-    UTC offset is constant between two DST changes, so ``sql_study_day``
-    turns a time range into a few such segments and picks each row's offset
-    with a CASE on its timestamp, then lets SQLite's ``date()`` apply offset
-    and day-start hour. Only retrievability is computed in Python, from one
-    (stability, last review) pair per card.
+Speed and portability
+    The figures are SQL aggregates or narrow reads, written with SQLAlchemy
+    constructs that run unchanged on SQLite and PostgreSQL. The study day of
+    a timestamp is found by comparing it with the days' starts, computed in
+    Python (``day_index``: a binary search as nested CASEs), never with a
+    database's date functions. Past days' figures are kept in a cache
+    (table ``statscache``), checked against the reviews on each open (see
+    "the cache of past days" below). Retrievability's power is taken in
+    Python, one per card.
 
 Every function taking ``session`` only reads, and takes it as a keyword.
 """
