@@ -210,7 +210,9 @@ def main() -> None:
     parser.add_argument("--reviews", type=int, default=500_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", help="build the collection at this path and keep it (reused if it exists)")
-    parser.add_argument("--db", help="an empty database's URL to build in (PostgreSQL), instead of a SQLite file")
+    parser.add_argument(
+        "--db", help="a database's URL to build in (PostgreSQL), instead of a SQLite file; reused if built already"
+    )
     parser.add_argument(
         "--card-order",
         action="store_true",
@@ -221,7 +223,7 @@ def main() -> None:
         path = args.keep or os.path.join(tmp, "stats.db")
         url = args.db or f"sqlite:///{path}"
         start = time.perf_counter()
-        if args.keep and os.path.exists(args.keep):
+        if _has_reviews(url):  # --keep or --db of an earlier run: built already
             service = Service(make_engine(url), "bench", clock=lambda: NOW, tz=TZ)
         else:
             service = build(url, args.cards, args.reviews, card_order=args.card_order)
@@ -277,6 +279,19 @@ def main() -> None:
                 f"statistics screen, push_screen to {label} shown: median {pystats.median(times) * 1000:.0f} ms "
                 f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}, {len(times)} runs)"
             )
+
+
+def _has_reviews(url: str) -> bool:
+    from sqlalchemy import func, select
+
+    if url.startswith("sqlite:///") and not os.path.exists(url.removeprefix("sqlite:///")):
+        return False
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return bool(conn.execute(select(func.count()).select_from(ReviewLog.__table__)).scalar())
+    finally:
+        engine.dispose()
 
 
 def _drop_cache(service: Service) -> None:

@@ -207,3 +207,6 @@ class StatsCache(SQLModel, table=True):
     #: JSON {"families": {family: [reviews, correct]}, "mistakes": {family:
     #: {key: count}}} over those reviews.
     families: str = "{}"
+    #: Consecutive study days with reviews ending the day before ``first_day``
+    #: (for the streak).
+    run_before: int = 0

@@ -37,10 +37,9 @@ from sqlalchemy.sql import Executable
 from sqlmodel import Session, col, select
 
 from quizapp.domain import MATURE_DAYS, MemoryState
-from quizapp.store import queries
 from quizapp.store.engine import WRITE_OPTIONS
 from quizapp.store.models import Card, CardState, ReviewLog, StatsCache
-from quizapp.study_days import StudyDays, next_day_start
+from quizapp.study_days import StudyDays
 
 #: Days of forecast: today (with everything overdue) and the next 29.
 FORECAST_DAYS = 30
@@ -294,21 +293,35 @@ def streak(
     today: date,
     known: Mapping[date, int] | None = None,
     known_from: date | None = None,
+    before: int | None = None,
 ) -> int:
     """Consecutive study days with a review, ending today, or yesterday when
     there is none yet today. ``known`` (days with reviews from ``known_from``
     to today) saves a query; earlier years are read only while the streak
-    reaches back that far."""
+    reaches back that far, unless ``before`` says how many consecutive days
+    with reviews end the day before ``known_from``."""
     if known is None or known_from is None:
         known_from = today - timedelta(days=HEATMAP_DAYS - 1)
         known = reviews_per_day(session=session, user_id=user_id, days=days, first=known_from, last=today)
-    studied = set(known)
+    studied = {d for d, n in known.items() if n}
     day = today if today in studied else today - timedelta(days=1)
+    return _run_back(session, user_id, days, day, studied, known_from, before)
+
+
+def _run_back(
+    session: Session, user_id: int, days: StudyDays, day: date, studied: set[date], known_from: date, before: int | None
+) -> int:
+    """Consecutive study days with a review ending at ``day`` (0 if it has
+    none). ``studied``: the days with reviews from ``known_from`` on;
+    ``before``: the run ending the day before ``known_from``, if known (else
+    earlier years are read, one at a time, while the run goes on)."""
     count = 0
     while True:
-        if day < known_from:  # the streak goes back further: read the year before
+        if day < known_from:
+            if before is not None:
+                return count + before
             earlier = known_from - timedelta(days=HEATMAP_DAYS)
-            studied |= set(
+            studied = studied | set(
                 reviews_per_day(
                     session=session, user_id=user_id, days=days, first=earlier, last=known_from - timedelta(days=1)
                 )
@@ -324,23 +337,39 @@ def forecast(*, session: Session, user_id: int, days: StudyDays, today: date, n:
     """Cards due on each of ``n`` study days from today: today's entry counts
     every card due before today ends (overdue ones too). Cards as
     ``due_now``: studied (not new), not suspended, still active."""
-    today_end = days.start_of(today + timedelta(days=1))
-    horizon = days.start_of(today + timedelta(days=n))
+    return _due_counts(session, user_id, days, today, days.start_of(today), n)[1]
+
+
+def _due_counts(
+    session: Session, user_id: int, days: StudyDays, today: date, now: datetime, n: int = FORECAST_DAYS
+) -> tuple[int, list[int]]:
+    """(due_now, forecast) in one read: cards due by ``now`` (included), and
+    due on each of ``n`` study days from today (``forecast``). Cards studied
+    (not new), not suspended, still active, as queries.due_between counts."""
     due = col(CardState.due)
-    base = [
-        col(CardState.user_id) == user_id,
-        col(CardState.state) != MemoryState.NEW,
-        col(CardState.suspended) == False,  # noqa: E712
-        _active_card(col(CardState.card_id)),
+    # Buckets: due <= now, then the rest of today, then each next day.
+    boundaries = [
+        now,
+        now + timedelta(microseconds=1),
+        *day_boundaries(days, today + timedelta(days=1), today + timedelta(days=n - 1)),
     ]
-    ((overdue,),) = _rows(session, select(func.count()).select_from(CardState).where(*base, due < today_end))
-    boundaries = day_boundaries(days, today + timedelta(days=1), today + timedelta(days=n - 1))
-    inner = select(day_index(due, boundaries).label("day")).where(*base, due >= today_end, due < horizon).subquery()
-    result = [0] * n
-    result[0] = int(overdue)
-    for index, count in _rows(session, select(inner.c.day, func.count()).group_by(inner.c.day)):
-        result[1 + int(index)] += int(count)
-    return result
+    inner = (
+        select(day_index(due, boundaries).label("bucket"))
+        .where(
+            col(CardState.user_id) == user_id,
+            col(CardState.state) != MemoryState.NEW,
+            col(CardState.suspended) == False,  # noqa: E712
+            due < boundaries[-1],
+            _active_card(col(CardState.card_id)),
+        )
+        .subquery()
+    )
+    counts = [0] * (len(boundaries) - 1)
+    for bucket, count in _rows(session, select(inner.c.bucket, func.count()).group_by(inner.c.bucket)):
+        counts[int(bucket)] = int(count)
+    # Bucket 0 also holds everything before ``now`` (day_index puts what is
+    # below the first boundary there).
+    return counts[0], [counts[0] + counts[1], *counts[2:]]
 
 
 def true_retention(
@@ -598,6 +627,8 @@ class _Past:
     last: date
     cells: dict[date, Cell]
     families: FamilyCounts
+    #: Consecutive study days with reviews ending the day before ``first``.
+    run_before: int
 
 
 def _fingerprint(session: Session, user_id: int, before: datetime) -> _Fingerprint:
@@ -631,7 +662,9 @@ def _load_cache(session: Session, user_id: int, days: StudyDays, first: date, ye
         return None
     cells = {date.fromisoformat(key): [int(n) for n in cell] for key, cell in json.loads(row.days).items()}
     families = json.loads(row.families)
-    return _Past(row_first, row_last, cells, (families.get("families", {}), families.get("mistakes", {})))
+    return _Past(
+        row_first, row_last, cells, (families.get("families", {}), families.get("mistakes", {})), row.run_before
+    )
 
 
 def _save_cache(engine: Engine, user_id: int, days: StudyDays, past: _Past, fingerprint: _Fingerprint) -> None:
@@ -650,7 +683,7 @@ def _save_cache(engine: Engine, user_id: int, days: StudyDays, past: _Past, fing
             row.key, row.first_day, row.last_day = _cache_key(days), past.first.isoformat(), past.last.isoformat()
             row.reviews, row.id_sum, row.top_id = fingerprint.reviews, fingerprint.id_sum, fingerprint.top_id
             row.top_card, row.top_at = fingerprint.top_card, fingerprint.top_at
-            row.days, row.families = json.dumps(cells), json.dumps(families)
+            row.days, row.families, row.run_before = json.dumps(cells), json.dumps(families), past.run_before
             session.add(row)
             session.commit()
     except (IntegrityError, OperationalError):
@@ -689,8 +722,7 @@ def compute_statistics(
     today = days.day_of(now)
     yesterday = today - timedelta(days=1)
     # Today's bounds exactly as Service.day_bounds has them.
-    start, end = days.bounds(now)
-    tomorrow_end = next_day_start(end + timedelta(hours=1), day_start_hour, tz)
+    start = days.bounds(now)[0]
     heatmap_from = today - timedelta(days=HEATMAP_DAYS - 1)
     today_start = days.start_of(today)
     reader = engine
@@ -703,9 +735,14 @@ def compute_statistics(
             since = cached.last + timedelta(days=1)
             recent = _day_cells(session, user_id, days, max(since, heatmap_from), today, retention=True)
             cells = {d: c for d, c in cached.cells.items() if d >= heatmap_from} | recent
+            known_from, before = cached.first, cached.run_before
+            studied = {d for d, c in (cached.cells | recent).items() if c[0]}
         else:
             cells = _day_cells(session, user_id, days, heatmap_from, today, retention=False)
+            known_from, before = heatmap_from, None
+            studied = {d for d, c in cells.items() if c[0]}
         heatmap = {d: cell[0] for d, cell in cells.items() if cell[0]}
+        due_now, forecast_days = _due_counts(session, user_id, days, today, now)
         stats = Statistics(
             user=user_name,
             now=now,
@@ -713,12 +750,12 @@ def compute_statistics(
             day_start_hour=day_start_hour,
             time_zone=days.tz_name(),
             today=today_figures(session=session, user_id=user_id, since=start),
-            due_now=queries.due_between(session=session, user_id=user_id, start=None, end=now, include_end=True),
-            due_tomorrow=queries.due_between(session=session, user_id=user_id, start=end, end=tomorrow_end),
-            streak_days=streak(
-                session=session, user_id=user_id, days=days, today=today, known=heatmap, known_from=heatmap_from
+            due_now=due_now,
+            due_tomorrow=forecast_days[1],
+            streak_days=_run_back(
+                session, user_id, days, today if today in studied else yesterday, studied, known_from, before
             ),
-            forecast=tuple(forecast(session=session, user_id=user_id, days=days, today=today)),
+            forecast=tuple(forecast_days),
             heatmap=heatmap,
             pending=frozenset(PENDING_BLOCKS),
         )
@@ -748,7 +785,16 @@ def compute_statistics(
         if cached is None:
             cells = _day_cells(session, user_id, days, heatmap_from, today, retention=True)
         if cached is None or cached.last < yesterday:
-            past = _Past(heatmap_from, yesterday, {d: c for d, c in cells.items() if d <= yesterday}, closed_families)
+            run_before = _run_back(
+                session, user_id, days, heatmap_from - timedelta(days=1), studied, known_from, before
+            )
+            past = _Past(
+                heatmap_from,
+                yesterday,
+                {d: c for d, c in cells.items() if d <= yesterday},
+                closed_families,
+                run_before,
+            )
             save = (past, _fingerprint(session, user_id, today_start))
         retention = _retention(cells, today, RETENTION_WINDOWS)
     if save is not None:
