@@ -1,12 +1,15 @@
 """Time the statistics on a large collection: 50,000 cards and 500,000
-reviews spread over two years, in a temporary SQLite file.
+reviews spread over two years, in a temporary SQLite file (or any empty
+database: ``--db postgresql+psycopg://...``).
 
-    .venv/bin/python benchmarks/stats.py [--cards N] [--reviews N] [--runs N] [--keep PATH] [--card-order]
+    .venv/bin/python benchmarks/stats.py [--cards N] [--reviews N] [--runs N] [--keep PATH] [--card-order] [--db URL]
 
 Prints the time to build the collection (bulk inserts with SQLAlchemy core
-executemany), to compute every figure (``Service.statistics``, cold and
-warm; wall and CPU time, since a busy machine inflates the wall time; and
-each block's CPU time), and for the statistics screen to appear: from
+executemany), to compute every figure (``Service.statistics``: the first
+time, which also fills the cache of past days; later opens, with the cache
+valid; and with the cache emptied before each run, as after a change to an
+old day; wall and CPU time, since a busy machine inflates the wall time; and
+each block's CPU time, without the cache), and for the statistics screen to appear: from
 ``push_screen`` to the first figures shown and to all of them, driven by
 Textual's ``run_test``. Reviews are stored in time order, as the app writes
 them, or card by card with ``--card-order``, as an imported history is.
@@ -206,7 +209,10 @@ def main() -> None:
     parser.add_argument("--cards", type=int, default=50_000)
     parser.add_argument("--reviews", type=int, default=500_000)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--keep", help="build the collection at this path and keep it")
+    parser.add_argument("--keep", help="build the collection at this path and keep it (reused if it exists)")
+    parser.add_argument(
+        "--db", help="a database's URL to build in (PostgreSQL), instead of a SQLite file; reused if built already"
+    )
     parser.add_argument(
         "--card-order",
         action="store_true",
@@ -215,17 +221,24 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = args.keep or os.path.join(tmp, "stats.db")
+        url = args.db or f"sqlite:///{path}"
         start = time.perf_counter()
-        service = build(f"sqlite:///{path}", args.cards, args.reviews, card_order=args.card_order)
+        if _has_reviews(url):  # --keep or --db of an earlier run: built already
+            service = Service(make_engine(url), "bench", clock=lambda: NOW, tz=TZ)
+        else:
+            service = build(url, args.cards, args.reviews, card_order=args.card_order)
         built = time.perf_counter() - start
         from sqlmodel import Session, func, select
 
         with Session(service.engine) as session:
             n_logs = session.exec(select(func.count()).select_from(ReviewLog)).one()
             n_cards = session.exec(select(func.count()).select_from(Card)).one()
-        print(f"collection: {n_cards} cards, {n_logs} reviews over {DAYS} days; built in {built:.1f} s")
+        print(
+            f"collection on {service.engine.dialect.name}: {n_cards} cards, {n_logs} reviews over {DAYS} days; "
+            f"built in {built:.1f} s"
+        )
         service.engine.dispose()
-        service = Service(make_engine(f"sqlite:///{path}"), "bench", clock=lambda: NOW, tz=TZ)
+        service = Service(make_engine(url), "bench", clock=lambda: NOW, tz=TZ)
         cold_start, cold_cpu = time.perf_counter(), time.process_time()
         figures = service.statistics()
         cold, cold_cpu = time.perf_counter() - cold_start, time.process_time() - cold_cpu
@@ -238,10 +251,22 @@ def main() -> None:
         # CPU time is what an idle machine would take (the work is one thread);
         # wall time grows with whatever else the machine is running.
         print(
-            f"compute statistics: first {cold * 1000:.0f} ms (CPU {cold_cpu * 1000:.0f} ms); "
+            f"compute statistics: first {cold * 1000:.0f} ms (CPU {cold_cpu * 1000:.0f} ms; fills the cache); "
             f"then median {pystats.median(warm) * 1000:.0f} ms (CPU {pystats.median(cpu) * 1000:.0f} ms; "
             f"wall min {min(warm) * 1000:.0f}, max {max(warm) * 1000:.0f}; {args.runs} runs); "
             f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+        )
+        _time_first_figures(service, args.runs)
+        uncached, uncached_cpu = [], []
+        for _ in range(max(1, args.runs // 2)):
+            _drop_cache(service)
+            t, c = time.perf_counter(), time.process_time()
+            service.statistics()
+            uncached.append(time.perf_counter() - t)
+            uncached_cpu.append(time.process_time() - c)
+        print(
+            f"compute statistics with the cache emptied first: median {pystats.median(uncached) * 1000:.0f} ms "
+            f"(CPU {pystats.median(uncached_cpu) * 1000:.0f} ms; {len(uncached)} runs)"
         )
         print(
             f"  reviews in the heatmap year: {sum(figures.heatmap.values())}, streak {figures.streak_days} days, "
@@ -254,6 +279,50 @@ def main() -> None:
                 f"statistics screen, push_screen to {label} shown: median {pystats.median(times) * 1000:.0f} ms "
                 f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}, {len(times)} runs)"
             )
+
+
+def _has_reviews(url: str) -> bool:
+    from sqlalchemy import func, select
+
+    if url.startswith("sqlite:///") and not os.path.exists(url.removeprefix("sqlite:///")):
+        return False
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return bool(conn.execute(select(func.count()).select_from(ReviewLog.__table__)).scalar())
+    finally:
+        engine.dispose()
+
+
+def _drop_cache(service: Service) -> None:
+    from sqlalchemy import delete
+
+    from quizapp.store.models import StatsCache
+
+    with service.engine.begin() as conn:
+        conn.execute(delete(StatsCache))
+
+
+def _time_first_figures(service: Service, runs: int) -> None:
+    """Time until ``progress`` receives the quick figures (today, the
+    streak, the forecast, the heatmap), with the cache valid: wall and CPU."""
+    walls, cpus = [], []
+
+    def first_figures() -> None:
+        start, start_cpu = time.perf_counter(), time.process_time()
+        seen: list[tuple[float, float]] = []
+        service.statistics(
+            progress=lambda s: seen.append((time.perf_counter() - start, time.process_time() - start_cpu))
+        )
+        walls.append(seen[0][0])
+        cpus.append(seen[0][1])
+
+    for _ in range(runs):
+        first_figures()
+    print(
+        f"  first figures (progress callback): median {pystats.median(walls) * 1000:.0f} ms "
+        f"(CPU {pystats.median(cpus) * 1000:.0f} ms; {runs} runs)"
+    )
 
 
 def _time_parts(service: Service) -> None:

@@ -13,6 +13,29 @@ TESTS = REPO / "tests"
 #: Folders whose tests all run torch (in the kernel, or in-process for families).
 TORCH_FOLDERS = {"kernel", "questions"}
 
+#: Test modules whose database tests (those using ``db_url``, ``engine`` or
+#: ``make_service``) run on PostgreSQL as well as SQLite: the service,
+#: statistics, browser, import and optimizer suites (tests/postgres.py).
+POSTGRES_SUITES = {
+    "test_service.py",
+    "test_stats.py",
+    "test_browse.py",
+    "store/test_search.py",
+    "test_importing.py",
+    "test_optimizing.py",
+    "test_study_settings.py",
+    "test_leech.py",
+}
+
+
+def pytest_generate_tests(metafunc):
+    """The database tests of POSTGRES_SUITES run twice: ``[sqlite]`` and ``[postgresql]``."""
+    if "db_url" not in metafunc.fixturenames:
+        return
+    module = Path(str(metafunc.definition.path)).relative_to(TESTS).as_posix()
+    if module in POSTGRES_SUITES:
+        metafunc.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+
 
 def pytest_collection_modifyitems(config, items):
     """Mark each test ``tui`` (drives the Textual app) and/or ``torch`` (runs
@@ -31,6 +54,9 @@ def pytest_collection_modifyitems(config, items):
         )
         if uses_torch:
             item.add_marker(pytest.mark.torch)
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("db_url") == "postgresql":
+            item.add_marker(pytest.mark.postgres)
 
 
 @pytest.fixture(autouse=True)
@@ -81,9 +107,38 @@ def clock() -> Clock:
     return Clock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server for the session (tests/postgres.py). Without one
+    the tests that need it are skipped, saying how to enable them; in CI
+    (CI or QUIZAPP_REQUIRE_POSTGRES set) they fail instead."""
+    from tests import postgres
+
+    bin_dir = postgres.find_bin()
+    if bin_dir is None:
+        message = f"no PostgreSQL server found: {postgres.HOW_TO_ENABLE}"
+        if postgres.required():
+            pytest.fail(message + " (required here: CI or QUIZAPP_REQUIRE_POSTGRES is set)", pytrace=False)
+        pytest.skip(message)
+    server = postgres.PostgresServer(bin_dir)
+    try:
+        server.start()
+    except Exception:
+        server.stop()
+        raise
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def db_url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'quizapp.sqlite3'}"
+def db_url(request, tmp_path):
+    """The test's database: a SQLite file, or (``[postgresql]`` variants, see
+    POSTGRES_SUITES) a fresh database on the session's PostgreSQL server."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        with request.getfixturevalue("postgres_server").database() as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path / 'quizapp.sqlite3'}"
 
 
 @pytest.fixture

@@ -621,3 +621,126 @@ def test_cli_stats_json_carries_the_new_fields(capsys, db_url):
     stats = json.loads(capsys.readouterr().out)
     assert stats["user"] == "ana" and len(stats["forecast"]) == 30
     assert set(stats["true_retention"]) == {"today", "7d", "30d", "365d"}
+
+
+# -- the cache of past days (store/statistics.py) ---------------------------------
+
+
+def stored_rows(engine) -> list[dict]:
+    """Every review in the database, as random_history gives them."""
+    from sqlmodel import col, select
+
+    with Session(engine) as session:
+        logs = session.exec(select(ReviewLog).order_by(col(ReviewLog.id))).all()
+        return [
+            {
+                **{
+                    k: getattr(r, k)
+                    for k in (
+                        "user_id",
+                        "card_id",
+                        "reviewed_at",
+                        "rating",
+                        "state_before",
+                        "interval_before_days",
+                        "duration_ms",
+                        "family",
+                        "mistake",
+                    )
+                },
+                "_order": r.id,
+            }
+            for r in logs
+        ]
+
+
+COMPARED = ("reviews_today", "streak_days", "forecast", "heatmap", "true_retention", "families", "mistakes")
+
+
+def test_the_cache_of_past_days_follows_every_change(make_service, clock, engine):
+    from sqlmodel import col, delete, select
+
+    from quizapp.store.models import StatsCache
+
+    rng = random.Random(5)
+    tz = MADRID
+    clock.now = datetime(2026, 3, 2, 15, 30, 12, 500_000, tzinfo=UTC)
+    service = make_service("ana", tz=tz)
+    other = make_service("bea", tz=tz)
+    cards = add_cards(engine, 40, inactive={5})
+    inactive = {cards[5]}
+    rows = random_history(rng, user_id=service.user_id, other_id=other.user_id, cards=cards, now=clock.now, tz=tz)
+    add_logs(engine, [{k: v for k, v in r.items() if k != "_order"} for r in rows])
+    states = random_states(rng, user_id=service.user_id, cards=cards, now=clock.now, tz=tz)
+    add_states(engine, states)
+
+    def agrees() -> None:
+        got = service.stats()
+        want = expected(
+            stored_rows(engine),
+            states,
+            inactive,
+            user_id=service.user_id,
+            now=clock.now,
+            tz=tz,
+            scheduler=service.scheduler,
+        )
+        for key in COMPARED:
+            assert got[key] == want[key], key
+
+    def cached_last_day() -> str | None:
+        with Session(engine) as session:
+            row = session.get(StatsCache, service.user_id)
+            return row.last_day if row else None
+
+    agrees()  # computes everything and fills the cache
+    yesterday = StudyDays(tz, 4).day_of(clock.now) - timedelta(days=1)
+    assert cached_last_day() == yesterday.isoformat()
+    agrees()  # from the cache
+    # A review of a past day arrives (an import of a history), then one goes.
+    past = clock.now - timedelta(days=40)
+    add_logs(engine, [log(service.user_id, cards[1], past, rating=1, family="matmul", mistake="wrong_inner")])
+    agrees()
+    with Session(engine) as session:
+        oldest = session.exec(
+            select(ReviewLog).where(ReviewLog.user_id == service.user_id).order_by(col(ReviewLog.id))
+        ).first()
+        session.delete(oldest)
+        session.commit()
+    agrees()
+    # The largest row goes and a new one comes (SQLite gives it the same id), same count, same id sum.
+    with Session(engine) as session:
+        top = session.exec(select(ReviewLog).order_by(col(ReviewLog.id).desc())).first()
+        session.delete(top)
+        session.commit()
+    add_logs(engine, [log(service.user_id, cards[2], past + timedelta(hours=30), rating=1)])
+    agrees()
+    # Days pass, with reviews on them: the cache is extended.
+    for _ in range(2):
+        clock.advance(days=1, hours=2)
+        add_logs(engine, [log(service.user_id, cards[3], clock.now - timedelta(minutes=5), rating=3)])
+        agrees()
+    assert cached_last_day() == (StudyDays(tz, 4).day_of(clock.now) - timedelta(days=1)).isoformat()
+    # The cache is what is read: a doctored row shows (only the reviews' fingerprint guards it).
+    with Session(engine) as session:
+        row = session.get(StatsCache, service.user_id)
+        assert row is not None
+        row.days = "{}"
+        session.add(row)
+        session.commit()
+    assert sum(service.stats()["heatmap"].values()) < sum(
+        v
+        for v in expected(
+            stored_rows(engine),
+            states,
+            inactive,
+            user_id=service.user_id,
+            now=clock.now,
+            tz=tz,
+            scheduler=service.scheduler,
+        )["heatmap"].values()
+    )
+    with Session(engine) as session:
+        session.exec(delete(StatsCache))
+        session.commit()
+    agrees()

@@ -122,7 +122,7 @@ def _add_column_sql(connection: Connection, table: str, column: Column) -> str:
     sql = f"ALTER TABLE {quote(table)} ADD COLUMN {quote(column.name)} {column.type.compile(dialect=dialect)}"
     default = column.default
     if isinstance(default, ScalarElementColumnDefault):  # a constant, not a callable or SQL
-        sql += f" DEFAULT {_literal(default.arg)}"
+        sql += f" DEFAULT {_literal(default.arg, dialect.name)}"
         if not column.nullable:
             sql += " NOT NULL"
     elif not column.nullable:
@@ -130,8 +130,10 @@ def _add_column_sql(connection: Connection, table: str, column: Column) -> str:
     return sql
 
 
-def _literal(value: object) -> str:
+def _literal(value: object, dialect: str = "sqlite") -> str:
     if isinstance(value, bool):
+        if dialect == "postgresql":  # a boolean column there takes no integer
+            return "true" if value else "false"
         return "1" if value else "0"
     if isinstance(value, int):  # IntEnum too: its repr is not SQL
         return str(int(value))

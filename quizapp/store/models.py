@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Index, UniqueConstraint, types
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint, types
 from sqlmodel import Field, SQLModel
 
 from quizapp.domain import (
@@ -251,3 +251,35 @@ class ReviewLog(SQLModel, table=True):
     #: JSON object: the siblings this answer buried, each with its CardState
     #: snapshot from before (undo puts them back).
     buried: str = "{}"
+
+
+class StatsCache(SQLModel, table=True):
+    """One learner's review figures for past study days, kept so the
+    statistics need not regroup every review on each open
+    (store/statistics.py). A cache: deleting the row loses nothing. It is
+    used only while ``key`` (time zone and day-start hour) matches and the
+    reviews it was made from, those before the day after ``last_day``, are
+    unchanged (the fingerprint columns)."""
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    #: "<time zone>|<day start hour>": the study days the figures are for.
+    key: str = ""
+    #: First and last study day of ``days``, 'YYYY-MM-DD' (both included).
+    first_day: str = ""
+    last_day: str = ""
+    #: The learner's reviews before the day after ``last_day``: how many,
+    #: the sum and the largest of their ids, and that largest row's card and time.
+    reviews: int = 0
+    id_sum: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    top_id: int = 0
+    top_card: str = ""
+    top_at: datetime | None = Field(default=None, sa_column=_dt())
+    #: JSON {"YYYY-MM-DD": [reviews, young pass, young fail, mature pass,
+    #: mature fail]} for days with any review.
+    days: str = "{}"
+    #: JSON {"families": {family: [reviews, correct]}, "mistakes": {family:
+    #: {key: count}}} over those reviews.
+    families: str = "{}"
+    #: Consecutive study days with reviews ending the day before ``first_day``
+    #: (for the streak).
+    run_before: int = 0

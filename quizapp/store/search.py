@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from functools import cache
 
 from sqlalchemy import (
     JSON,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     SQLColumnExpression,
     String,
     and_,
+    cast,
     false,
     func,
     literal,
@@ -164,8 +166,28 @@ class _Context:
         return self._decks
 
     def fold(self, column: SQLColumnExpression[str]) -> ColumnElement[str]:
-        """SQL: ``column`` folded as fold() does (lower() only, off SQLite)."""
-        return func.qz_fold(column, type_=String) if self.sqlite else func.lower(column, type_=String)
+        """SQL: ``column`` folded as fold() does. Off SQLite (PostgreSQL):
+        translate() maps each letter whose fold is one character (accented
+        Latin, Greek, Cyrillic) to it, then lower() does ASCII; the few
+        letters that fold to two (ß, ligatures) are left as they are."""
+        if self.sqlite:
+            return func.qz_fold(column, type_=String)
+        source, target = _fold_table()
+        return func.lower(func.translate(column, source, target, type_=String), type_=String)
+
+
+@cache
+def _fold_table() -> tuple[str, str]:
+    """(letters, their folds) for SQL translate(): every non-ASCII character
+    from U+00A0 to U+04FF and U+1E00 to U+1EFF whose fold is one other character."""
+    source, target = [], []
+    for code in (*range(0xA0, 0x500), *range(0x1E00, 0x1F00)):
+        char = chr(code)
+        folded = fold(char)
+        if folded is not None and len(folded) == 1 and folded != char:
+            source.append(char)
+            target.append(folded)
+    return "".join(source), "".join(target)
 
 
 def _like(value: str) -> str:
@@ -240,7 +262,9 @@ def _leaf(term: Term, ctx: _Context) -> ColumnElement[bool]:
     if key == "kind":
         return col(Card.kind) == card_kind(value)
     if key == "family":
-        family = func.coalesce(type_coerce(col(Card.data), JSON)["family"].as_string(), "")
+        # The column is text: PostgreSQL's JSON operators need a cast (SQLite's a plain JSON-typed view).
+        data = type_coerce(col(Card.data), JSON) if ctx.sqlite else cast(col(Card.data), JSON)
+        family = func.coalesce(data["family"].as_string(), "")
         return ctx.fold(family).like(_like(_folded(value)), escape="\\")
     if key == "id":
         return col(Card.id).like(_like(value), escape="\\")

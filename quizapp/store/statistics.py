@@ -8,36 +8,38 @@ Study days
     earlier, so with the default 04:00 a review at 02:00 belongs to the day
     before (quizapp.study_days).
 
-Speed
-    The figures are SQL aggregates: nothing loads a review row into a Python
-    object. The study day of a timestamp is computed in SQL: the time zone's
-    UTC offset is constant between two DST changes, so ``sql_study_day``
-    turns a time range into a few such segments and picks each row's offset
-    with a CASE on its timestamp, then lets SQLite's ``date()`` apply offset
-    and day-start hour. Only retrievability is computed in Python, from one
-    (stability, last review) pair per card.
+Speed and portability
+    The figures are SQL aggregates or narrow reads, written with SQLAlchemy
+    constructs that run unchanged on SQLite and PostgreSQL. The study day of
+    a timestamp is found by comparing it with the days' starts, computed in
+    Python (``day_index``: a binary search as nested CASEs), never with a
+    database's date functions. Past days' figures are kept in a cache
+    (table ``statscache``), checked against the reviews on each open (see
+    "the cache of past days" below). Retrievability's power is taken in
+    Python, one per card.
 
 Every function taking ``session`` only reads, and takes it as a keyword.
 """
 
 from __future__ import annotations
 
-import math
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Row, SQLColumnExpression, String, case, func, literal
+from sqlalchemy import ColumnElement, Integer, Row, SQLColumnExpression, case, func, literal_column
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.sql import Executable
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import Select
 
 from quizapp.domain import MATURE_DAYS, MemoryState
-from quizapp.store import queries
-from quizapp.store.models import Card, CardState, ReviewLog
-from quizapp.study_days import StudyDays, next_day_start
+from quizapp.store.engine import WRITE_OPTIONS
+from quizapp.store.models import Card, CardState, ReviewLog, StatsCache
+from quizapp.study_days import StudyDays
 
 #: Days of forecast: today (with everything overdue) and the next 29.
 FORECAST_DAYS = 30
@@ -52,28 +54,27 @@ RETRIEVABILITY_BUCKETS = 10
 # -- study days ---------------------------------------------------------------
 
 
-def sql_study_day(
-    days: StudyDays, column: SQLColumnExpression[datetime | None], start: datetime, end: datetime
-) -> ColumnElement[str]:
-    """SQL expression: the study day ('YYYY-MM-DD') of a UTC timestamp
-    column, exact for values in [start, end] (DST changes included)."""
-    segments = days.offset_segments(start, end)
+def day_boundaries(days: StudyDays, first: date, last: date) -> list[datetime]:
+    """When each study day from ``first`` to ``last`` starts, and when ``last`` ends (UTC)."""
+    return [days.start_of(first + timedelta(days=i)) for i in range((last - first).days + 2)]
 
-    def modifier(offset: int) -> str:
-        return f"{offset - days.hour * 3600:+d} seconds"
 
-    shift: ColumnElement[str]
-    if len(segments) == 1:
-        shift = literal(modifier(segments[0][1]))
-    else:
-        shift = case(
-            *[(column < segments[i + 1][0], modifier(segments[i][1])) for i in range(len(segments) - 1)],
-            else_=modifier(segments[-1][1]),
-        )
-    # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff'. Cut to the second first:
-    # SQLite rounds fractions to milliseconds, which could carry
-    # 03:59:59.9996 over a day boundary. Day boundaries fall on whole seconds.
-    return func.date(func.substr(column, 1, 19), shift, type_=String)
+def day_index(column: SQLColumnExpression[datetime | None], boundaries: Sequence[datetime]) -> ColumnElement[int]:
+    """SQL expression: the i with ``boundaries[i] <= column < boundaries[i + 1]``,
+    for values in [boundaries[0], boundaries[-1]).
+
+    A binary search written as nested CASEs (about log2(days) comparisons a
+    row): plain comparisons of timestamps, so it is exact to the microsecond
+    and the same on SQLite and PostgreSQL, DST changes included (the
+    boundaries are computed in Python by quizapp.study_days)."""
+
+    def search(lo: int, hi: int) -> ColumnElement[int]:
+        if hi - lo == 1:
+            return literal_column(str(lo), Integer)
+        mid = (lo + hi) // 2
+        return case((column < boundaries[mid], search(lo, mid)), else_=search(mid, hi))
+
+    return search(0, len(boundaries) - 1)
 
 
 # -- results ------------------------------------------------------------------
@@ -281,14 +282,7 @@ def today_figures(*, session: Session, user_id: int, since: datetime) -> Today:
 
 def reviews_per_day(*, session: Session, user_id: int, days: StudyDays, first: date, last: date) -> dict[date, int]:
     """Study day -> reviews, for the days in [first, last] that have any."""
-    start, end = days.start_of(first), days.start_of(last + timedelta(days=1))
-    day = sql_study_day(days, col(ReviewLog.reviewed_at), start, end)
-    stmt = (
-        select(day, func.count())
-        .where(ReviewLog.user_id == user_id, ReviewLog.reviewed_at >= start, ReviewLog.reviewed_at < end)
-        .group_by(day)
-    )
-    return {date.fromisoformat(d): int(n) for d, n in _rows(session, stmt)}
+    return {d: cell[0] for d, cell in _day_cells(session, user_id, days, first, last, retention=False).items()}
 
 
 def streak(
@@ -299,21 +293,35 @@ def streak(
     today: date,
     known: Mapping[date, int] | None = None,
     known_from: date | None = None,
+    before: int | None = None,
 ) -> int:
     """Consecutive study days with a review, ending today, or yesterday when
     there is none yet today. ``known`` (days with reviews from ``known_from``
     to today) saves a query; earlier years are read only while the streak
-    reaches back that far."""
+    reaches back that far, unless ``before`` says how many consecutive days
+    with reviews end the day before ``known_from``."""
     if known is None or known_from is None:
         known_from = today - timedelta(days=HEATMAP_DAYS - 1)
         known = reviews_per_day(session=session, user_id=user_id, days=days, first=known_from, last=today)
-    studied = set(known)
+    studied = {d for d, n in known.items() if n}
     day = today if today in studied else today - timedelta(days=1)
+    return _run_back(session, user_id, days, day, studied, known_from, before)
+
+
+def _run_back(
+    session: Session, user_id: int, days: StudyDays, day: date, studied: set[date], known_from: date, before: int | None
+) -> int:
+    """Consecutive study days with a review ending at ``day`` (0 if it has
+    none). ``studied``: the days with reviews from ``known_from`` on;
+    ``before``: the run ending the day before ``known_from``, if known (else
+    earlier years are read, one at a time, while the run goes on)."""
     count = 0
     while True:
-        if day < known_from:  # the streak goes back further: read the year before
+        if day < known_from:
+            if before is not None:
+                return count + before
             earlier = known_from - timedelta(days=HEATMAP_DAYS)
-            studied |= set(
+            studied = studied | set(
                 reviews_per_day(
                     session=session, user_id=user_id, days=days, first=earlier, last=known_from - timedelta(days=1)
                 )
@@ -329,25 +337,39 @@ def forecast(*, session: Session, user_id: int, days: StudyDays, today: date, n:
     """Cards due on each of ``n`` study days from today: today's entry counts
     every card due before today ends (overdue ones too). Cards as
     ``due_now``: studied (not new), not suspended, still active."""
-    today_end = days.start_of(today + timedelta(days=1))
-    horizon = days.start_of(today + timedelta(days=n))
+    return _due_counts(session, user_id, days, today, days.start_of(today), n)[1]
+
+
+def _due_counts(
+    session: Session, user_id: int, days: StudyDays, today: date, now: datetime, n: int = FORECAST_DAYS
+) -> tuple[int, list[int]]:
+    """(due_now, forecast) in one read: cards due by ``now`` (included), and
+    due on each of ``n`` study days from today (``forecast``). Cards studied
+    (not new), not suspended, still active, as queries.due_between counts."""
     due = col(CardState.due)
-    base = [
-        col(CardState.user_id) == user_id,
-        col(CardState.state) != MemoryState.NEW,
-        col(CardState.suspended) == False,  # noqa: E712
-        _active_card(col(CardState.card_id)),
+    # Buckets: due <= now, then the rest of today, then each next day.
+    boundaries = [
+        now,
+        now + timedelta(microseconds=1),
+        *day_boundaries(days, today + timedelta(days=1), today + timedelta(days=n - 1)),
     ]
-    ((overdue,),) = _rows(session, select(func.count()).select_from(CardState).where(*base, due < today_end))
-    day = sql_study_day(days, due, today_end, horizon)
-    stmt = select(day, func.count()).select_from(CardState).where(*base, due >= today_end, due < horizon).group_by(day)
-    result = [0] * n
-    result[0] = int(overdue)
-    for d, count in _rows(session, stmt):
-        index = (date.fromisoformat(d) - today).days
-        if 0 <= index < n:
-            result[index] += int(count)
-    return result
+    inner = (
+        select(day_index(due, boundaries).label("bucket"))
+        .where(
+            col(CardState.user_id) == user_id,
+            col(CardState.state) != MemoryState.NEW,
+            col(CardState.suspended) == False,  # noqa: E712
+            due < boundaries[-1],
+            _active_card(col(CardState.card_id)),
+        )
+        .subquery()
+    )
+    counts = [0] * (len(boundaries) - 1)
+    for bucket, count in _rows(session, select(inner.c.bucket, func.count()).group_by(inner.c.bucket)):
+        counts[int(bucket)] = int(count)
+    # Bucket 0 also holds everything before ``now`` (day_index puts what is
+    # below the first boundary there).
+    return counts[0], [counts[0] + counts[1], *counts[2:]]
 
 
 def true_retention(
@@ -356,49 +378,79 @@ def true_retention(
     """Anki's true retention: among reviews of cards in the review state
     (not learning or relearning steps), the first of each card on each study
     day; passed unless graded Again; young when the interval before it was
-    under 21 days, mature otherwise.
+    under 21 days, mature otherwise. Reads the reviews of the longest window
+    (compute_statistics keeps past days in a cache instead)."""
+    first = today - timedelta(days=max(windows.values()) - 1)
+    return _retention(_day_cells(session, user_id, days, first, today, retention=True), today, windows)
 
-    The first review of a (card, day) group is picked with SQLite's bare
-    columns: with a single min() aggregate, the other columns come from the
-    row holding the minimum (sqlite.org/lang_select.html#bareagg). It sorts
-    less than a row_number() window (measured: 25-40 % faster)."""
-    longest = max(windows.values())
-    start = days.start_of(today - timedelta(days=longest - 1))
-    end = days.start_of(today + timedelta(days=1))
-    day = sql_study_day(days, col(ReviewLog.reviewed_at), start, end).label("day")
-    # sqlmodel's select() is typed for up to four columns; for more it builds this same Select.
-    columns: Select[str, str, datetime, int, int] = Select(
-        col(ReviewLog.card_id),
-        day,
-        func.min(col(ReviewLog.reviewed_at)).label("first_at"),
-        case((col(ReviewLog.interval_before_days) >= MATURE_DAYS, 1), else_=0).label("mature"),
-        case((col(ReviewLog.rating) > 1, 1), else_=0).label("passed"),
-    )
-    firsts = (
-        columns.where(
-            ReviewLog.user_id == user_id,
-            ReviewLog.state_before == MemoryState.REVIEW,
-            ReviewLog.reviewed_at >= start,
-            ReviewLog.reviewed_at < end,
-        )
-        .group_by(col(ReviewLog.card_id), day)
-        .subquery()
-    )
-    stmt = select(firsts.c.day, firsts.c.mature, firsts.c.passed, func.count()).group_by(
-        firsts.c.day, firsts.c.mature, firsts.c.passed
-    )
-    per_day: dict[date, dict[tuple[int, int], int]] = {}
-    for d, is_mature, is_pass, count in _rows(session, stmt):
-        per_day.setdefault(date.fromisoformat(d), {})[(int(is_mature), int(is_pass))] = int(count)
+
+def _retention(cells: Mapping[date, Sequence[int]], today: date, windows: Mapping[str, int]) -> dict[str, Retention]:
+    """The windows' true retention from per-day cells (see ``_day_cells``)."""
     result = {}
     for name, length in windows.items():
         first = today - timedelta(days=length - 1)
-        cells = [c for d, c in per_day.items() if first <= d <= today]
+        chosen = [c for d, c in cells.items() if first <= d <= today]
         result[name] = Retention(
-            young=PassFail(sum(c.get((0, 1), 0) for c in cells), sum(c.get((0, 0), 0) for c in cells)),
-            mature=PassFail(sum(c.get((1, 1), 0) for c in cells), sum(c.get((1, 0), 0) for c in cells)),
+            young=PassFail(sum(c[1] for c in chosen), sum(c[2] for c in chosen)),
+            mature=PassFail(sum(c[3] for c in chosen), sum(c[4] for c in chosen)),
         )
     return result
+
+
+#: A day's cell: [reviews, young pass, young fail, mature pass, mature fail].
+Cell = list[int]
+
+
+def _day_cells(
+    session: Session, user_id: int, days: StudyDays, first: date, last: date, *, retention: bool
+) -> dict[date, Cell]:
+    """Per study day in [first, last] with any review: the reviews, and (with
+    ``retention``) the true-retention counts of the day's first review of
+    each card in the review state."""
+    boundaries = day_boundaries(days, first, last)
+    at = col(ReviewLog.reviewed_at)
+    mine: list[ColumnElement[bool]] = [col(ReviewLog.user_id) == user_id, at >= boundaries[0], at < boundaries[-1]]
+    cells: dict[date, Cell] = {}
+
+    def cell(index: int) -> Cell:
+        return cells.setdefault(first + timedelta(days=int(index)), [0, 0, 0, 0, 0])
+
+    counted = select(day_index(at, boundaries).label("day")).where(*mine).subquery()
+    for index, count in _rows(session, select(counted.c.day, func.count()).group_by(counted.c.day)):
+        cell(index)[0] = int(count)
+    if not retention:
+        return cells
+    # The first review of each (card, day): row_number() over the day's
+    # reviews of the card in time order (ties: the one written first).
+    # (sqlmodel's select() is typed for up to four columns.)
+    reviews = (
+        sa_select(
+            col(ReviewLog.card_id).label("card_id"),
+            day_index(at, boundaries).label("day"),
+            at.label("at"),
+            col(ReviewLog.id).label("id"),
+            case((col(ReviewLog.interval_before_days) >= MATURE_DAYS, 1), else_=0).label("mature"),
+            case((col(ReviewLog.rating) > 1, 1), else_=0).label("passed"),
+        )
+        .where(*mine, col(ReviewLog.state_before) == MemoryState.REVIEW)
+        .subquery()
+    )
+    numbered = select(
+        reviews.c.day,
+        reviews.c.mature,
+        reviews.c.passed,
+        func.row_number()
+        .over(partition_by=(reviews.c.card_id, reviews.c.day), order_by=(reviews.c.at, reviews.c.id))
+        .label("n"),
+    ).subquery()
+    stmt = (
+        select(numbered.c.day, numbered.c.mature, numbered.c.passed, func.count())
+        .where(numbered.c.n == 1)
+        .group_by(numbered.c.day, numbered.c.mature, numbered.c.passed)
+    )
+    for index, is_mature, is_pass, count in _rows(session, stmt):
+        cell(index)[1 + 2 * int(is_mature) + (0 if is_pass else 1)] = int(count)
+    return cells
 
 
 def _scanned(column: SQLColumnExpression[int]) -> ColumnElement[int]:
@@ -409,31 +461,82 @@ def _scanned(column: SQLColumnExpression[int]) -> ColumnElement[int]:
     return column + 0
 
 
+#: Per family [reviews, correct], and per family {mistake key: count}.
+FamilyCounts = tuple[dict[str, list[int]], dict[str, dict[str, int]]]
+
+
+def _family_counts(
+    session: Session, user_id: int, *, since: datetime | None = None, until: datetime | None = None
+) -> FamilyCounts:
+    """Generated questions' answers per family, those right, and the
+    misconceptions of the wrong ones, among the learner's reviews in
+    [since, until) (None: unbounded). Over the whole history the table is
+    read in order; a bounded range goes through the time index."""
+    family_column, mistake_column, at = col(ReviewLog.family), col(ReviewLog.mistake), col(ReviewLog.reviewed_at)
+    if since is None and until is None:
+        mine: list[ColumnElement[bool]] = [_scanned(col(ReviewLog.user_id)) == user_id]
+    else:
+        mine = [col(ReviewLog.user_id) == user_id]
+        if since is not None:
+            mine.append(at >= since)
+        if until is not None:
+            mine.append(at < until)
+    totals: dict[str, list[int]] = {}
+    for family, n, correct in _rows(
+        session,
+        select(family_column, func.count(), func.sum(case((col(ReviewLog.rating) > 1, 1), else_=0)))
+        .where(*mine, family_column.is_not(None))
+        .group_by(family_column),
+    ):
+        totals[family] = [int(n), int(correct or 0)]
+    mistakes: dict[str, dict[str, int]] = {}
+    for family, mistake, count in _rows(
+        session,
+        select(family_column, mistake_column, func.count())
+        .where(*mine, family_column.is_not(None), mistake_column.is_not(None))
+        .group_by(family_column, mistake_column),
+    ):
+        mistakes.setdefault(family, {})[mistake] = int(count)
+    return totals, mistakes
+
+
+def _add_families(a: FamilyCounts, b: FamilyCounts, *, sign: int = 1) -> FamilyCounts:
+    """a + b (or a - b with ``sign=-1``, for b a part of a), without the families and keys left at zero."""
+    totals = {name: list(counts) for name, counts in a[0].items()}
+    for name, (n, correct) in b[0].items():
+        cell = totals.setdefault(name, [0, 0])
+        cell[0] += sign * n
+        cell[1] += sign * correct
+    mistakes = {name: dict(keys) for name, keys in a[1].items()}
+    for name, keys in b[1].items():
+        mine = mistakes.setdefault(name, {})
+        for key, count in keys.items():
+            mine[key] = mine.get(key, 0) + sign * count
+    return (
+        {name: cell for name, cell in totals.items() if cell[0]},
+        {name: kept for name, keys in mistakes.items() if (kept := {k: n for k, n in keys.items() if n})},
+    )
+
+
+def _family_accuracy(counts: FamilyCounts) -> dict[str, FamilyAccuracy]:
+    """FamilyAccuracy per family, by name; mistakes most frequent first."""
+    totals, mistakes = counts
+    return {
+        family: FamilyAccuracy(
+            family,
+            n,
+            correct,
+            dict(sorted(mistakes.get(family, {}).items(), key=lambda item: (-item[1], item[0]))),
+        )
+        for family, (n, correct) in sorted(totals.items())
+    }
+
+
 def family_accuracy(*, session: Session, user_id: int) -> dict[str, FamilyAccuracy]:
     """Generated questions over the learner's whole history, per family: the
     answers, those right (graded better than Again) and the misconceptions
     the wrong ones matched."""
-    family_column, mistake_column = col(ReviewLog.family), col(ReviewLog.mistake)
-    of_learner = _scanned(col(ReviewLog.user_id)) == user_id
-    totals = _rows(
-        session,
-        select(family_column, func.count(), func.sum(case((col(ReviewLog.rating) > 1, 1), else_=0)))
-        .where(of_learner, family_column.is_not(None))
-        .group_by(family_column),
-    )
-    mistakes: dict[str, dict[str, int]] = {}
-    rows = _rows(
-        session,
-        select(family_column, mistake_column, func.count())
-        .where(of_learner, family_column.is_not(None), mistake_column.is_not(None))
-        .group_by(family_column, mistake_column),
-    )
-    for family, mistake, count in sorted(rows, key=lambda r: (r[0], -r[2], r[1])):
-        mistakes.setdefault(family, {})[mistake] = int(count)
-    return {
-        family: FamilyAccuracy(family, int(n), int(correct or 0), mistakes.get(family, {}))
-        for family, n, correct in sorted(totals, key=lambda r: r[0])
-    }
+    return _family_accuracy(_family_counts(session, user_id))
 
 
 def retrievability(
@@ -442,35 +545,36 @@ def retrievability(
     """Each studied, active card's probability of recall now (suspended cards
     included: what is known does not depend on being scheduled), by FSRS's
     forgetting curve: R = (1 + factor * elapsed days / stability) ** -decay,
-    elapsed counted in whole days as ``fsrs`` does."""
+    elapsed counted in whole days as ``fsrs`` does.
+
+    The whole days are counted in SQL by comparing the last review with
+    ``now`` less 1, 2, ... days (``day_index``), so no timestamp becomes a
+    Python object."""
     w = tuple(parameters)
     decay = -w[20]
     factor = 0.9 ** (1 / decay) - 1
-    # Whole days since the last review, in SQL and exact to the microsecond:
-    # whole seconds apart, less one when now's fraction of a second is
-    # smaller than the review's (the stored text ends in '.ffffff').
     now = now.astimezone(UTC)
     stored = col(CardState.last_review)
-    seconds = (
-        literal(math.floor(now.timestamp()))
-        - func.cast(func.strftime("%s", func.substr(stored, 1, 19)), Integer)
-        - case((func.substr(stored, 21, 6) > f"{now.microsecond:06d}", 1), else_=0)
-    )
-    elapsed_days = func.max(seconds, 0) // 86400
-    rows = _rows(
-        session,
-        select(col(CardState.stability), elapsed_days).where(
-            _scanned(col(CardState.user_id)) == user_id,
-            CardState.state != MemoryState.NEW,
-            col(CardState.stability).is_not(None),
-            stored.is_not(None),
-            _active_card(col(CardState.card_id)),
-        ),
-    )
+    studied = [
+        _scanned(col(CardState.user_id)) == user_id,
+        col(CardState.state) != MemoryState.NEW,
+        col(CardState.stability).is_not(None),
+        stored.is_not(None),
+        _active_card(col(CardState.card_id)),
+    ]
+    ((oldest,),) = _rows(session, select(func.min(stored)).where(*studied))
     buckets = [0] * RETRIEVABILITY_BUCKETS
     total = 0.0
-    for stability, elapsed in rows:
-        r = (1 + factor * elapsed / stability) ** decay if stability > 0 else 0.0
+    if oldest is None:
+        return RetrievabilityStats(tuple(buckets), total)
+    # (now - last).days == m  <=>  now - (m + 1) days < last <= now - m days,
+    # that is  c(m + 1) <= last < c(m)  with  c(m) = now - m days + 1 us.
+    span = max((now - oldest).days, 0) + 2
+    tick = timedelta(microseconds=1)
+    boundaries = [now - timedelta(days=span - j) + tick for j in range(span)] + [now + timedelta(days=36_500)]
+    elapsed = literal_column(str(span - 1), Integer) - day_index(stored, boundaries)
+    for stability, days_since in _rows(session, select(col(CardState.stability), elapsed).where(*studied)):
+        r = (1 + factor * days_since / stability) ** decay if stability > 0 else 0.0
         total += r
         buckets[min(int(r * RETRIEVABILITY_BUCKETS), RETRIEVABILITY_BUCKETS - 1)] += 1
     return RetrievabilityStats(tuple(buckets), total)
@@ -490,6 +594,105 @@ def _no_words(mistakes: Mapping[str, Iterable[str]]) -> tuple[dict[str, dict[str
 PENDING_BLOCKS = ("families", "retrievability", "true_retention")
 
 
+# -- the cache of past days ----------------------------------------------------
+#
+# Past study days don't change unless their reviews do, so their figures
+# (each day's cell, the families' counts) are kept in ``statscache``, one row
+# per learner, for the reviews before the day after its ``last_day``. The
+# row is trusted only while its fingerprint matches those reviews: their
+# count, the sum and largest of their ids (an index-only read on SQLite),
+# and the card and time of the row with that largest id. Review rows are
+# only ever added or deleted, never changed: an added row brings a new id,
+# larger than any, so the sum changes even if a deletion keeps the count;
+# SQLite reuses an id only when the largest row was deleted, which that
+# row's card and time give away. Anything else (another zone or day-start
+# hour, a clock moved back) leaves the row unused.
+
+
+@dataclass(frozen=True)
+class _Fingerprint:
+    reviews: int
+    id_sum: int
+    top_id: int
+    top_card: str
+    top_at: datetime | None
+
+
+@dataclass(frozen=True)
+class _Past:
+    """What the cache holds: the cells of days [first, last] and the families'
+    counts over every review before the day after ``last``."""
+
+    first: date
+    last: date
+    cells: dict[date, Cell]
+    families: FamilyCounts
+    #: Consecutive study days with reviews ending the day before ``first``.
+    run_before: int
+
+
+def _fingerprint(session: Session, user_id: int, before: datetime) -> _Fingerprint:
+    """The learner's reviews before ``before``: see the comment above."""
+    at, review_id = col(ReviewLog.reviewed_at), col(ReviewLog.id)
+    mine: list[ColumnElement[bool]] = [col(ReviewLog.user_id) == user_id, at < before]
+    ((count, id_sum, top),) = _rows(
+        session, select(func.count(), func.sum(review_id), func.max(review_id)).where(*mine)
+    )
+    if top is None:
+        return _Fingerprint(0, 0, 0, "", None)
+    ((card, when),) = _rows(session, select(col(ReviewLog.card_id), at).where(review_id == top))
+    return _Fingerprint(int(count), int(id_sum), int(top), card, when)
+
+
+def _cache_key(days: StudyDays) -> str:
+    return f"{days.tz_name()}|{days.hour}"
+
+
+def _load_cache(session: Session, user_id: int, days: StudyDays, first: date, yesterday: date) -> _Past | None:
+    """The cache, if it is for these study days, reaches back to ``first``,
+    ends by ``yesterday`` and matches the reviews; else None."""
+    row = session.get(StatsCache, user_id)
+    if row is None or row.key != _cache_key(days) or not row.first_day:
+        return None
+    row_first, row_last = date.fromisoformat(row.first_day), date.fromisoformat(row.last_day)
+    if row_first > first or row_last > yesterday:
+        return None
+    stored = _Fingerprint(row.reviews, row.id_sum, row.top_id, row.top_card, row.top_at)
+    if _fingerprint(session, user_id, days.start_of(row_last + timedelta(days=1))) != stored:
+        return None
+    cells = {date.fromisoformat(key): [int(n) for n in cell] for key, cell in json.loads(row.days).items()}
+    families = json.loads(row.families)
+    return _Past(
+        row_first, row_last, cells, (families.get("families", {}), families.get("mistakes", {})), row.run_before
+    )
+
+
+def _save_cache(engine: Engine, user_id: int, days: StudyDays, past: _Past, fingerprint: _Fingerprint) -> None:
+    """Write the cache row in its own write transaction, if the reviews are
+    still those ``past`` was computed from. A cache: when the database is
+    busy (or another process saves the row first) it is left as it was."""
+    cells = {
+        d.isoformat(): cell for d, cell in sorted(past.cells.items()) if past.first <= d <= past.last and any(cell)
+    }
+    families = {"families": past.families[0], "mistakes": past.families[1]}
+    try:
+        with Session(engine.execution_options(**WRITE_OPTIONS)) as session:
+            if _fingerprint(session, user_id, days.start_of(past.last + timedelta(days=1))) != fingerprint:
+                return
+            row = session.get(StatsCache, user_id) or StatsCache(user_id=user_id)
+            row.key, row.first_day, row.last_day = _cache_key(days), past.first.isoformat(), past.last.isoformat()
+            row.reviews, row.id_sum, row.top_id = fingerprint.reviews, fingerprint.id_sum, fingerprint.top_id
+            row.top_card, row.top_at = fingerprint.top_card, fingerprint.top_at
+            row.days, row.families, row.run_before = json.dumps(cells), json.dumps(families), past.run_before
+            session.add(row)
+            session.commit()
+    except (IntegrityError, OperationalError):
+        pass
+
+
+# -- all the figures ----------------------------------------------------------
+
+
 def compute_statistics(
     engine: Engine,
     *,
@@ -502,24 +705,44 @@ def compute_statistics(
     describe_mistakes: DescribeMistakes | None = None,
     progress: Callable[[Statistics], None] | None = None,
 ) -> Statistics:
-    """Every figure for one learner at ``now``, read in one session.
+    """Every figure for one learner at ``now``, read in one transaction (one
+    snapshot, on PostgreSQL too).
 
     The quick figures come first (today, due counts, streak, heatmap,
-    forecast: tens of milliseconds on a large collection); ``progress``, if
-    given, receives them, and again after each slower block, as Statistics
-    whose ``pending`` names what is still to come. True retention, which
-    groups a year of reviews by card and day, comes last.
+    forecast); ``progress``, if given, receives them, and again after each
+    slower block, as Statistics whose ``pending`` names what is still to
+    come. Past days come from the cache when it is valid, and only the days
+    since it was made are read; otherwise everything is computed (true
+    retention, which groups a year of reviews by card and day, last) and
+    the cache is saved at the end for the next time.
     ``describe_mistakes`` puts the families' misconceptions and titles into
     words (the question families know them; this module doesn't).
     """
     days = StudyDays(tz, day_start_hour)
     today = days.day_of(now)
+    yesterday = today - timedelta(days=1)
     # Today's bounds exactly as Service.day_bounds has them.
-    start, end = days.bounds(now)
-    tomorrow_end = next_day_start(end + timedelta(hours=1), day_start_hour, tz)
+    start = days.bounds(now)[0]
     heatmap_from = today - timedelta(days=HEATMAP_DAYS - 1)
-    with Session(engine) as session:
-        heatmap = reviews_per_day(session=session, user_id=user_id, days=days, first=heatmap_from, last=today)
+    today_start = days.start_of(today)
+    reader = engine
+    if engine.dialect.name == "postgresql":  # one snapshot for every statement
+        reader = engine.execution_options(isolation_level="REPEATABLE READ")
+    save: tuple[_Past, _Fingerprint] | None = None
+    with Session(reader) as session:
+        cached = _load_cache(session, user_id, days, heatmap_from, yesterday)
+        if cached is not None:  # the days since the cache was made, today's included
+            since = cached.last + timedelta(days=1)
+            recent = _day_cells(session, user_id, days, max(since, heatmap_from), today, retention=True)
+            cells = {d: c for d, c in cached.cells.items() if d >= heatmap_from} | recent
+            known_from, before = cached.first, cached.run_before
+            studied = {d for d, c in (cached.cells | recent).items() if c[0]}
+        else:
+            cells = _day_cells(session, user_id, days, heatmap_from, today, retention=False)
+            known_from, before = heatmap_from, None
+            studied = {d for d, c in cells.items() if c[0]}
+        heatmap = {d: cell[0] for d, cell in cells.items() if cell[0]}
+        due_now, forecast_days = _due_counts(session, user_id, days, today, now)
         stats = Statistics(
             user=user_name,
             now=now,
@@ -527,18 +750,27 @@ def compute_statistics(
             day_start_hour=day_start_hour,
             time_zone=days.tz_name(),
             today=today_figures(session=session, user_id=user_id, since=start),
-            due_now=queries.due_between(session=session, user_id=user_id, start=None, end=now, include_end=True),
-            due_tomorrow=queries.due_between(session=session, user_id=user_id, start=end, end=tomorrow_end),
-            streak_days=streak(
-                session=session, user_id=user_id, days=days, today=today, known=heatmap, known_from=heatmap_from
+            due_now=due_now,
+            due_tomorrow=forecast_days[1],
+            streak_days=_run_back(
+                session, user_id, days, today if today in studied else yesterday, studied, known_from, before
             ),
-            forecast=tuple(forecast(session=session, user_id=user_id, days=days, today=today)),
+            forecast=tuple(forecast_days),
             heatmap=heatmap,
             pending=frozenset(PENDING_BLOCKS),
         )
         if progress is not None:
             progress(stats)
-        families = family_accuracy(session=session, user_id=user_id)
+        todays_families = _family_counts(session, user_id, since=today_start)
+        if cached is not None:
+            since_cache = days.start_of(cached.last + timedelta(days=1))
+            closed_families = _add_families(
+                cached.families, _family_counts(session, user_id, since=since_cache, until=today_start)
+            )
+        else:
+            everything = _family_counts(session, user_id)
+            closed_families = _add_families(everything, todays_families, sign=-1)
+        families = _family_accuracy(_add_families(closed_families, todays_families))
         labels, titles = (describe_mistakes or _no_words)({name: list(f.mistakes) for name, f in families.items()})
         stats = replace(
             stats,
@@ -550,7 +782,23 @@ def compute_statistics(
         )
         if progress is not None:
             progress(stats)
-        retention = true_retention(session=session, user_id=user_id, days=days, today=today)
+        if cached is None:
+            cells = _day_cells(session, user_id, days, heatmap_from, today, retention=True)
+        if cached is None or cached.last < yesterday:
+            run_before = _run_back(
+                session, user_id, days, heatmap_from - timedelta(days=1), studied, known_from, before
+            )
+            past = _Past(
+                heatmap_from,
+                yesterday,
+                {d: c for d, c in cells.items() if d <= yesterday},
+                closed_families,
+                run_before,
+            )
+            save = (past, _fingerprint(session, user_id, today_start))
+        retention = _retention(cells, today, RETENTION_WINDOWS)
+    if save is not None:
+        _save_cache(engine, user_id, days, *save)
     return replace(stats, true_retention=retention, pending=frozenset())
 
 
