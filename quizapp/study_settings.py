@@ -264,7 +264,7 @@ def validate_changes(current: StudySettings, changes: Mapping[str, object]) -> S
             elif text.lower() in _ON:
                 value = _ON[text.lower()]
             else:
-                raise SettingsError(f"{label}: {text!r} is not on or off")
+                raise SettingsError(_("{label}: {text} is not on or off").format(label=label, text=repr(text)))
             if name == "bury_new_siblings":
                 result = replace(result, bury_new_siblings=value)
             elif name == "bury_review_siblings":
@@ -335,7 +335,7 @@ def validate_preset(current: Preset, changes: Mapping[str, object]) -> Preset:
     (and messages) as :func:`validate_changes`; SettingsError otherwise."""
     for name, raw in changes.items():
         if raw is not None and name not in PRESET_FIELDS:
-            raise SettingsError(f"{name.replace('_', ' ')} is not a preset setting")
+            raise SettingsError(_("{name} is not a preset setting").format(name=name.replace("_", " ")))
     fields = {name: getattr(current, name) for name in PRESET_FIELDS}
     checked = validate_changes(StudySettings(**fields), changes)
     return replace(current, **{name: getattr(checked, name) for name in PRESET_FIELDS})
@@ -346,11 +346,11 @@ def check_preset_name(text: str) -> str:
     characters; SettingsError otherwise."""
     name = " ".join(text.split())
     if not name:
-        raise SettingsError("preset name: empty")
+        raise SettingsError(_("preset name: empty"))
     if len(name) > MAX_PRESET_NAME:
-        raise SettingsError(f"preset name: longer than {MAX_PRESET_NAME} characters")
+        raise SettingsError(_("preset name: longer than {count} characters").format(count=MAX_PRESET_NAME))
     if any(not ch.isprintable() for ch in name):
-        raise SettingsError("preset name: control characters are not allowed")
+        raise SettingsError(_("preset name: control characters are not allowed"))
     return name
 
 

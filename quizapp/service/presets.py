@@ -21,6 +21,7 @@ from sqlmodel import Session, col, delete, select
 from quizapp import deck_limits as arithmetic
 from quizapp.deck_limits import Left
 from quizapp.domain import DEFAULT_PRESET
+from quizapp.i18n import _
 from quizapp.scheduling import Scheduler, SchedulingConfig
 from quizapp.service.context import Context
 from quizapp.store import queries
@@ -47,7 +48,7 @@ def preset(ctx: Context, name: str) -> Preset:
     for found in list_presets(ctx):
         if found.name == name:
             return found
-    raise SettingsError(f"no preset named {name!r}")
+    raise SettingsError(_("no preset named {name}").format(name=repr(name)))
 
 
 def deck_preset(ctx: Context, deck: str) -> Preset:
@@ -67,7 +68,7 @@ def create_preset(ctx: Context, name: str, **changes: object) -> Preset:
     created = validate_preset(Preset(name=name), changes)
     with ctx.write() as session:
         if queries.preset_named(session=session, user_id=ctx.user_id, name=name) is not None:
-            raise SettingsError(f"a preset named {name!r} already exists")
+            raise SettingsError(_("a preset named {name} already exists").format(name=repr(name)))
         row = PresetRow(user_id=ctx.user_id, name=name)
         _store(row, created)
         session.add(row)
@@ -94,9 +95,9 @@ def update_preset_in(
     if rename is not None and check_preset_name(rename) != row.name:
         new_name = check_preset_name(rename)
         if row.name == DEFAULT_PRESET:
-            raise SettingsError("the Default preset keeps its name")
+            raise SettingsError(_("the Default preset keeps its name"))
         if new_name == DEFAULT_PRESET or queries.preset_named(session=session, user_id=ctx.user_id, name=new_name):
-            raise SettingsError(f"a preset named {new_name!r} already exists")
+            raise SettingsError(_("a preset named {name} already exists").format(name=repr(new_name)))
         row.name = new_name
         updated = replace(updated, name=new_name)
     _store(row, updated)
@@ -107,7 +108,7 @@ def delete_preset(ctx: Context, name: str) -> list[str]:
     """Delete a preset; the decks that used it go back to Default (their
     names are returned). The Default preset can't be deleted."""
     if name == DEFAULT_PRESET:
-        raise SettingsError("the Default preset can't be deleted")
+        raise SettingsError(_("the Default preset can't be deleted"))
     with ctx.write() as session:
         row = _row(ctx, session, name)
         decks = _decks_using(session, ctx.user_id, row.id)
@@ -286,7 +287,7 @@ def _row(ctx: Context, session: Session, name: str) -> PresetRow:
         return queries.ensure_default_preset(session=session, user_id=ctx.user_id)
     row = queries.preset_named(session=session, user_id=ctx.user_id, name=name)
     if row is None:
-        raise SettingsError(f"no preset named {name!r}")
+        raise SettingsError(_("no preset named {name}").format(name=repr(name)))
     return row
 
 
@@ -298,7 +299,7 @@ def _name_of(session: Session, preset_id: int | None) -> str | None:
 def _deck_id(session: Session, deck: str) -> int:
     deck_id = queries.decks_by_name(session=session).get(deck)
     if deck_id is None:
-        raise SettingsError(f"no deck named {deck!r}")
+        raise SettingsError(_("no deck named {deck}").format(deck=repr(deck)))
     return deck_id
 
 

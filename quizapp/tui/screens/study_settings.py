@@ -100,14 +100,16 @@ class SettingsScreen(QuizScreen[None]):
         yield Static(_("Settings"), id="settings-title")
         with VerticalScroll(id="settings-form"):
             with Horizontal(classes="settings-row"):
-                yield Label("Deck", classes="settings-label")
-                yield Select[str]([], id="settings-deck", allow_blank=True, prompt="Loading…", disabled=True)
+                yield Label(_("Deck"), classes="settings-label")
+                yield Select[str]([], id="settings-deck", allow_blank=True, prompt=_("Loading…"), disabled=True)
             with Horizontal(classes="settings-row"):
-                yield Label("Options preset", classes="settings-label")
-                yield Select[str]([], id="settings-preset", allow_blank=True, prompt="Loading…", disabled=True)
+                yield Label(_("Options preset"), classes="settings-label")
+                yield Select[str]([], id="settings-preset", allow_blank=True, prompt=_("Loading…"), disabled=True)
             with Horizontal(classes="settings-row"):
-                yield Label("New preset", classes="settings-label")
-                yield Input(id="settings-new-preset", placeholder="name, Enter", classes="settings-name", disabled=True)
+                yield Label(_("New preset"), classes="settings-label")
+                yield Input(
+                    id="settings-new-preset", placeholder=_("name, Enter"), classes="settings-name", disabled=True
+                )
             yield Static("", id="settings-preset-decks")
             for name in EDITABLE:
                 with Horizontal(classes="settings-row"):
@@ -216,7 +218,9 @@ class SettingsScreen(QuizScreen[None]):
     def show_presets(self, message: PresetsLoaded) -> None:
         self.presets = {p.name: p for p in message.presets}
         deck_select = self.query_one("#settings-deck", Select)
-        deck_select.set_options([(plain("(no deck: edit a preset)"), NO_DECK)] + [(plain(d), d) for d in message.decks])
+        deck_select.set_options(
+            [(plain(_("(no deck: edit a preset)")), NO_DECK)] + [(plain(d), d) for d in message.decks]
+        )
         self._preset_options()
         deck = self.initial_deck if self.initial_deck in message.decks else NO_DECK
         deck_select.disabled = False
@@ -259,11 +263,11 @@ class SettingsScreen(QuizScreen[None]):
         for field_name in PRESET_FIELDS:
             self.query_one(f"#setting-{field_name}", Input).value = field_text(preset, field_name)
         if name in self.new_presets:
-            used = "New preset: made when you save."
+            used = _("New preset: made when you save.")
         elif preset.is_default:
-            used = "Default: used by every deck not assigned another preset."
+            used = _("Default: used by every deck not assigned another preset.")
         else:
-            used = "Used by: " + (", ".join(preset.decks) or "no deck yet")
+            used = _("Used by: {decks}").format(decks=", ".join(preset.decks) or _("no deck yet"))
         deck = self.query_one("#settings-deck", Select).value
         if isinstance(deck, str) and deck and name != self._preset_of(deck):
             used += f"  Saving assigns it to {deck}."
@@ -293,7 +297,7 @@ class SettingsScreen(QuizScreen[None]):
         event.input.value = ""
         self._preset_options()
         self._choose_preset(name)
-        status.update(plain(f"New preset {name}: set its values, then Ctrl+S saves."))
+        status.update(plain(_("New preset {name}: set its values, then Ctrl+S saves.").format(name=name)))
 
     @on(OptimalRetentionFound)
     def show_optimal(self, message: OptimalRetentionFound) -> None:
