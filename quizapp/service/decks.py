@@ -14,14 +14,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Table, update
 from sqlmodel import Session, col, select
 
 from quizapp.domain import BUILTIN_SOURCE, MemoryState, ReviewKind
 from quizapp.importers.base import ParsedDeck, ParsedReview
+from quizapp.scheduling import Memory
 from quizapp.service.context import Context, Progress
 from quizapp.service.views import CardView, DeckCounts, card_view
-from quizapp.store import queries
+from quizapp.store import bulk, queries
 from quizapp.store.models import Card, CardState, Deck, ReviewLog
 
 
@@ -41,8 +42,37 @@ class SyncReport:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged, "removed": self.removed}
 
 
-#: Rows per bulk INSERT: ORM objects cost ~0.3 ms each, a bulk row far less.
+#: Rows per bulk UPDATE: ORM objects cost ~0.3 ms each, a bulk row far less.
 INSERT_CHUNK = 1000
+#: The columns of a new card (store.bulk inserts them), in _sync_one's order.
+_CARD_COLUMNS = (
+    "id",
+    "source",
+    "created_at",
+    "updated_at",
+    "deck_id",
+    "kind",
+    "front",
+    "back",
+    "data",
+    "tags",
+    "position",
+    "active",
+)
+#: The columns of an imported review.
+_LOG_COLUMNS = (
+    "user_id",
+    "card_id",
+    "reviewed_at",
+    "rating",
+    "duration_ms",
+    "state_before",
+    "interval_before_days",
+    "interval_after_days",
+    "asked",
+)
+#: Ids per ``IN (...)`` lookup (SQLite allows 32,766 parameters).
+LOOKUP_CHUNK = 500
 
 
 def sync_decks(
@@ -88,7 +118,7 @@ def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime,
     missing = [pc.id for pc in parsed.cards if pc.id not in existing]
     existing.update(queries.cards_by_id(session=session, ids=missing))
     seen: set[str] = set()
-    added: list[dict[str, Any]] = []
+    added: list[tuple[Any, ...]] = []
     for position, pc in enumerate(parsed.cards):
         counter.step()
         seen.add(pc.id)
@@ -106,7 +136,7 @@ def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime,
         )
         card = existing.get(pc.id)
         if card is None:
-            added.append(dict(id=pc.id, source=parsed.source, created_at=now, updated_at=now, **values))
+            added.append((pc.id, parsed.source, now, now, *values.values()))
             report.added += 1
         elif all(getattr(card, k) == v for k, v in values.items()) and card.source == parsed.source:
             report.unchanged += 1
@@ -116,8 +146,8 @@ def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime,
             card.source = parsed.source
             card.updated_at = now
             report.updated += 1
-    for i in range(0, len(added), INSERT_CHUNK):
-        session.execute(insert(Card), added[i : i + INSERT_CHUNK])
+    if added:
+        bulk.insert_rows(session, _table(Card), _CARD_COLUMNS, added)
     for card_id, card in existing.items():
         if card_id not in seen and card.active and card.source == parsed.source:
             card.active = False
@@ -125,63 +155,126 @@ def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime,
             report.removed += 1
     if parsed.reviews:
         session.flush()
-        report.reviews = _import_reviews(ctx, session, parsed)
+        report.reviews = _import_reviews(ctx, session, parsed, seen, counter)
     return report
 
 
-def _import_reviews(ctx: Context, session: Session, parsed: ParsedDeck) -> int:
+def _table(model: type[Card | CardState | ReviewLog]) -> Table:
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+def _import_reviews(ctx: Context, session: Session, parsed: ParsedDeck, synced: set[str], counter: Progress) -> int:
     """Add the source's review history as this learner's, skipping reviews
-    already there, then derive each card's schedule from its whole log."""
+    already there, then derive each card's schedule from its whole log.
+
+    In bulk: the learner's logs of these cards are read in chunks, the new
+    ones inserted in chunks, each card replayed in memory (Scheduler.replay)
+    and the schedules written in chunks: a few queries per thousand cards,
+    whatever the length of the history."""
     by_card: dict[str, list[ParsedReview]] = {}
     for review in parsed.reviews:
         by_card.setdefault(review.card_id, []).append(review)
+    # Reviews of cards not in the database (left out of the import) are dropped.
+    elsewhere = [card_id for card_id in by_card if card_id not in synced]
+    present = synced | set(queries.cards_by_id(session=session, ids=elsewhere))
+    card_ids = [card_id for card_id in by_card if card_id in present]
+    known = _known_reviews(ctx, session, card_ids)
+    rows: list[tuple[Any, ...]] = []
+    schedules: dict[str, Memory] = {}
     added = 0
-    for card_id, reviews in by_card.items():
-        if session.get(Card, card_id) is None:
-            continue
-        known = set(
-            session.exec(
-                select(ReviewLog.reviewed_at).where(ReviewLog.user_id == ctx.user_id, ReviewLog.card_id == card_id)
-            )
-        )
-        first = not known
-        for review in sorted(reviews, key=lambda r: r.reviewed_at):
-            if review.reviewed_at in known:
+    for index, card_id in enumerate(card_ids, 1):
+        if index % counter.every == 0:
+            counter.ping()
+        logs = known.get(card_id, [])
+        seen = {at for at, _ in logs}
+        first = not logs
+        new: list[tuple[datetime, int]] = []
+        for review in sorted(by_card[card_id], key=lambda r: r.reviewed_at):
+            if review.reviewed_at in seen:
                 continue
             state_before = MemoryState.NEW if first else ReviewKind(review.kind).memory_state
             first = False
-            session.add(
-                ReviewLog(
-                    user_id=ctx.user_id,
-                    card_id=card_id,
-                    reviewed_at=review.reviewed_at,
-                    rating=review.rating,
-                    duration_ms=review.duration_ms,
-                    state_before=int(state_before),
-                    interval_before_days=review.interval_before_days,
-                    interval_after_days=review.interval_after_days,
-                    asked="(imported)",
+            rows.append(
+                (
+                    ctx.user_id,
+                    card_id,
+                    review.reviewed_at,
+                    review.rating,
+                    review.duration_ms,
+                    int(state_before),
+                    review.interval_before_days,
+                    review.interval_after_days,
+                    "(imported)",
                 )
             )
-            added += 1
-        session.flush()
-        _replay(ctx, session, card_id)
+            new.append((review.reviewed_at, review.rating))
+        added += len(new)
+        # The whole log, oldest first; a tie keeps the older row first (ORDER BY time, id).
+        history = sorted(logs + new, key=lambda log: log[0]) if logs else new
+        schedules[card_id] = ctx.scheduler.replay(history, fuzz_key=card_id)
+        if len(rows) >= bulk.CHUNK:
+            bulk.insert_rows(session, _table(ReviewLog), _LOG_COLUMNS, rows)
+            rows = []
+    bulk.insert_rows(session, _table(ReviewLog), _LOG_COLUMNS, rows)
+    _store_schedules(ctx, session, schedules)
     return added
 
 
-def _replay(ctx: Context, session: Session, card_id: str) -> None:
-    """Recompute a card's schedule from its review log, oldest first."""
-    logs = session.exec(
-        select(ReviewLog)
-        .where(ReviewLog.user_id == ctx.user_id, ReviewLog.card_id == card_id)
-        .order_by(col(ReviewLog.reviewed_at), col(ReviewLog.id))
-    ).all()
-    memory = ctx.scheduler.replay([(log.reviewed_at, log.rating) for log in logs], fuzz_key=card_id)
-    state = session.get(CardState, (ctx.user_id, card_id))
-    if state is None:
-        state = CardState(user_id=ctx.user_id, card_id=card_id)
-        session.add(state)
-    queries.store_memory(state, memory)
+def _known_reviews(ctx: Context, session: Session, card_ids: list[str]) -> dict[str, list[tuple[datetime, int]]]:
+    """The learner's logs of ``card_ids``: card -> [(time, rating)] in log order."""
+    known: dict[str, list[tuple[datetime, int]]] = {}
+    for i in range(0, len(card_ids), LOOKUP_CHUNK):
+        stmt = (
+            select(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.rating)
+            .where(ReviewLog.user_id == ctx.user_id, col(ReviewLog.card_id).in_(card_ids[i : i + LOOKUP_CHUNK]))
+            .order_by(col(ReviewLog.card_id), col(ReviewLog.reviewed_at), col(ReviewLog.id))
+        )
+        for card_id, at, rating in session.exec(stmt):
+            known.setdefault(card_id, []).append((at, rating))
+    return known
+
+
+#: The CardState columns a schedule fills (queries.store_memory's).
+_MEMORY_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
+
+
+def _memory_values(memory: Memory) -> dict[str, Any]:
+    """A schedule as CardState column values (queries.store_memory, for bulk writes)."""
+    return dict(
+        state=int(memory.state),
+        step=memory.step,
+        stability=memory.stability,
+        difficulty=memory.difficulty,
+        due=memory.due,
+        last_review=memory.last_review,
+        reps=memory.reps,
+        lapses=memory.lapses,
+    )
+
+
+def _store_schedules(ctx: Context, session: Session, schedules: dict[str, Memory]) -> None:
+    """Write each card's schedule: new CardState rows inserted, changed ones
+    updated by primary key, unchanged ones left alone (all in chunks)."""
+    ids = list(schedules)
+    current: dict[str, tuple[Any, ...]] = {}
+    columns = [getattr(CardState, name) for name in _MEMORY_COLUMNS]
+    for i in range(0, len(ids), LOOKUP_CHUNK):
+        stmt = select(CardState.card_id, *columns).where(
+            CardState.user_id == ctx.user_id, col(CardState.card_id).in_(ids[i : i + LOOKUP_CHUNK])
+        )
+        for card_id, *values in session.exec(stmt):
+            current[card_id] = tuple(values)
+    inserts: list[tuple[Any, ...]] = []
+    updates: list[dict[str, Any]] = []
+    for card_id, memory in schedules.items():
+        values = _memory_values(memory)
+        if card_id not in current:
+            inserts.append((ctx.user_id, card_id, *values.values()))
+        elif current[card_id] != tuple(values.values()):
+            updates.append(dict(user_id=ctx.user_id, card_id=card_id, **values))
+    bulk.insert_rows(session, _table(CardState), ("user_id", "card_id", *_MEMORY_COLUMNS), inserts)
+    for i in range(0, len(updates), INSERT_CHUNK):
+        session.execute(update(CardState), updates[i : i + INSERT_CHUNK])
 
 
 def deck_counts(ctx: Context) -> list[DeckCounts]:
