@@ -206,3 +206,32 @@ def test_dry_run_and_cancelled_import_write_no_review(make_service):
     assert logs_and_states(service.ctx.engine, service.ctx.user_id) == ([], [])
     with Session(service.ctx.engine) as session:
         assert session.exec(select(Card)).all() == []
+
+
+def toml(path: Path, ids: list[str], front: str = "q") -> Path:
+    cards = "".join(f'\n[[cards]]\nid = "{i}"\nfront = "{front} {i}"\nback = "a"\n' for i in ids)
+    path.write_text(f'format = 1\n[deck]\nid = "same"\nname = "Same"\n{cards}', encoding="utf-8")
+    return path
+
+
+def cards_of(service) -> list[tuple]:
+    with Session(service.ctx.engine) as session:
+        return [(c.id, c.front, c.active, c.position) for c in session.exec(select(Card).order_by(col(Card.id)))]
+
+
+def test_two_files_of_one_source_in_one_import_as_in_two(tmp_path, make_service):
+    """Cards are looked up once per sync, not per file: a second file of the
+    same deck still sees what the first one wrote, as two imports would."""
+    a = toml(tmp_path / "a.toml", ["x", "y"])
+    b = toml(tmp_path / "b.toml", ["y", "z"], front="other")
+    together = make_service("ana")
+    report = together.import_paths([a, b])
+    assert (report.added, report.updated) == (3, 1)
+    from quizapp.service import Service
+    from quizapp.store.engine import make_engine
+
+    apart = Service(make_engine(f"sqlite:///{tmp_path / 'apart.sqlite3'}"), "ana")
+    apart.import_paths([a])
+    apart.import_paths([b])
+    assert cards_of(together) == cards_of(apart)
+    assert [c[0] for c in cards_of(together) if c[2]] == ["same:y", "same:z"]

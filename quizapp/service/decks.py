@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from quizapp.domain import BUILTIN_SOURCE, MemoryState, ReviewKind
 from quizapp.importers.base import ParsedDeck, ParsedReview
@@ -91,7 +91,9 @@ def sync_decks(
     now = ctx.clock()
     counter = Progress(sum(len(d.cards) for d in decks), progress)
     with ctx.write() as session:
-        reports = [_sync_one(ctx, session, parsed, now, counter) for parsed in decks]
+        known: dict[str, Deck] = {}  # decks already looked up in this transaction
+        cards = _Prefetched(session, decks)
+        reports = [_sync_one(ctx, session, parsed, now, counter, known, cards) for parsed in decks]
         if dry_run:
             session.rollback()
     return reports
@@ -107,23 +109,67 @@ def sync_builtin_decks(ctx: Context, directory: Path | None = None) -> list[Sync
     return sync_decks(ctx, [read_toml_deck(path, source_prefix=BUILTIN_SOURCE) for path in paths])
 
 
-def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime, counter: Progress) -> SyncReport:
+def _deck(session: Session, known: dict[str, Deck], name: str, description: str = "") -> Deck:
+    """queries.ensure_deck, looked up once per transaction (a vault is thousands of files)."""
+    deck = known.get(name)
+    if deck is None:
+        deck = known[name] = queries.ensure_deck(session=session, name=name, description=description)
+    elif description and deck.description != description:
+        deck.description = description
+    return deck
+
+
+class _Prefetched:
+    """The cards a sync looks at, read in a few queries up front rather than
+    a few per file (a vault is thousands of small files). What an earlier
+    file of the same sync wrote is looked up again, as it is now."""
+
+    def __init__(self, session: Session, decks: list[ParsedDeck]) -> None:
+        sources = list(dict.fromkeys(parsed.source for parsed in decks))
+        self.by_source: dict[str, dict[str, Card]] = {source: {} for source in sources}
+        for i in range(0, len(sources), LOOKUP_CHUNK):
+            for card in session.exec(select(Card).where(col(Card.source).in_(sources[i : i + LOOKUP_CHUNK]))):
+                self.by_source[card.source][card.id] = card
+        found = {card_id for cards in self.by_source.values() for card_id in cards}
+        ids = list(dict.fromkeys(pc.id for parsed in decks for pc in parsed.cards if pc.id not in found))
+        self.others = queries.cards_by_id(session=session, ids=ids)
+        self.synced_sources: set[str] = set()
+        self.synced_ids: set[str] = set()
+
+    def existing(self, session: Session, parsed: ParsedDeck) -> dict[str, Card]:
+        """The cards of ``parsed``'s source, and those of its cards that exist elsewhere."""
+        if parsed.source in self.synced_sources:  # a second file of one source
+            existing = {c.id: c for c in session.exec(select(Card).where(Card.source == parsed.source))}
+        else:
+            existing = dict(self.by_source[parsed.source])
+        missing = [pc.id for pc in parsed.cards if pc.id not in existing]
+        existing.update(queries.cards_by_id(session=session, ids=[i for i in missing if i in self.synced_ids]))
+        existing.update({i: self.others[i] for i in missing if i in self.others and i not in existing})
+        self.synced_sources.add(parsed.source)
+        self.synced_ids.update(pc.id for pc in parsed.cards)
+        return existing
+
+
+def _sync_one(
+    ctx: Context,
+    session: Session,
+    parsed: ParsedDeck,
+    now: datetime,
+    counter: Progress,
+    known: dict[str, Deck],
+    cards: _Prefetched,
+) -> SyncReport:
     report = SyncReport(decks=sorted(parsed.decks))
-    deck_ids = {
-        name: queries.ensure_deck(session=session, name=name, description=desc).id
-        for name, desc in parsed.decks.items()
-    }
-    existing = {c.id: c for c in session.exec(select(Card).where(Card.source == parsed.source))}
+    deck_ids = {name: _deck(session, known, name, desc).id for name, desc in parsed.decks.items()}
     # Cards that moved here from another source keep their id and schedule.
-    missing = [pc.id for pc in parsed.cards if pc.id not in existing]
-    existing.update(queries.cards_by_id(session=session, ids=missing))
+    existing = cards.existing(session, parsed)
     seen: set[str] = set()
     added: list[tuple[Any, ...]] = []
     for position, pc in enumerate(parsed.cards):
         counter.step()
         seen.add(pc.id)
         if pc.deck not in deck_ids:
-            deck_ids[pc.deck] = queries.ensure_deck(session=session, name=pc.deck).id
+            deck_ids[pc.deck] = _deck(session, known, pc.deck).id
         values = dict(
             deck_id=deck_ids[pc.deck],
             kind=pc.kind,
@@ -159,8 +205,10 @@ def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime,
     return report
 
 
-def _table(model: type[Card | CardState | ReviewLog]) -> Table:
-    return model.__table__  # type: ignore[attr-defined,no-any-return]
+def _table(model: type[SQLModel]) -> Table:
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table
 
 
 def _import_reviews(ctx: Context, session: Session, parsed: ParsedDeck, synced: set[str], counter: Progress) -> int:

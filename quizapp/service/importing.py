@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import ast
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -200,8 +200,11 @@ def import_paths(
         if cancelled is not None and cancelled():
             raise ImportCancelled
 
+    from quizapp.questions import all_families
+
     report = ImportReport(dry_run=dry_run)
     files, report.errors = expand(paths)
+    families = all_families()  # once: a vault is thousands of files
     decks: list[ParsedDeck] = []
     for index, (path, root) in enumerate(files):
         check()
@@ -217,7 +220,7 @@ def import_paths(
             continue
         report.files.append(str(path))
         report.warnings.extend(parsed.warnings)
-        decks.append(_check_cards(parsed, report, skip_invalid=skip_invalid))
+        decks.append(_check_cards(parsed, report, skip_invalid=skip_invalid, families=families))
     if report.errors:
         return report
     if any(c.kind == CardKind.CODE for d in decks for c in d.cards):
@@ -243,12 +246,12 @@ def import_paths(
     return report
 
 
-def _check_cards(parsed: ParsedDeck, report: ImportReport, *, skip_invalid: bool) -> ParsedDeck:
-    """Refuse unknown families and snippets the validator rejects; skip, with
-    a warning, snippets that only use an undefined name (a typo: NameError)."""
-    from quizapp.questions import all_families
-
-    families = all_families()
+def _check_cards(
+    parsed: ParsedDeck, report: ImportReport, *, skip_invalid: bool, families: Collection[str]
+) -> ParsedDeck:
+    """Refuse unknown families (not in ``families``) and snippets the validator
+    rejects; skip, with a warning, snippets that only use an undefined name
+    (a typo: NameError)."""
     kept: list[ParsedCard] = []
     for card in parsed.cards:
         problem, typo = None, None
@@ -267,6 +270,8 @@ def _check_cards(parsed: ParsedDeck, report: ImportReport, *, skip_invalid: bool
             report.skip(Problem(*where, f"{label}: {problem} (skipped)"))
         else:
             report.errors.append(Problem(*where, f"{label}: {problem}"))
+    if len(kept) == len(parsed.cards):
+        return parsed  # (replace() would check every card's size again)
     return replace(parsed, cards=kept)
 
 
