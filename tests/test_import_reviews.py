@@ -1,7 +1,9 @@
 """Importing a review history in bulk gives what the per-review import gave
 (the old code is kept below as the reference): the same log rows, in the same
 order, and the same schedules; a second import of the same history changes
-nothing; a dry run or a cancelled import writes nothing."""
+nothing; a dry run or a cancelled import writes nothing. And the shortcuts of
+the bulk save (cards looked up once per import, families only when asked)
+behave as before."""
 
 from __future__ import annotations
 
@@ -235,3 +237,17 @@ def test_two_files_of_one_source_in_one_import_as_in_two(tmp_path, make_service)
     apart.import_paths([b])
     assert cards_of(together) == cards_of(apart)
     assert [c[0] for c in cards_of(together) if c[2]] == ["same:y", "same:z"]
+
+
+def test_generated_cards_of_unknown_families_are_refused(tmp_path, make_service):
+    """The families are looked up only when a card asks for one; an unknown one is still refused."""
+    path = tmp_path / "gen.toml"
+    path.write_text(
+        'format = 1\n[deck]\nid = "g"\nname = "G"\n'
+        '\n[[cards]]\nid = "ok"\ntype = "generated"\nfamily = "broadcasting"\nfront = "f"\nback = "b"\n'
+        '\n[[cards]]\nid = "bad"\ntype = "generated"\nfamily = "no-such-family"\nfront = "f"\nback = "b"\n',
+        encoding="utf-8",
+    )
+    report = make_service("ana").import_paths([path])
+    assert [p.message for p in report.errors] == ["card 'bad': unknown question family 'no-such-family'"]
+    assert report.added == 0

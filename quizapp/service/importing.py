@@ -200,11 +200,9 @@ def import_paths(
         if cancelled is not None and cancelled():
             raise ImportCancelled
 
-    from quizapp.questions import all_families
-
     report = ImportReport(dry_run=dry_run)
     files, report.errors = expand(paths)
-    families = all_families()  # once: a vault is thousands of files
+    families = _Families()
     decks: list[ParsedDeck] = []
     for index, (path, root) in enumerate(files):
         check()
@@ -246,9 +244,22 @@ def import_paths(
     return report
 
 
-def _check_cards(
-    parsed: ParsedDeck, report: ImportReport, *, skip_invalid: bool, families: Collection[str]
-) -> ParsedDeck:
+class _Families:
+    """The question families' names, found (by importing their modules) once
+    per import and only if a card asks for one: a vault is thousands of files."""
+
+    def __init__(self) -> None:
+        self._names: Collection[str] | None = None
+
+    def __contains__(self, name: object) -> bool:
+        if self._names is None:
+            from quizapp.questions import all_families
+
+            self._names = set(all_families())
+        return name in self._names
+
+
+def _check_cards(parsed: ParsedDeck, report: ImportReport, *, skip_invalid: bool, families: _Families) -> ParsedDeck:
     """Refuse unknown families (not in ``families``) and snippets the validator
     rejects; skip, with a warning, snippets that only use an undefined name
     (a typo: NameError)."""
