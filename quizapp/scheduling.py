@@ -6,13 +6,14 @@ is quizapp.study_days' job; the defaults are Anki's (quizapp.domain).
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import fsrs
-from fsrs.scheduler import DEFAULT_PARAMETERS, FUZZ_RANGES
+from fsrs.scheduler import DEFAULT_PARAMETERS, FUZZ_RANGES, STABILITY_MIN
 
 from quizapp.domain import (
     DEFAULT_DAY_START_HOUR,
@@ -102,6 +103,7 @@ class Scheduler:
             maximum_interval=self.config.maximum_interval_days,
             enable_fuzzing=False,  # fuzz is applied below, seeded per card
         )
+        self._replayer = _Replayer(self.config, self._fsrs)
 
     def outcome(self, memory: Memory, rating: Rating, now: datetime, *, fuzz_key: str = "") -> Outcome:
         """The schedule after answering ``rating`` at ``now``.
@@ -147,8 +149,17 @@ class Scheduler:
     ) -> Memory:
         """The schedule a new card (or one at ``start``) reaches after
         ``reviews`` ((time, rating), oldest first): how imported histories
-        and new parameters are applied."""
-        memory = start or Memory()
+        and new parameters are applied.
+
+        From a new card: the same as answering each review with
+        :meth:`outcome` in turn (a test compares them), but with FSRS's
+        arithmetic inlined on floats: an import replays up to millions of
+        reviews. Fuzz only moves the due date, which no later review reads,
+        so only the last review is fuzzed. From ``start`` (an imported SM-2
+        card's state, rare): review by review."""
+        if start is None:
+            return self._replayer.replay(reviews, fuzz_key)
+        memory = start
         for at, rating in reviews:
             memory = self.outcome(memory, Rating(rating), at, fuzz_key=fuzz_key).memory
         return memory
@@ -173,9 +184,137 @@ class Scheduler:
         return float(self._fsrs.get_card_retrievability(card, now))
 
 
-def _fuzzed(interval: timedelta, key: str, maximum_days: int) -> timedelta:
+class _Replayer:
+    """fsrs.Scheduler.review_card's arithmetic on plain floats, for replaying
+    whole histories (Scheduler.replay). Every expression is written as fsrs
+    writes it, in the same order, so the floats come out bit for bit equal."""
+
+    def __init__(self, config: SchedulingConfig, scheduler: fsrs.Scheduler) -> None:
+        p = tuple(scheduler.parameters)
+        self.p = p
+        self.config = config
+        self.learning_steps = tuple(scheduler.learning_steps)
+        self.relearning_steps = tuple(scheduler.relearning_steps)
+        self.maximum = scheduler.maximum_interval
+        decay = -p[20]
+        self.decay = decay
+        self.factor = 0.9 ** (1 / decay) - 1
+        self.interval_scale = (scheduler.desired_retention ** (1 / decay)) - 1
+        # Rating -> initial stability and difficulty (clamped), and the
+        # rating's terms in the difficulty and short-term stability updates.
+        self.initial_s = {r: max(p[r - 1], STABILITY_MIN) for r in (1, 2, 3, 4)}
+        self.initial_d = {r: min(max(p[4] - (math.e ** (p[5] * (r - 1))) + 1, 1.0), 10.0) for r in (1, 2, 3, 4)}
+        self.easy_d = p[4] - (math.e ** (p[5] * (4 - 1))) + 1
+        self.delta_d = {r: -(p[6] * (r - 3)) for r in (1, 2, 3, 4)}
+        self.short_term = {r: math.e ** (p[17] * (r - 3 + p[18])) for r in (1, 2, 3, 4)}
+        self.forget_short = math.e ** (p[17] * p[18])
+        self.recall_scale = math.e ** (p[8])
+        self.rng = random.Random()
+
+    def _steps_interval(self, steps: tuple[timedelta, ...], step: int, rating: int) -> timedelta:
+        """The (re)learning interval of Again or Hard at ``step`` (fsrs's rules)."""
+        if rating == 1:
+            return steps[0]
+        if step == 0 and len(steps) == 1:
+            return steps[0] * 1.5
+        if step == 0 and len(steps) >= 2:
+            return (steps[0] + steps[1]) / 2.0
+        return steps[step]
+
+    def replay(self, reviews: Iterable[tuple[datetime, int]], fuzz_key: str) -> Memory:
+        p = self.p
+        state, step, s, d = MemoryState.NEW, 0, 0.0, 0.0
+        last: datetime | None = None
+        reps = lapses = 0
+        # The last review's interval; None: whole days from the stability
+        # (computed once, at the end: no later review reads it).
+        interval: timedelta | None = None
+        for at, rating in reviews:
+            if at.tzinfo is not UTC:
+                _require_utc(at)
+                if at.tzinfo != UTC:
+                    raise ValueError("datetime must be timezone-aware and set to UTC")
+            if rating not in (1, 2, 3, 4):
+                Rating(rating)  # raises ValueError, as outcome() does
+            if state == MemoryState.REVIEW and rating == 1:
+                lapses += 1
+            if state == MemoryState.NEW:
+                s, d = self.initial_s[rating], self.initial_d[rating]
+                state, step = MemoryState.LEARNING, 0
+            else:
+                assert last is not None
+                elapsed = (at - last).days
+                if elapsed < 1:
+                    inc = self.short_term[rating] * (s ** -p[19])
+                    if rating != 1:
+                        inc = max(inc, 1.0)
+                    s = max(s * inc, STABILITY_MIN)
+                else:
+                    r = (1 + self.factor * elapsed / s) ** self.decay
+                    if rating == 1:
+                        s = min(
+                            p[11] * (d ** -p[12]) * (((s + 1) ** (p[13])) - 1) * (math.e ** ((1 - r) * p[14])),
+                            s / self.forget_short,
+                        )
+                    else:
+                        hard_penalty = p[15] if rating == 2 else 1
+                        easy_bonus = p[16] if rating == 4 else 1
+                        s = s * (
+                            1
+                            + self.recall_scale
+                            * (11 - d)
+                            * (s ** -p[9])
+                            * ((math.e ** ((1 - r) * p[10])) - 1)
+                            * hard_penalty
+                            * easy_bonus
+                        )
+                    s = max(s, STABILITY_MIN)
+                arg_2 = d + (10.0 - d) * self.delta_d[rating] / 9.0
+                d = min(max(p[7] * self.easy_d + (1 - p[7]) * arg_2, 1.0), 10.0)
+            if state == MemoryState.REVIEW:
+                if rating == 1 and self.relearning_steps:
+                    state, step, interval = MemoryState.RELEARNING, 0, self.relearning_steps[0]
+                else:
+                    interval = None
+            else:
+                steps = self.learning_steps if state == MemoryState.LEARNING else self.relearning_steps
+                if not steps or (step >= len(steps) and rating != 1):
+                    state, interval = MemoryState.REVIEW, None
+                elif rating == 1 or rating == 2:
+                    interval = self._steps_interval(steps, step, rating)
+                    step = 0 if rating == 1 else step
+                elif rating == 3 and step + 1 != len(steps):
+                    step += 1
+                    interval = steps[step]
+                else:
+                    state, interval = MemoryState.REVIEW, None
+            last = at
+            reps += 1
+        if last is None:
+            return Memory()
+        if interval is None:
+            interval = timedelta(days=self._days(s))
+            if self.config.fuzz:
+                interval = _fuzzed(interval, f"{fuzz_key}:{reps - 1}", self.config.maximum_interval_days, self.rng)
+        return Memory(
+            state=state,
+            step=None if state == MemoryState.REVIEW else step,
+            stability=s,
+            difficulty=d,
+            due=last + interval,
+            last_review=last,
+            reps=reps,
+            lapses=lapses,
+        )
+
+    def _days(self, stability: float) -> int:
+        return min(max(round((stability / self.factor) * self.interval_scale), 1), self.maximum)
+
+
+def _fuzzed(interval: timedelta, key: str, maximum_days: int, rng: random.Random | None = None) -> timedelta:
     """Spread review intervals of 2.5 days or more over a small range, as FSRS
-    does, but with a random generator seeded by ``key`` instead of a global one."""
+    does, but with a random generator seeded by ``key`` instead of a global one
+    (``rng``, when given, is reseeded: the same draw without a new generator)."""
     days = interval.total_seconds() / 86400
     if days < 2.5:
         return interval
@@ -185,7 +324,11 @@ def _fuzzed(interval: timedelta, key: str, maximum_days: int) -> timedelta:
     low = max(2, round(days - delta))
     high = min(round(days + delta), maximum_days)
     low = min(low, high)
-    fuzzed = random.Random(key).randint(low, high)
+    if rng is None:
+        rng = random.Random(key)
+    else:
+        rng.seed(key)
+    fuzzed = rng.randint(low, high)
     return timedelta(days=min(fuzzed, maximum_days))
 
 

@@ -95,6 +95,8 @@ class ParsedCard:
         return None
 
     def data_json(self) -> str:
+        if not self.data:
+            return "{}"  # most cards (json.dumps costs more than the rest of saving one)
         return json.dumps(self.data, ensure_ascii=False, sort_keys=True)
 
 

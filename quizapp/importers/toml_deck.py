@@ -67,7 +67,13 @@ def read_toml_deck(path: Path, *, source_prefix: str = "toml", deck: str | None 
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise DeckError([Problem(name, int(m.group(1)) if m else None, f"invalid TOML: {message}")]) from exc
     # tomllib keeps no positions: the n-th [[cards]] header is the n-th card.
-    card_lines = [text.count("\n", 0, m.start()) + 1 for m in _CARD_HEADER.finditer(text)]
+    # Lines are counted from one header to the next: linear in the file.
+    card_lines: list[int] = []
+    line, counted = 1, 0
+    for m in _CARD_HEADER.finditer(text):
+        line += text.count("\n", counted, m.start())
+        counted = m.start()
+        card_lines.append(line)
     if deck and isinstance(doc.get("deck"), dict):
         doc["deck"]["name"] = deck
     return _parse(doc, path, card_lines, source_prefix, renamed=deck or None)

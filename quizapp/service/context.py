@@ -130,3 +130,9 @@ class Progress:
         self.done += 1
         if self.report and (self.done % self.every == 0 or self.done == self.total):
             self.report(self.done, self.total)
+
+    def ping(self) -> None:
+        """Report again without a step (long work after the last card: the
+        report is where a cancelled import stops)."""
+        if self.report:
+            self.report(self.done, self.total)

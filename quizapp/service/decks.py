@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
-from sqlmodel import Session, col, func, select
+from sqlalchemy import Table, update
+from sqlmodel import Session, SQLModel, col, func, select
 
 from quizapp.domain import BUILTIN_SOURCE, BUILTIN_SOURCE_PREFIX, CardKind, MemoryState, ReviewKind, note_key
 from quizapp.importers.base import TYPE_BACK, ParsedCard, ParsedDeck, ParsedReview, ParsedSchedule
@@ -30,7 +30,7 @@ from quizapp.service.languages import shown_filter
 from quizapp.service.presets import configs_by_deck, deck_limits
 from quizapp.service.queue import queue_counts
 from quizapp.service.views import CardView, DeckCounts, card_view
-from quizapp.store import queries
+from quizapp.store import bulk, queries
 from quizapp.store.models import BuiltinDeckSync, Card, CardState, Deck, ReviewLog
 
 
@@ -53,8 +53,37 @@ class SyncReport:
 #: Anki's card types that have a memory state to infer (review, relearning).
 ANKI_REVIEW, ANKI_RELEARNING = 2, 3
 
-#: Rows per bulk INSERT: ORM objects cost ~0.3 ms each, a bulk row far less.
+#: Rows per bulk INSERT or UPDATE: ORM objects cost ~0.3 ms each, a bulk row far less.
 INSERT_CHUNK = 1000
+#: The columns of a new card (store.bulk inserts them), in _sync_one's order.
+_CARD_COLUMNS = (
+    "id",
+    "source",
+    "created_at",
+    "updated_at",
+    "deck_id",
+    "kind",
+    "front",
+    "back",
+    "data",
+    "tags",
+    "position",
+    "active",
+)
+#: The columns of an imported review.
+_LOG_COLUMNS = (
+    "user_id",
+    "card_id",
+    "reviewed_at",
+    "rating",
+    "duration_ms",
+    "state_before",
+    "interval_before_days",
+    "interval_after_days",
+    "asked",
+)
+#: Ids per ``IN (...)`` lookup (SQLite allows 32,766 parameters).
+LOOKUP_CHUNK = 500
 
 
 def sync_decks(
@@ -73,7 +102,9 @@ def sync_decks(
     now = ctx.clock()
     counter = Progress(sum(len(d.cards) for d in decks), progress)
     with ctx.write() as session:
-        reports = [_sync_one(ctx, session, parsed, now, counter) for parsed in decks]
+        known: dict[str, Deck] = {}  # decks already looked up in this transaction
+        cards = _Prefetched(session, decks)
+        reports = [_sync_one(ctx, session, parsed, now, counter, known, cards) for parsed in decks]
         if dry_run:
             session.rollback()
     return reports
@@ -130,25 +161,69 @@ def _builtin_cards(session: Session) -> int:
     return int(session.exec(stmt).one())
 
 
-def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime, counter: Progress) -> SyncReport:
+def _deck(session: Session, known: dict[str, Deck], name: str, description: str = "") -> Deck:
+    """queries.ensure_deck, looked up once per transaction (a vault is thousands of files)."""
+    deck = known.get(name)
+    if deck is None:
+        deck = known[name] = queries.ensure_deck(session=session, name=name, description=description)
+    elif description and deck.description != description:
+        deck.description = description
+    return deck
+
+
+class _Prefetched:
+    """The cards a sync looks at, read in a few queries up front rather than
+    a few per file (a vault is thousands of small files). What an earlier
+    file of the same sync wrote is looked up again, as it is now."""
+
+    def __init__(self, session: Session, decks: list[ParsedDeck]) -> None:
+        sources = list(dict.fromkeys(parsed.source for parsed in decks))
+        self.by_source: dict[str, dict[str, Card]] = {source: {} for source in sources}
+        for i in range(0, len(sources), LOOKUP_CHUNK):
+            for card in session.exec(select(Card).where(col(Card.source).in_(sources[i : i + LOOKUP_CHUNK]))):
+                self.by_source[card.source][card.id] = card
+        found = {card_id for cards in self.by_source.values() for card_id in cards}
+        ids = list(dict.fromkeys(pc.id for parsed in decks for pc in parsed.cards if pc.id not in found))
+        self.others = queries.cards_by_id(session=session, ids=ids)
+        self.synced_sources: set[str] = set()
+        self.synced_ids: set[str] = set()
+
+    def existing(self, session: Session, parsed: ParsedDeck) -> dict[str, Card]:
+        """The cards of ``parsed``'s source, and those of its cards that exist elsewhere."""
+        if parsed.source in self.synced_sources:  # a second file of one source
+            existing = {c.id: c for c in session.exec(select(Card).where(Card.source == parsed.source))}
+        else:
+            existing = dict(self.by_source[parsed.source])
+        missing = [pc.id for pc in parsed.cards if pc.id not in existing]
+        existing.update(queries.cards_by_id(session=session, ids=[i for i in missing if i in self.synced_ids]))
+        existing.update({i: self.others[i] for i in missing if i in self.others and i not in existing})
+        self.synced_sources.add(parsed.source)
+        self.synced_ids.update(pc.id for pc in parsed.cards)
+        return existing
+
+
+def _sync_one(
+    ctx: Context,
+    session: Session,
+    parsed: ParsedDeck,
+    now: datetime,
+    counter: Progress,
+    known: dict[str, Deck],
+    cards: _Prefetched,
+) -> SyncReport:
     report = SyncReport(decks=sorted(parsed.decks))
-    deck_ids = {
-        name: queries.ensure_deck(session=session, name=name, description=desc).id
-        for name, desc in parsed.decks.items()
-    }
-    existing = {c.id: c for c in session.exec(select(Card).where(Card.source == parsed.source))}
+    deck_ids = {name: _deck(session, known, name, desc).id for name, desc in parsed.decks.items()}
     # Cards that moved here from another source keep their id and schedule.
-    missing = [pc.id for pc in parsed.cards if pc.id not in existing]
-    existing.update(queries.cards_by_id(session=session, ids=missing))
+    existing = cards.existing(session, parsed)
     seen: set[str] = set()
-    added: list[dict[str, Any]] = []
+    added: list[tuple[Any, ...]] = []
     for position, pc in enumerate(parsed.cards):
         counter.step()
         seen.add(pc.id)
         if parsed.kept and pc.id in existing:
             pc = _keep_stored(pc, existing[pc.id], parsed.kept)
         if pc.deck not in deck_ids:
-            deck_ids[pc.deck] = queries.ensure_deck(session=session, name=pc.deck).id
+            deck_ids[pc.deck] = _deck(session, known, pc.deck).id
         values = dict(
             deck_id=deck_ids[pc.deck],
             kind=pc.kind,
@@ -162,7 +237,7 @@ def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime,
         )
         card = existing.get(pc.id)
         if card is None:
-            added.append(dict(id=pc.id, source=parsed.source, created_at=now, updated_at=now, **values))
+            added.append((pc.id, parsed.source, now, now, *values.values()))
             report.added += 1
         elif all(getattr(card, k) == v for k, v in values.items() if k != "position") and (
             card.source != parsed.source or card.position == position
@@ -176,8 +251,8 @@ def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime,
             card.source = parsed.source
             card.updated_at = now
             report.updated += 1
-    for i in range(0, len(added), INSERT_CHUNK):
-        session.execute(insert(Card), added[i : i + INSERT_CHUNK])
+    if added:
+        bulk.insert_rows(session, _table(Card), _CARD_COLUMNS, added)
     for card_id, card in existing.items():
         if card_id not in seen and card.active and card.source == parsed.source:
             card.active = False
@@ -185,7 +260,7 @@ def _sync_one(ctx: Context, session: Session, parsed: ParsedDeck, now: datetime,
             report.removed += 1
     if parsed.reviews or parsed.schedules:
         session.flush()
-        report.reviews = _import_reviews(ctx, session, parsed)
+        report.reviews = _import_reviews(ctx, session, parsed, seen, counter)
     return report
 
 
@@ -199,66 +274,152 @@ def _keep_stored(pc: ParsedCard, card: Card, kept: frozenset[str]) -> ParsedCard
     return replace(pc, data=data, back=back) if (data, back) != (pc.data, pc.back) else pc
 
 
-def _import_reviews(ctx: Context, session: Session, parsed: ParsedDeck) -> int:
+def _table(model: type[SQLModel]) -> Table:
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table
+
+
+def _import_reviews(ctx: Context, session: Session, parsed: ParsedDeck, synced: set[str], counter: Progress) -> int:
     """Add the source's review history as this learner's, skipping reviews
     already there, then derive each card's schedule from its whole log.
-    A card that arrives with history and none of the learner's own gets its
-    memory state as Anki computes it (:func:`_import_memory`); one that
-    arrives with an SM-2 schedule and no history at all, from its ease
-    factor and interval."""
+
+    In bulk: the learner's logs of these cards are read in chunks, the new
+    ones inserted in chunks, each card replayed in memory (Scheduler.replay)
+    and the schedules written in chunks: a few queries per thousand cards,
+    whatever the length of the history."""
     by_card: dict[str, list[ParsedReview]] = {}
     for review in parsed.reviews:
         by_card.setdefault(review.card_id, []).append(review)
+    # Reviews of cards not in the database (left out of the import) are dropped.
+    elsewhere = [card_id for card_id in by_card if card_id not in synced]
+    present = synced | set(queries.cards_by_id(session=session, ids=elsewhere))
+    card_ids = [card_id for card_id in by_card if card_id in present]
+    known = _known_reviews(ctx, session, card_ids)
+    rows: list[tuple[Any, ...]] = []
+    schedules: dict[str, Memory] = {}
     added = 0
     configs = configs_by_deck(ctx, session)  # each card replayed with its deck preset's steps
-    for card_id, reviews in by_card.items():
-        card = session.get(Card, card_id)
-        if card is None:
-            continue
-        known = set(
-            session.exec(
-                select(ReviewLog.reviewed_at).where(ReviewLog.user_id == ctx.user_id, ReviewLog.card_id == card_id)
-            )
-        )
-        first = not known
-        ordered = sorted(reviews, key=lambda r: r.reviewed_at)
-        new_reviews = [r for r in ordered if r.reviewed_at not in known]
-        for i, review in enumerate(new_reviews):
-            state_before = MemoryState.NEW if first and i == 0 else ReviewKind(review.kind).memory_state
-            session.add(
-                ReviewLog(
-                    user_id=ctx.user_id,
-                    card_id=card_id,
-                    reviewed_at=review.reviewed_at,
-                    rating=review.rating,
-                    duration_ms=review.duration_ms,
-                    state_before=int(state_before),
-                    interval_before_days=review.interval_before_days,
-                    interval_after_days=review.interval_after_days,
-                    asked="(imported)",
+    decks = _card_decks(session, card_ids)
+    for index, card_id in enumerate(card_ids, 1):
+        if index % counter.every == 0:
+            counter.ping()
+        logs = known.get(card_id, [])
+        seen = {at for at, _ in logs}
+        first = not logs
+        new_reviews: list[ParsedReview] = []
+        for review in sorted(by_card[card_id], key=lambda r: r.reviewed_at):
+            if review.reviewed_at in seen:
+                continue
+            state_before = MemoryState.NEW if first and not new_reviews else ReviewKind(review.kind).memory_state
+            rows.append(
+                (
+                    ctx.user_id,
+                    card_id,
+                    review.reviewed_at,
+                    review.rating,
+                    review.duration_ms,
+                    int(state_before),
+                    review.interval_before_days,
+                    review.interval_after_days,
+                    "(imported)",
                 )
             )
-            added += 1
+            new_reviews.append(review)
+        added += len(new_reviews)
         if not new_reviews:
             continue  # nothing new: the card's schedule stands
-        session.flush()
-        scheduler = ctx.scheduler_for(configs.get(card.deck_id, ctx.config))  # the deck preset's steps
-        if first:
-            _import_memory(ctx, session, card_id, new_reviews, parsed.schedules.get(card_id), scheduler)
+        deck_id = decks.get(card_id)
+        scheduler = ctx.scheduler_for(configs.get(deck_id, ctx.config) if deck_id is not None else ctx.config)
+        new = [(r.reviewed_at, r.rating) for r in new_reviews]
+        if first:  # the whole log is the package's: its memory as Anki computes it
+            schedules[card_id] = _import_memory(ctx, card_id, new_reviews, parsed.schedules.get(card_id), scheduler)
         else:
-            _replay(ctx, session, card_id, scheduler)
+            # The whole log, oldest first; a tie keeps the older row first (ORDER BY time, id).
+            history = sorted(logs + new, key=lambda log: log[0])
+            schedules[card_id] = scheduler.replay(history, fuzz_key=card_id)
+        if len(rows) >= bulk.CHUNK:
+            bulk.insert_rows(session, _table(ReviewLog), _LOG_COLUMNS, rows)
+            rows = []
+    bulk.insert_rows(session, _table(ReviewLog), _LOG_COLUMNS, rows)
+    _store_schedules(ctx, session, schedules)
     _import_schedules(ctx, session, parsed, skip=set(by_card))
     return added
 
 
+def _known_reviews(ctx: Context, session: Session, card_ids: list[str]) -> dict[str, list[tuple[datetime, int]]]:
+    """The learner's logs of ``card_ids``: card -> [(time, rating)] in log order."""
+    known: dict[str, list[tuple[datetime, int]]] = {}
+    for i in range(0, len(card_ids), LOOKUP_CHUNK):
+        stmt = (
+            select(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.rating)
+            .where(ReviewLog.user_id == ctx.user_id, col(ReviewLog.card_id).in_(card_ids[i : i + LOOKUP_CHUNK]))
+            .order_by(col(ReviewLog.card_id), col(ReviewLog.reviewed_at), col(ReviewLog.id))
+        )
+        for card_id, at, rating in session.exec(stmt):
+            known.setdefault(card_id, []).append((at, rating))
+    return known
+
+
+#: The CardState columns a schedule fills (queries.store_memory's).
+_MEMORY_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
+
+
+def _memory_values(memory: Memory) -> dict[str, Any]:
+    """A schedule as CardState column values (queries.store_memory, for bulk writes)."""
+    return dict(
+        state=int(memory.state),
+        step=memory.step,
+        stability=memory.stability,
+        difficulty=memory.difficulty,
+        due=memory.due,
+        last_review=memory.last_review,
+        reps=memory.reps,
+        lapses=memory.lapses,
+    )
+
+
+def _store_schedules(ctx: Context, session: Session, schedules: dict[str, Memory]) -> None:
+    """Write each card's schedule: new CardState rows inserted, changed ones
+    updated by primary key, unchanged ones left alone (all in chunks)."""
+    ids = list(schedules)
+    current: dict[str, tuple[Any, ...]] = {}
+    columns = [getattr(CardState, name) for name in _MEMORY_COLUMNS]
+    for i in range(0, len(ids), LOOKUP_CHUNK):
+        stmt = select(CardState.card_id, *columns).where(
+            CardState.user_id == ctx.user_id, col(CardState.card_id).in_(ids[i : i + LOOKUP_CHUNK])
+        )
+        for card_id, *values in session.exec(stmt):
+            current[card_id] = tuple(values)
+    inserts: list[tuple[Any, ...]] = []
+    updates: list[dict[str, Any]] = []
+    for card_id, memory in schedules.items():
+        values = _memory_values(memory)
+        if card_id not in current:
+            inserts.append((ctx.user_id, card_id, *values.values()))
+        elif current[card_id] != tuple(values.values()):
+            updates.append(dict(user_id=ctx.user_id, card_id=card_id, **values))
+    bulk.insert_rows(session, _table(CardState), ("user_id", "card_id", *_MEMORY_COLUMNS), inserts)
+    for i in range(0, len(updates), INSERT_CHUNK):
+        session.execute(update(CardState), updates[i : i + INSERT_CHUNK])
+
+
+def _card_decks(session: Session, card_ids: list[str]) -> dict[str, int]:
+    """Each card's deck id (in chunks)."""
+    decks: dict[str, int] = {}
+    for i in range(0, len(card_ids), LOOKUP_CHUNK):
+        stmt = select(Card.id, Card.deck_id).where(col(Card.id).in_(card_ids[i : i + LOOKUP_CHUNK]))
+        decks.update(dict(session.exec(stmt).all()))
+    return decks
+
+
 def _import_memory(
     ctx: Context,
-    session: Session,
     card_id: str,
     reviews: list[ParsedReview],
     schedule: ParsedSchedule | None,
     scheduler: Scheduler,
-) -> None:
+) -> Memory:
     """The schedule of a card whose whole log is ``reviews`` (oldest first),
     its memory state as Anki computes it (quizapp.optimizing.anki_memory_plan):
     replayed from its last learning steps, or, for a history that starts
@@ -268,8 +429,7 @@ def _import_memory(
     if plan is None:
         memory = _sm2_memory(parameters, schedule)
         if memory is None:  # Anki would leave it without a memory state: replay what there is
-            _replay(ctx, session, card_id, scheduler)
-            return
+            return scheduler.replay([(r.reviewed_at, r.rating) for r in reviews], fuzz_key=card_id)
     else:
         start = None
         if plan.start is not None:
@@ -287,7 +447,7 @@ def _import_memory(
         memory = scheduler.replay(
             [(r.reviewed_at, r.rating) for r in reviews[plan.replay_from :]], fuzz_key=card_id, start=start
         )
-    _store_state(ctx, session, card_id, memory)
+    return memory
 
 
 def _sm2_memory(parameters: tuple[float, ...], schedule: ParsedSchedule | None) -> Memory | None:
@@ -335,18 +495,6 @@ def _import_schedules(ctx: Context, session: Session, parsed: ParsedDeck, *, ski
     for card_id, memory in memories.items():
         if card_id not in studied and card_id not in logged and session.get(Card, card_id) is not None:
             _store_state(ctx, session, card_id, memory)
-
-
-def _replay(ctx: Context, session: Session, card_id: str, scheduler: Scheduler) -> None:
-    """Recompute a card's schedule from its review log, oldest first, with
-    ``scheduler`` (its deck preset's)."""
-    logs = session.exec(
-        select(ReviewLog)
-        .where(ReviewLog.user_id == ctx.user_id, ReviewLog.card_id == card_id)
-        .order_by(col(ReviewLog.reviewed_at), col(ReviewLog.id))
-    ).all()
-    memory = scheduler.replay([(log.reviewed_at, log.rating) for log in logs], fuzz_key=card_id)
-    _store_state(ctx, session, card_id, memory)
 
 
 def _store_state(ctx: Context, session: Session, card_id: str, memory: Memory) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import ast
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -245,6 +245,7 @@ def import_paths(
     if fmt is not None and fmt not in TEXT_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(TEXT_FORMATS)}")
     files, report.errors = expand(paths, fmt)
+    families = _Families()
     decks: list[ParsedDeck] = []
     for index, (path, root) in enumerate(files):
         check()
@@ -260,7 +261,7 @@ def import_paths(
             continue
         report.files.append(str(path))
         report.warnings.extend(parsed.warnings)
-        decks.append(_check_cards(parsed, report, skip_invalid=skip_invalid))
+        decks.append(_check_cards(parsed, report, skip_invalid=skip_invalid, families=families))
     if report.errors:
         return report
     if any(c.kind == CardKind.CODE for d in decks for c in d.cards):
@@ -286,12 +287,25 @@ def import_paths(
     return report
 
 
-def _check_cards(parsed: ParsedDeck, report: ImportReport, *, skip_invalid: bool) -> ParsedDeck:
-    """Refuse unknown families and snippets the validator rejects; skip, with
-    a warning, snippets that only use an undefined name (a typo: NameError)."""
-    from quizapp.questions import all_families
+class _Families:
+    """The question families' names, found (by importing their modules) once
+    per import and only if a card asks for one: a vault is thousands of files."""
 
-    families = all_families()
+    def __init__(self) -> None:
+        self._names: Collection[str] | None = None
+
+    def __contains__(self, name: object) -> bool:
+        if self._names is None:
+            from quizapp.questions import all_families
+
+            self._names = set(all_families())
+        return name in self._names
+
+
+def _check_cards(parsed: ParsedDeck, report: ImportReport, *, skip_invalid: bool, families: _Families) -> ParsedDeck:
+    """Refuse unknown families (not in ``families``) and snippets the validator
+    rejects; skip, with a warning, snippets that only use an undefined name
+    (a typo: NameError)."""
     kept: list[ParsedCard] = []
     for card in parsed.cards:
         problem, typo = None, None
@@ -310,6 +324,8 @@ def _check_cards(parsed: ParsedDeck, report: ImportReport, *, skip_invalid: bool
             report.skip(Problem(*where, f"{label}: {problem} (skipped)"))
         else:
             report.errors.append(Problem(*where, f"{label}: {problem}"))
+    if len(kept) == len(parsed.cards):
+        return parsed  # (replace() would check every card's size again)
     return replace(parsed, cards=kept)
 
 

@@ -52,11 +52,14 @@ def read_reviews(
     latest = datetime.now(UTC) + timedelta(days=1)
     columns = {row[1] for row in conn.execute("PRAGMA table_info(revlog)")}
     factor_column = "factor" if "factor" in columns else "0"  # a revlog without it has no ease factors
+    # Intervals repeat: each raw value is converted once (a history may hold millions).
+    intervals: dict[object, tuple[float, bool]] = {}
+    kinds = {kind: ReviewKind.from_anki_type(kind) for kind in range(5)}
     for rid, cid, ease, ivl, last_ivl, taken, kind, factor in conn.execute(
         f"SELECT id, cid, ease, ivl, lastIvl, time, type, {factor_column} FROM revlog ORDER BY id"
     ):
         card_id = card_ids.get(cid)
-        review_kind = ReviewKind.from_anki_type(kind)
+        review_kind = kinds[kind] if kind in kinds else ReviewKind.from_anki_type(kind)
         if card_id is None or review_kind is None or ease not in (1, 2, 3, 4):
             continue
         if sched_ver == 1 and kind in (0, 2) and ease in (2, 3):
@@ -68,7 +71,13 @@ def read_reviews(
         if when is None or not EARLIEST_REVIEW <= when <= latest:
             bad_times += 1
             continue
-        if not (interval_in_range(ivl) and interval_in_range(last_ivl)):
+        after = intervals.get(ivl)
+        if after is None:
+            after = intervals[ivl] = (interval_days(ivl), interval_in_range(ivl))
+        before = intervals.get(last_ivl)
+        if before is None:
+            before = intervals[last_ivl] = (interval_days(last_ivl), interval_in_range(last_ivl))
+        if not (after[1] and before[1]):
             bad_intervals += 1
         duration = _duration_ms(taken)
         if duration is None:
@@ -80,8 +89,8 @@ def read_reviews(
                 reviewed_at=when,
                 rating=ease,
                 kind=review_kind,
-                interval_before_days=interval_days(last_ivl),
-                interval_after_days=interval_days(ivl),
+                interval_before_days=before[0],
+                interval_after_days=after[0],
                 duration_ms=duration,
                 ease_factor=_ease_factor(factor),
             )
