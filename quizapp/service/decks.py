@@ -69,6 +69,7 @@ _CARD_COLUMNS = (
     "tags",
     "position",
     "active",
+    "note_id",
 )
 #: The columns of an imported review.
 _LOG_COLUMNS = (
