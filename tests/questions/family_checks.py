@@ -291,6 +291,7 @@ CONTRACTS: dict[str, Contract] = {
     "gather_scatter": Contract(20, VALUES, frozenset({VALUES, SHAPE}), **{**_NEWER, "variants": (0, 2)}),
     "einsum": Contract(21, SHAPE, frozenset({SHAPE, VALUES}), **{**_NEWER, "variants": (1, 4)}, values=any_json),
     "losses": Contract(22, SHAPE, frozenset({SHAPE, VALUES}), **{**_NEWER, "variants": (1, 3)}, values=any_json),
+    "train_eval": Contract(23, VALUES, frozenset({VALUES, SHAPE}), **{**_NEWER, "variants": (1, 4)}),
 }
 
 
