@@ -292,6 +292,7 @@ CONTRACTS: dict[str, Contract] = {
     "einsum": Contract(21, SHAPE, frozenset({SHAPE, VALUES}), **{**_NEWER, "variants": (1, 4)}, values=any_json),
     "losses": Contract(22, SHAPE, frozenset({SHAPE, VALUES}), **{**_NEWER, "variants": (1, 3)}, values=any_json),
     "train_eval": Contract(23, VALUES, frozenset({VALUES, SHAPE}), **{**_NEWER, "variants": (1, 4)}),
+    "layers": Contract(24, SHAPE, frozenset({SHAPE}), **{**_NEWER, "variants": (0, 4)}),
 }
 
 
