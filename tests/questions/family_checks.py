@@ -289,6 +289,10 @@ CONTRACTS: dict[str, Contract] = {
     "strides": Contract(18, SHAPE, frozenset({SHAPE, VALUES}), **{**_NEWER, "variants": (1, 4)}),
     "truthiness": Contract(19, VALUES, frozenset({VALUES}), **{**_NEWER, "variants": (1, 3)}, values=any_json),
     "gather_scatter": Contract(20, VALUES, frozenset({VALUES, SHAPE}), **{**_NEWER, "variants": (0, 2)}),
+    "einsum": Contract(21, SHAPE, frozenset({SHAPE, VALUES}), **{**_NEWER, "variants": (1, 4)}, values=any_json),
+    "losses": Contract(22, SHAPE, frozenset({SHAPE, VALUES}), **{**_NEWER, "variants": (1, 3)}, values=any_json),
+    "train_eval": Contract(23, VALUES, frozenset({VALUES, SHAPE}), **{**_NEWER, "variants": (1, 4)}),
+    "layers": Contract(24, SHAPE, frozenset({SHAPE}), **{**_NEWER, "variants": (0, 4)}),
 }
 
 
