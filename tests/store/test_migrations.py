@@ -54,6 +54,26 @@ def make_v1_database(path, *, drop_columns=(), drop_indexes=(), cards=("old:1",)
             db.execute(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
 
 
+#: usersettings columns added after version 2.
+V2_LATER_SETTINGS = (
+    "language",
+    "other_language_deck",
+    "bury_new_siblings",
+    "bury_review_siblings",
+    "bury_interday_learning_siblings",
+)
+
+
+def make_v2_database(path) -> None:
+    """The version-2 schema: the version-1 one plus usersettings as it was then."""
+    make_v1_database(
+        path,
+        version=2,
+        tables=(*V1_TABLES, "usersettings"),
+        drop_columns=[("usersettings", column) for column in V2_LATER_SETTINGS],
+    )
+
+
 def test_v1_database_is_migrated_and_keeps_its_data(tmp_path):
     path = tmp_path / "v1.sqlite3"
     make_v1_database(path, drop_columns=[("reviewlog", "mistake"), ("cardstate", "leech")])
@@ -92,19 +112,7 @@ def test_v2_settings_become_each_learners_default_preset(tmp_path):
     migration each learner's Default preset holds them, and reviews and
     limits are what they were."""
     path = tmp_path / "v2.sqlite3"
-    later = (
-        "language",
-        "other_language_deck",
-        "bury_new_siblings",
-        "bury_review_siblings",
-        "bury_interday_learning_siblings",
-    )
-    make_v1_database(
-        path,
-        version=2,
-        tables=(*V1_TABLES, "usersettings"),
-        drop_columns=[("usersettings", column) for column in later],
-    )
+    make_v2_database(path)
     with sqlite3.connect(path) as db:
         db.execute("INSERT INTO user (name, created_at) VALUES ('bea', '2026-03-01 09:00:00.000000')")
         db.execute(
@@ -191,19 +199,7 @@ def test_new_database_starts_at_the_current_version(tmp_path):
 def test_v2_database_gains_the_interface_language(tmp_path):
     """2 -> 3: usersettings.language is added, empty (the locale decides)."""
     path = tmp_path / "v2.sqlite3"
-    later = (
-        "language",
-        "other_language_deck",
-        "bury_new_siblings",
-        "bury_review_siblings",
-        "bury_interday_learning_siblings",
-    )
-    make_v1_database(
-        path,
-        version=2,
-        tables=(*V1_TABLES, "usersettings"),
-        drop_columns=[("usersettings", column) for column in later],
-    )
+    make_v2_database(path)
     with sqlite3.connect(path) as db:
         db.execute(
             "INSERT INTO usersettings (user_id, desired_retention, new_per_day, reviews_per_day, learning_steps,"
